@@ -1,0 +1,17 @@
+// tpgm-cli config / models: what can be configured and which architectures exist.
+#include "commands.h"
+
+#include "config/config_schema.h"
+#include "models/registry.h"
+
+#include <iomanip>
+#include <iostream>
+
+void register_info_commands(CLI::App& app) {
+    app.add_subcommand("config", "Print every config key with its default and meaning (a valid config file)")
+        ->callback([] { std::cout << tpgm::documented_defaults_yaml(); });
+    app.add_subcommand("models", "List the model architectures")->callback([] {
+        for (const auto& [name, doc] : tpgm::model_catalogue())
+            std::cout << std::left << std::setw(14) << name << doc << "\n";
+    });
+}

@@ -1,0 +1,13 @@
+// Subcommands of tpgm-cli; each registers itself on the CLI11 app and lives in its own file.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+void register_finetune_command(CLI::App& app);
+void register_eval_command(CLI::App& app);
+void register_compare_command(CLI::App& app);
+void register_demo_command(CLI::App& app);
+void register_info_commands(CLI::App& app);  // config, models
+void register_bench_command(CLI::App& app);  // bench train (+ the corruption benchmark)
+void register_bench_corruptions(CLI::App& bench);
+void register_corrupt_command(CLI::App& app);

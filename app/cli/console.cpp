@@ -1,0 +1,123 @@
+#include "console.h"
+
+#include "config/config_schema.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace {
+constexpr int kBarWidth = 28;                                 // characters of the bar itself
+constexpr std::chrono::milliseconds kRedrawInterval{100};     // at most 10 redraws a second
+
+std::string bar(int64_t done, int64_t total) {
+    const int filled = total > 0 ? static_cast<int>(kBarWidth * done / total) : 0;
+    return "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '-') + "]";
+}
+}  // namespace
+
+std::string format_duration(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return "?";
+    const long s = std::lround(seconds);
+    char buf[32];
+    if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    return buf;
+}
+
+ConsoleSink::ConsoleSink(bool quiet) : tty_(isatty(STDERR_FILENO)), quiet_(quiet) {}
+
+void ConsoleSink::draw(const std::string& line, bool final) {
+    if (quiet_) return;
+    if (tty_) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!final && now - last_draw_ < kRedrawInterval) return;
+        last_draw_ = now;
+        std::cerr << "\r\033[K" << line << (final ? "\n" : "") << std::flush;
+        bar_open_ = !final;
+    } else {
+        std::cerr << line << "\n";
+    }
+}
+
+void ConsoleSink::on_step(const tpgm::StepEvent& e) {
+    std::ostringstream line;
+    line << bar(e.step, e.total_steps) << " step " << e.step << "/" << e.total_steps << "  epoch "
+         << e.epoch + 1 << "  loss " << std::fixed << std::setprecision(4) << e.loss << "  "
+         << std::setprecision(0) << e.images_per_sec << " img/s  ETA " << format_duration(e.eta_seconds);
+    const int decile = static_cast<int>(10 * e.step / std::max<int64_t>(1, e.total_steps));
+    if (tty_ || decile != last_decile_ || e.step == e.total_steps) {
+        last_decile_ = decile;
+        draw(line.str(), !tty_ || e.step == e.total_steps);
+    }
+}
+
+void ConsoleSink::on_eval(const tpgm::EvalEvent& e) {
+    if (quiet_) return;
+    std::ostringstream line;
+    line << "eval at step " << e.step << ": ID " << std::fixed << std::setprecision(1)
+         << 100 * e.top1.at("id");
+    if (e.top1.count("ood_mean")) line << "%, OOD mean " << 100 * e.top1.at("ood_mean");
+    line << "%";
+    if (bar_open_) std::cerr << "\r\033[K";
+    std::cerr << line.str() << "\n";
+    bar_open_ = false;
+}
+
+void ConsoleSink::on_log(const tpgm::LogEvent& e) {
+    if (quiet_ && e.level == "info") return;
+    if (bar_open_) std::cerr << "\r\033[K";
+    std::cerr << (e.level == "info" ? "" : e.level + ": ") << e.message << "\n";
+    bar_open_ = false;
+}
+
+void ConsoleSink::on_progress(const std::string& phase, int64_t done, int64_t total) {
+    std::ostringstream line;
+    line << phase << " " << bar(done, total) << " " << done << "/" << total;
+    const int decile = static_cast<int>(10 * done / std::max<int64_t>(1, total));
+    if (tty_ || decile != last_decile_ || done == total) {
+        last_decile_ = decile;
+        draw(line.str(), !tty_ || done == total);
+    }
+}
+
+void ConsoleSink::on_finished(const tpgm::RunSummary& s) {
+    if (bar_open_) std::cerr << "\n";
+    bar_open_ = false;
+}
+
+tpgm::RunConfig resolve_config(const std::string& config_path, const std::vector<std::string>& overrides) {
+    try {
+        tpgm::RunConfig config = config_path.empty() ? tpgm::RunConfig{} : tpgm::load_config_file(config_path);
+        for (const auto& o : overrides) tpgm::apply_override(config, o);
+        tpgm::validate_or_throw(config);
+        return config;
+    } catch (const tpgm::ConfigError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        std::exit(2);
+    }
+}
+
+void print_accuracy_table(std::ostream& out, const std::map<std::string, double>& top1,
+                          const std::map<std::string, double>& top5) {
+    // ID first, the aggregates last, the OOD sets in between.
+    std::vector<std::string> order{"id"};
+    for (const auto& [name, _] : top1)
+        if (name != "id" && name != "corruption_mean" && name != "ood_mean") order.push_back(name);
+    for (const char* agg : {"corruption_mean", "ood_mean"})
+        if (top1.count(agg)) order.push_back(agg);
+    out << std::left << std::setw(20) << "set" << std::right << std::setw(8) << "top-1" << std::setw(8)
+        << "top-5" << "\n";
+    out << std::string(36, '-') << "\n";
+    for (const auto& name : order) {
+        if (!top1.count(name)) continue;
+        out << std::left << std::setw(20) << (name == "id" ? "ID test" : name) << std::right << std::fixed
+            << std::setprecision(1) << std::setw(8) << 100 * top1.at(name);
+        if (top5.count(name)) out << std::setw(8) << 100 * top5.at(name);
+        out << "\n";
+    }
+}

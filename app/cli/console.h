@@ -1,0 +1,41 @@
+// Console output of the CLI: a progress bar sink and result tables.
+#pragma once
+
+#include "config/run_config.h"
+#include "engine/events.h"
+
+#include <chrono>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+// Draws a progress bar (step, loss, images/s, ETA) on stderr; plain periodic lines when stderr
+// is not a terminal.
+class ConsoleSink : public tpgm::EventSink {
+public:
+    explicit ConsoleSink(bool quiet = false);
+    void on_step(const tpgm::StepEvent& e) override;
+    void on_eval(const tpgm::EvalEvent& e) override;
+    void on_log(const tpgm::LogEvent& e) override;
+    void on_progress(const std::string& phase, int64_t done, int64_t total) override;
+    void on_finished(const tpgm::RunSummary& s) override;
+
+private:
+    void draw(const std::string& line, bool final);
+    bool tty_;
+    bool quiet_;
+    std::chrono::steady_clock::time_point last_draw_{};
+    int last_decile_ = -1;
+    bool bar_open_ = false;
+};
+
+// Reads the config file (if any), applies --set overrides, validates; exits with a clear
+// message on error.
+tpgm::RunConfig resolve_config(const std::string& config_path, const std::vector<std::string>& overrides);
+
+// "ID 84.1  sketch 60.2 ..." as an aligned table of top-1 (and top-5) accuracy in percent.
+void print_accuracy_table(std::ostream& out, const std::map<std::string, double>& top1,
+                          const std::map<std::string, double>& top5);
+// Formats seconds as h:mm:ss or m:ss.
+std::string format_duration(double seconds);

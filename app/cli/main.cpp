@@ -1,0 +1,30 @@
+// tpgm-cli: the headless front end of TPGM Workbench. Every subcommand lives in its own file.
+#include "commands.h"
+
+#include "engine/runtime.h"
+
+#include <spdlog/spdlog.h>
+
+int main(int argc, char** argv) {
+    tpgm::prepare_process();
+    CLI::App app{"TPGM Workbench: robust fine-tuning of pre-trained vision models (TPGM, Tian et al., CVPR 2023)",
+                 "tpgm-cli"};
+    app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "Show the help of every subcommand");
+    register_finetune_command(app);
+    register_eval_command(app);
+    register_compare_command(app);
+    register_demo_command(app);
+    register_info_commands(app);
+    register_bench_command(app);
+    register_corrupt_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
+    return 0;
+}

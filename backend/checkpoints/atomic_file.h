@@ -1,0 +1,14 @@
+// Crash- and full-disk-safe file replacement: write a temporary file, fsync, then rename.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tpgm {
+
+// Replaces `path` with `bytes` so that readers see either the old or the new file, never a
+// partial one. On any failure (e.g. the disk is full) the temporary file is removed, `path` is
+// left as it was, and std::runtime_error names the file and the system error.
+void write_file_atomically(const std::string& path, std::string_view bytes);
+
+}  // namespace tpgm

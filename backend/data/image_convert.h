@@ -1,0 +1,17 @@
+// Conversions between uint8 image tensors [C, H, W] and OpenCV matrices (H x W, C channels).
+#pragma once
+
+#include <opencv2/core.hpp>
+#include <torch/types.h>
+
+#include <functional>
+
+namespace tpgm {
+
+cv::Mat tensor_to_mat(const torch::Tensor& image);
+torch::Tensor mat_to_tensor(const cv::Mat& image);
+// Applies an OpenCV image operation to every image of a uint8 batch [N, C, H, W].
+torch::Tensor map_images(const torch::Tensor& images,
+                         const std::function<cv::Mat(const cv::Mat&, int64_t index)>& op);
+
+}  // namespace tpgm

@@ -1,0 +1,69 @@
+#include "data/tensor_dataset.h"
+
+#include "data/idx_reader.h"
+
+#include <torch/torch.h>
+
+namespace tpgm {
+
+TensorDataset TensorDataset::subset(const torch::Tensor& indices, std::string new_name) const {
+    return {std::move(new_name), images.index_select(0, indices), labels.index_select(0, indices)};
+}
+
+torch::Tensor to_model_input(const torch::Tensor& images, const Normalization& norm,
+                             const torch::Device& device) {
+    const int64_t c = images.size(1);
+    auto opts = torch::TensorOptions().dtype(torch::kFloat);
+    auto mean = torch::tensor(norm.mean, opts.dtype(torch::kDouble)).to(torch::kFloat);
+    auto std = torch::tensor(norm.std, opts.dtype(torch::kDouble)).to(torch::kFloat);
+    TORCH_CHECK(mean.numel() == c || mean.numel() == 1, "normalisation has ", mean.numel(),
+                " channels, images have ", c);
+    auto x = images.to(device).to(torch::kFloat).div_(255.0f);
+    return x.sub_(mean.to(device).view({1, -1, 1, 1})).div_(std.to(device).view({1, -1, 1, 1}));
+}
+
+Normalization measure_normalization(const torch::Tensor& images) {
+    auto x = images.to(torch::kFloat).div(255.0f).transpose(0, 1).flatten(1);
+    Normalization n;
+    auto mean = x.mean(1), std = x.std(1);
+    n.mean.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
+    n.std.assign(std.data_ptr<float>(), std.data_ptr<float>() + std.numel());
+    return n;
+}
+
+torch::Tensor epoch_order(int64_t size, std::uint64_t seed, int64_t epoch) {
+    std::vector<int64_t> order(static_cast<std::size_t>(size));
+    for (int64_t i = 0; i < size; ++i) order[i] = i;
+    std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(epoch) + 1);
+    std::shuffle(order.begin(), order.end(), rng);
+    return torch::tensor(order, torch::kLong);
+}
+
+torch::Tensor augment_batch(const torch::Tensor& images, std::mt19937_64& rng, int64_t pad) {
+    const int64_t n = images.size(0), h = images.size(2), w = images.size(3);
+    auto padded = torch::constant_pad_nd(images, {pad, pad, pad, pad}, 0);
+    auto out = torch::empty_like(images);
+    std::uniform_int_distribution<int64_t> offset(0, 2 * pad);
+    std::bernoulli_distribution flip(0.5);
+    for (int64_t i = 0; i < n; ++i) {
+        auto crop = padded[i].narrow(1, offset(rng), h).narrow(2, offset(rng), w);
+        out[i].copy_(flip(rng) ? crop.flip({2}) : crop);
+    }
+    return out;
+}
+
+void check_dataset(const TensorDataset& set, int64_t num_classes) {
+    if (set.size() == 0) throw DatasetError("dataset '" + set.name + "' is empty");
+    if (!set.images.defined() || set.images.dim() != 4 || set.images.size(0) != set.size())
+        throw DatasetError("dataset '" + set.name + "': images and labels disagree in count");
+    const auto counts = torch::bincount(set.labels.clamp(0, num_classes), {}, num_classes + 1);
+    if (set.labels.min().item<int64_t>() < 0 || set.labels.max().item<int64_t>() >= num_classes)
+        throw DatasetError("dataset '" + set.name + "' has labels outside [0, " +
+                           std::to_string(num_classes) + ")");
+    for (int64_t c = 0; c < num_classes; ++c)
+        if (counts[c].item<int64_t>() == 0)
+            throw DatasetError("dataset '" + set.name + "': class " + std::to_string(c) +
+                               " has no example");
+}
+
+}  // namespace tpgm

@@ -1,0 +1,17 @@
+// Pre-training of the demo backbone: the laptop-scale analogue of CLIP/MoCo pre-training.
+#pragma once
+
+#include "config/run_config.h"
+#include "data/tensor_dataset.h"
+#include "engine/progress.h"
+
+#include <string>
+
+namespace tpgm {
+
+// Trains demo_resnet on `set` (coarse labels, many styles) and writes it to `checkpoint_path`.
+void pretrain_demo_backbone(const DemoConfig& config, const TensorDataset& set, int64_t num_classes,
+                            const Normalization& norm, const std::string& checkpoint_path,
+                            const ProgressFn& progress);
+
+}  // namespace tpgm

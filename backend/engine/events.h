@@ -1,0 +1,68 @@
+// What a run reports while it trains: plain, torch-free structs, safe to pass across threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tpgm {
+
+// One optimiser step.
+struct StepEvent {
+    int64_t step = 0;          // 1-based optimiser step
+    int64_t total_steps = 0;
+    int64_t epoch = 0;         // 0-based epoch the step belongs to
+    double loss = 0;
+    double lr = 0;
+    double images_per_sec = 0; // smoothed training throughput
+    double eta_seconds = 0;
+};
+
+// Accuracy of every evaluated set at one moment.
+struct EvalEvent {
+    int64_t step = 0;
+    int64_t epoch = 0;
+    std::map<std::string, double> top1;  // set name -> top-1 accuracy in [0, 1]
+    std::map<std::string, double> top5;
+};
+
+// Per-layer TPGM state after a radius update (or the distances for unconstrained methods).
+struct RadiiSnapshot {
+    int64_t step = 0;
+    std::vector<std::string> names;  // constrained parameter names, in model order
+    std::vector<double> radius;      // learned radius g
+    std::vector<double> distance;    // actual distance from W0 in the method's norm (max over rows for MARS)
+};
+
+// Free text for the user (warnings, phase changes, load reports).
+struct LogEvent {
+    std::string level;  // info | warn | error
+    std::string message;
+};
+
+// How a run ended.
+struct RunSummary {
+    std::string status;  // completed | stopped | failed
+    std::string message;
+    int64_t steps = 0;
+    double seconds = 0;
+    std::map<std::string, double> final_top1;
+    std::map<std::string, double> final_top5;
+    std::string run_dir;
+};
+
+// Receives a run's events on the thread that runs it; implementations must be quick.
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void on_step(const StepEvent&) {}
+    virtual void on_eval(const EvalEvent&) {}
+    virtual void on_radii(const RadiiSnapshot&) {}
+    virtual void on_log(const LogEvent&) {}
+    // Long preparation phases (building the demo benchmark, pre-training).
+    virtual void on_progress(const std::string& phase, int64_t done, int64_t total) {}
+    virtual void on_finished(const RunSummary&) {}
+};
+
+}  // namespace tpgm

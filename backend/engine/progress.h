@@ -1,0 +1,13 @@
+// Progress of long preparation phases (building the demo, pre-training) for progress bars.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace tpgm {
+
+// Called with the phase's name and how far it is; `done == total` when the phase ends.
+using ProgressFn = std::function<void(const std::string& phase, int64_t done, int64_t total)>;
+
+}  // namespace tpgm

@@ -1,0 +1,46 @@
+#include "engine/runtime.h"
+
+#include <malloc.h>
+
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+namespace tpgm {
+
+void prepare_process() {
+    setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
+    // Thresholds of 1 GB: tensor buffers are reused from the heap instead of mmap/munmap churn.
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
+int set_threads(int threads) {
+    const int n = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+    torch::set_num_threads(n);
+    return n;
+}
+
+torch::Device resolve_device(const std::string& name) {
+    if (name == "cpu") return torch::kCPU;
+    if (name == "cuda") {
+        if (!torch::cuda::is_available())
+            throw std::runtime_error("device 'cuda' was requested but this LibTorch has no usable CUDA device");
+        return torch::kCUDA;
+    }
+    return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+std::string describe_device(const torch::Device& device) {
+    if (device.is_cuda()) return "CUDA";
+    return "CPU, " + std::to_string(torch::get_num_threads()) + " threads";
+}
+
+void seed_everything(std::uint64_t seed) {
+    torch::manual_seed(seed);
+    if (torch::cuda::is_available()) torch::cuda::manual_seed_all(seed);
+}
+
+}  // namespace tpgm

@@ -1,0 +1,100 @@
+#include "engine/step_benchmark.h"
+
+#include "config/run_config.h"
+#include "engine/optim.h"
+#include "engine/runtime.h"
+#include "methods/method.h"
+#include "models/registry.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace tpgm {
+namespace {
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+template <typename F>
+double seconds_per_call(int calls, F&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < calls; ++i) f(i);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / calls;
+}
+
+}  // namespace
+
+StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
+    set_threads(o.threads);
+    const auto device = resolve_device(o.device);
+    torch::manual_seed(0);
+    StepBenchResult r;
+    r.device = describe_device(device);
+    auto model = create_model({o.model, 10, 3, 16});
+    model->to(device);
+    auto x = torch::randn({o.batch, 3, o.image_size, o.image_size}, device);
+    auto y = torch::randint(0, 10, {o.batch}, torch::TensorOptions().dtype(torch::kLong).device(device));
+    auto xp = torch::randn_like(x);
+
+    RunConfig config;
+    config.method = "tpgm";
+    config.tpgm.norm = o.norm;
+    MethodContext ctx;
+    ctx.model = model.get();
+    for (const auto& p : model->named_parameters())
+        if (p.key().rfind(model->head_prefix(), 0) != 0) ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
+    ctx.next_projection_batch = [&] { return Batch{xp, y}; };
+    auto optimizer = make_optimizer(config.optim, model->parameters());
+
+    auto sgd_step = [&] {
+        model->train();
+        optimizer->zero_grad();
+        torch::cross_entropy_loss(model->forward(x), y).backward();
+        optimizer->step();
+    };
+    auto floor_pass = [&] {
+        model->eval();
+        model->zero_grad();
+        torch::cross_entropy_loss(model->forward(xp), y).backward();
+    };
+    auto make_tpgm = [&](int freq) {
+        config.tpgm.proj_freq = freq;
+        return create_method(config, ctx);
+    };
+    auto tpgm1 = make_tpgm(1), tpgm10 = make_tpgm(10);
+    r.constrained = static_cast<int>(ctx.anchors.size()) - 0;
+    // Warm-up: allocator, thread pool, radii initialisation.
+    sgd_step();
+    tpgm1->after_optimizer_step(1);
+    tpgm10->after_optimizer_step(1);
+
+    std::vector<double> vanilla, floor, f1, f10, apply;
+    int64_t step = 1;
+    for (int w = 0; w < o.windows; ++w) {
+        vanilla.push_back(seconds_per_call(o.window_steps, [&](int) { sgd_step(); }));
+        floor.push_back(seconds_per_call(o.window_steps, [&](int) { floor_pass(); }));
+        f1.push_back(seconds_per_call(o.window_steps, [&](int) {
+            sgd_step();
+            tpgm1->after_optimizer_step(++step);
+        }));
+        f10.push_back(seconds_per_call(o.window_steps, [&](int) {
+            sgd_step();
+            tpgm10->after_optimizer_step(++step);
+        }));
+        // An apply-only step of the 10-step schedule (step not a multiple of 10).
+        apply.push_back(seconds_per_call(o.window_steps, [&](int) { tpgm10->after_optimizer_step(11); }));
+    }
+    r.vanilla = median(vanilla);
+    r.floor = median(floor);
+    r.tpgm_freq1 = median(f1);
+    r.tpgm_freq10 = median(f10);
+    r.apply_only = median(apply);
+    r.images_per_sec_vanilla = o.batch / r.vanilla;
+    return r;
+}
+
+}  // namespace tpgm

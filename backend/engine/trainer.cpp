@@ -1,0 +1,283 @@
+#include "engine/trainer.h"
+
+#include "checkpoints/checkpoint.h"
+#include "config/config_schema.h"
+#include "demo/demo_benchmark.h"
+#include "engine/evaluator.h"
+#include "engine/optim.h"
+#include "engine/run_store.h"
+#include "engine/runtime.h"
+#include "methods/method.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+namespace tpgm {
+
+void RunControl::request_stop() { stop_ = true; }
+void RunControl::pause() { paused_ = true; }
+void RunControl::resume() { paused_ = false; }
+void RunControl::wait_while_paused() {
+    // Polling keeps request_stop() a single atomic store, safe to call from a signal handler.
+    while (paused_ && !stop_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kThroughputSmoothing = 0.9;  // EMA weight of the previous images/s estimate
+
+// One run's state and steps; run_training() drives it.
+class Session {
+public:
+    Session(const RunConfig& cfg, EventSink& sink, RunControl& control)
+        : cfg_(cfg), sink_(sink), control_(control), store_(cfg.run_dir, cfg.resume) {}
+
+    void setup() {
+        set_threads(cfg_.threads);
+        device_ = resolve_device(cfg_.device);
+        seed_everything(cfg_.seed);
+        store_.write_config(cfg_);
+        data_ = load_demo_benchmark(cfg_.demo, [this](const std::string& phase, int64_t d, int64_t t) {
+            sink_.on_progress(phase, d, t);
+        });
+        num_classes_ = static_cast<int64_t>(data_.class_names.size());
+        check_dataset(data_.id_train, num_classes_);
+        check_dataset(data_.id_proj, num_classes_);
+        const std::string source = cfg_.pretrained.empty() ? data_.pretrained_checkpoint : cfg_.pretrained;
+        LoadedCheckpoint ckpt = read_checkpoint(source);
+        spec_ = ckpt.spec;
+        model_ = create_model(spec_);
+        const LoadReport report = load_state_dict(*model_, ckpt.state);
+        model_->reset_head(num_classes_);
+        spec_.num_classes = num_classes_;
+        model_->to(device_);
+        log("info", "pre-trained " + spec_.name + " from " + source + ": " + report.summary() +
+                        "; new head " + model_->head_prefix() + " with " + std::to_string(num_classes_) +
+                        " classes");
+        MethodContext ctx;
+        ctx.model = model_.get();
+        for (const auto& p : model_->named_parameters())
+            if (p.key().rfind(model_->head_prefix(), 0) != 0)
+                ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
+        ctx.next_projection_batch = [this] { return next_projection_batch(); };
+        method_ = create_method(cfg_, std::move(ctx));
+        optimizer_ = make_optimizer(cfg_.optim, method_->trainable_parameters());
+        batch_ = std::min<int64_t>(cfg_.batch_size, data_.id_train.size());
+        steps_per_epoch_ = data_.id_train.size() / batch_;
+        total_steps_ = steps_per_epoch_ * cfg_.epochs;
+        if (cfg_.resume) resume();
+        log("info", "training " + method_->name() + " for " + std::to_string(total_steps_) +
+                        " steps on " + describe_device(device_));
+    }
+
+    RunSummary run() {
+        const auto start = Clock::now();
+        try {
+            return train(start);
+        } catch (const std::exception& e) {
+            try {
+                return finish("failed", e.what(), start);
+            } catch (const std::exception& nested) {  // e.g. the disk is full for summary.json too
+                RunSummary s;
+                s.status = "failed";
+                s.message = std::string(e.what()) + "; " + nested.what();
+                s.run_dir = cfg_.run_dir;
+                sink_.on_finished(s);
+                return s;
+            }
+        }
+    }
+
+private:
+    RunSummary train(Clock::time_point start) {
+        auto last = start;
+        for (int64_t step = step_ + 1; step <= total_steps_; ++step) {
+            control_.wait_while_paused();
+            if (control_.stop_requested()) {
+                save_last();
+                return finish("stopped", "stopped at step " + std::to_string(step_) +
+                                             "; resume with resume=true", start);
+            }
+            const double loss = train_step(step);
+            if (!std::isfinite(loss)) {
+                return finish("failed",
+                              "loss became " + std::to_string(loss) + " at step " + std::to_string(step) +
+                                  "; training stopped, the last good checkpoint (step " +
+                                  std::to_string(last_saved_step_) + ") is " + store_.checkpoint_path("last"),
+                              start);
+            }
+            step_ = step;
+            const auto now = Clock::now();
+            const double dt = std::chrono::duration<double>(now - last).count();
+            last = now;
+            const double ips = batch_ / std::max(dt, 1e-9);
+            images_per_sec_ = images_per_sec_ == 0 ? ips
+                                                   : kThroughputSmoothing * images_per_sec_ +
+                                                         (1 - kThroughputSmoothing) * ips;
+            StepEvent e{step, total_steps_, (step - 1) / steps_per_epoch_, loss,
+                        learning_rate_at(cfg_.optim, step, total_steps_), images_per_sec_,
+                        (total_steps_ - step) * batch_ / std::max(images_per_sec_, 1e-9)};
+            sink_.on_step(e);
+            store_.append(e);
+            if (method_->radii_updated_at(step)) report_radii(step);
+            if (step % steps_per_epoch_ == 0 && step != total_steps_) end_of_epoch(step);
+        }
+        method_->on_training_end();
+        report_radii(total_steps_);
+        evaluate_all(total_steps_);
+        save_last();
+        save_checkpoint(store_.checkpoint_path("final"), spec_, *model_);
+        return finish("completed", "", start);
+    }
+
+    void log(const std::string& level, const std::string& message) {
+        LogEvent e{level, message};
+        sink_.on_log(e);
+        store_.append(e);
+    }
+
+    void set_training_mode() {
+        model_->train();
+        if (method_->freezes_backbone()) {
+            model_->eval();
+        } else if (cfg_.freeze_bn) {
+            for (auto& m : model_->modules(false))
+                if (m->as<torch::nn::BatchNorm2d>()) m->eval();
+        }
+    }
+
+    double train_step(int64_t step) {
+        const int64_t epoch = (step - 1) / steps_per_epoch_;
+        if (epoch != order_epoch_) {
+            order_ = epoch_order(data_.id_train.size(), cfg_.seed, epoch);
+            order_epoch_ = epoch;
+        }
+        const auto idx = order_.narrow(0, ((step - 1) % steps_per_epoch_) * batch_, batch_);
+        std::mt19937_64 rng(cfg_.seed * 0x2545F4914F6CDD1DULL + static_cast<std::uint64_t>(step));
+        auto inputs = to_model_input(augment_batch(data_.id_train.images.index_select(0, idx), rng),
+                                     data_.norm, device_);
+        auto labels = data_.id_train.labels.index_select(0, idx).to(device_);
+        set_training_mode();
+        set_learning_rate(*optimizer_, learning_rate_at(cfg_.optim, step, total_steps_));
+        optimizer_->zero_grad();
+        auto loss = torch::nn::functional::cross_entropy(
+            model_->forward(inputs), labels,
+            torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(cfg_.optim.label_smoothing));
+        const double value = loss.item<double>();
+        if (!std::isfinite(value)) return value;
+        loss.backward();
+        optimizer_->step();
+        method_->after_optimizer_step(step);
+        return value;
+    }
+
+    Batch next_projection_batch() {
+        const auto& set = data_.id_proj;
+        const int64_t n = set.size(), b = std::min<int64_t>(batch_, n);
+        const int64_t pos = proj_batches_ * b, epoch = pos / n, start = pos % n;
+        ++proj_batches_;
+        auto idx = epoch_order(n, cfg_.seed + 1, epoch).narrow(0, start, std::min(b, n - start));
+        return {to_model_input(set.images.index_select(0, idx), data_.norm, device_),
+                set.labels.index_select(0, idx).to(device_)};
+    }
+
+    void report_radii(int64_t step) {
+        if (auto snap = method_->radii(step)) {
+            sink_.on_radii(*snap);
+            store_.append(*snap);
+        }
+    }
+
+    void evaluate_all(int64_t step) {
+        EvalEvent e = evaluate_benchmark(*model_, data_, device_);
+        e.step = step;
+        e.epoch = (step - 1) / steps_per_epoch_;
+        sink_.on_eval(e);
+        store_.append(e);
+        last_eval_ = e;
+    }
+
+    void end_of_epoch(int64_t step) {
+        const int64_t epochs_done = step / steps_per_epoch_;
+        if (cfg_.eval_every_epochs > 0 && epochs_done % cfg_.eval_every_epochs == 0) evaluate_all(step);
+        if (epochs_done % cfg_.checkpoint_every_epochs == 0) save_last();
+    }
+
+    void save_last() {
+        save_checkpoint(store_.checkpoint_path("last"), spec_, *model_,
+                        [this](torch::serialize::OutputArchive& a) {
+                            a.write("train_step", c10::IValue(step_));
+                            a.write("proj_batches", c10::IValue(proj_batches_));
+                            torch::serialize::OutputArchive opt, method;
+                            optimizer_->save(opt);
+                            method_->save_state(method);
+                            a.write("optimizer", opt);
+                            a.write("method", method);
+                        });
+        last_saved_step_ = step_;
+    }
+
+    void resume() {
+        const std::string path = store_.checkpoint_path("last");
+        LoadedCheckpoint ckpt = read_checkpoint(path);
+        load_state_dict(*model_, ckpt.state);
+        c10::IValue step, proj;
+        torch::serialize::InputArchive opt, method;
+        if (!ckpt.archive.try_read("train_step", step) || !ckpt.archive.try_read("optimizer", opt) ||
+            !ckpt.archive.try_read("method", method) || !ckpt.archive.try_read("proj_batches", proj))
+            throw CheckpointError("'" + path + "' holds weights only, not a resumable training state");
+        optimizer_->load(opt);
+        method_->load_state(method);
+        step_ = last_saved_step_ = step.toInt();
+        proj_batches_ = proj.toInt();
+        log("info", "resumed at step " + std::to_string(step_) + " from " + path);
+    }
+
+    RunSummary finish(const std::string& status, const std::string& message, Clock::time_point start) {
+        RunSummary s;
+        s.status = status;
+        s.message = message;
+        s.steps = step_;
+        s.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        s.final_top1 = last_eval_.top1;
+        s.final_top5 = last_eval_.top5;
+        s.run_dir = cfg_.run_dir;
+        if (!message.empty()) log(status == "failed" ? "error" : "info", message);
+        store_.write_summary(s);
+        sink_.on_finished(s);
+        return s;
+    }
+
+    const RunConfig& cfg_;
+    EventSink& sink_;
+    RunControl& control_;
+    RunStore store_;
+    torch::Device device_{torch::kCPU};
+    DemoBenchmark data_;
+    int64_t num_classes_ = 0;
+    ModelSpec spec_;
+    std::shared_ptr<Classifier> model_;
+    std::unique_ptr<Method> method_;
+    std::unique_ptr<torch::optim::Optimizer> optimizer_;
+    int64_t batch_ = 0, steps_per_epoch_ = 0, total_steps_ = 0;
+    int64_t step_ = 0, last_saved_step_ = 0, proj_batches_ = 0;
+    torch::Tensor order_;
+    int64_t order_epoch_ = -1;
+    double images_per_sec_ = 0;
+    EvalEvent last_eval_;
+};
+
+}  // namespace
+
+RunSummary run_training(const RunConfig& config, EventSink& sink, RunControl& control) {
+    validate_or_throw(config);
+    Session session(config, sink, control);
+    session.setup();
+    return session.run();
+}
+
+}  // namespace tpgm

@@ -1,0 +1,34 @@
+// Linear probe: only the new head trains; the backbone, BatchNorm statistics included, stays
+// exactly pre-trained.
+#include "methods/method.h"
+
+#include <torch/torch.h>
+
+namespace tpgm {
+namespace {
+
+class LinearProbe final : public Method {
+public:
+    explicit LinearProbe(MethodContext ctx) : Method(std::move(ctx)) {}
+    std::string name() const override { return "lp"; }
+    bool freezes_backbone() const override { return true; }
+
+    std::vector<torch::Tensor> trainable_parameters() override {
+        std::vector<torch::Tensor> head;
+        const std::string prefix = ctx_.model->head_prefix();
+        for (auto& p : ctx_.model->named_parameters()) {
+            const bool in_head = p.key().rfind(prefix, 0) == 0;
+            p.value().set_requires_grad(in_head);
+            if (in_head) head.push_back(p.value());
+        }
+        return head;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Method> make_linear_probe(MethodContext ctx) {
+    return std::make_unique<LinearProbe>(std::move(ctx));
+}
+
+}  // namespace tpgm

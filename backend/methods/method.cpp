@@ -1,0 +1,19 @@
+#include "methods/method.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+namespace tpgm {
+
+std::vector<torch::Tensor> Method::trainable_parameters() { return ctx_.model->parameters(); }
+
+std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx) {
+    ctx.config = &config;
+    if (config.method == "ft") return make_vanilla_ft(std::move(ctx));
+    if (config.method == "lp") return make_linear_probe(std::move(ctx));
+    if (config.method == "tpgm") return make_tpgm(std::move(ctx));
+    throw std::invalid_argument("unknown method '" + config.method + "' (ft, lp or tpgm)");
+}
+
+}  // namespace tpgm

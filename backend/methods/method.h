@@ -1,0 +1,69 @@
+// Fine-tuning methods as strategies that hook the trainer at fixed points; the trainer never
+// special-cases a method.
+#pragma once
+
+#include "config/run_config.h"
+#include "engine/events.h"
+#include "models/classifier.h"
+
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tpgm {
+
+// A labelled batch already on the model's device and normalised.
+struct Batch {
+    torch::Tensor inputs;
+    torch::Tensor labels;
+};
+
+// What a method may use: the model, its pre-trained weights, and held-out batches.
+struct MethodContext {
+    Classifier* model = nullptr;
+    // Pre-trained tensors by parameter name (on the model's device); the new head is absent.
+    std::vector<std::pair<std::string, torch::Tensor>> anchors;
+    // Next batch of the held-out projection split (cycles forever).
+    std::function<Batch()> next_projection_batch;
+    const RunConfig* config = nullptr;
+};
+
+// One fine-tuning method.
+class Method {
+public:
+    virtual ~Method() = default;
+    virtual std::string name() const = 0;
+    // Parameters the optimiser updates (all of them unless the method freezes some).
+    virtual std::vector<torch::Tensor> trainable_parameters();
+    // True when the backbone must stay in eval mode while training (frozen BatchNorm).
+    virtual bool freezes_backbone() const { return false; }
+    // After every optimiser step; `step` is 1-based.
+    virtual void after_optimizer_step(int64_t step) {}
+    // After the last step, before the final evaluation.
+    virtual void on_training_end() {}
+    // Per-layer radii and distances; nullopt when the method has none.
+    virtual std::optional<RadiiSnapshot> radii(int64_t step) const { return std::nullopt; }
+    // Whether radii() changed at this step (the trainer logs it then).
+    virtual bool radii_updated_at(int64_t step) const { return false; }
+    virtual void save_state(torch::serialize::OutputArchive& archive) const {}
+    virtual void load_state(torch::serialize::InputArchive& archive) {}
+
+protected:
+    explicit Method(MethodContext ctx) : ctx_(std::move(ctx)) {}
+    MethodContext ctx_;
+};
+
+// Builds the method named by config.method; throws std::invalid_argument for an unknown one.
+std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx);
+
+std::unique_ptr<Method> make_vanilla_ft(MethodContext ctx);
+std::unique_ptr<Method> make_linear_probe(MethodContext ctx);
+std::unique_ptr<Method> make_tpgm(MethodContext ctx);
+
+}  // namespace tpgm

@@ -1,0 +1,42 @@
+#include "models/registry.h"
+
+#include "models/resnet.h"
+
+#include <stdexcept>
+
+namespace tpgm {
+
+std::vector<std::pair<std::string, std::string>> model_catalogue() {
+    return {
+        {"demo_resnet", "3-stage BasicBlock ResNet for 28-32 px images (the demo backbone)"},
+        {"resnet18", "torchvision ResNet-18"},
+        {"resnet34", "torchvision ResNet-34"},
+        {"resnet50", "torchvision ResNet-50"},
+    };
+}
+
+std::shared_ptr<Classifier> create_model(const ModelSpec& spec) {
+    ResNetSpec r;
+    r.in_channels = spec.in_channels;
+    r.num_classes = spec.num_classes;
+    if (spec.name == "demo_resnet") {
+        const int w = spec.width;
+        r.blocks = {1, 1, 1};
+        r.widths = {w, 2 * w, 4 * w};
+        r.small_input_stem = true;
+    } else if (spec.name == "resnet18") {
+        r.blocks = {2, 2, 2, 2};
+    } else if (spec.name == "resnet34") {
+        r.blocks = {3, 4, 6, 3};
+    } else if (spec.name == "resnet50") {
+        r.blocks = {3, 4, 6, 3};
+        r.bottleneck = true;
+    } else {
+        std::string names;
+        for (const auto& [n, _] : model_catalogue()) names += (names.empty() ? "" : ", ") + n;
+        throw std::invalid_argument("unknown model '" + spec.name + "' (known: " + names + ")");
+    }
+    return std::make_shared<ResNet>(r);
+}
+
+}  // namespace tpgm

@@ -1,0 +1,25 @@
+// Model registry: architecture names to constructors.
+#pragma once
+
+#include "models/classifier.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tpgm {
+
+// What create_model needs besides the architecture name.
+struct ModelSpec {
+    std::string name = "demo_resnet";
+    int64_t num_classes = 10;
+    int64_t in_channels = 3;
+    int width = 16;  // base width, only for demo_resnet
+};
+
+// Builds an untrained model; throws std::invalid_argument for an unknown name.
+std::shared_ptr<Classifier> create_model(const ModelSpec& spec);
+// Registered names with a one-line description each.
+std::vector<std::pair<std::string, std::string>> model_catalogue();
+
+}  // namespace tpgm
