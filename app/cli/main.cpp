@@ -3,10 +3,14 @@
 
 #include "engine/runtime.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 int main(int argc, char** argv) {
     tpgm::prepare_process();
+    // Messages for people go to stderr; stdout carries results (tables, paths).
+    spdlog::set_default_logger(spdlog::stderr_color_mt("tpgm-cli"));
+    spdlog::set_pattern("%^%l%$: %v");
     CLI::App app{"TPGM Workbench: robust fine-tuning of pre-trained vision models (TPGM, Tian et al., CVPR 2023)",
                  "tpgm-cli"};
     app.require_subcommand(1);
@@ -23,7 +27,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     } catch (const std::exception& e) {
-        spdlog::error("{}", e.what());
+        spdlog::error("{}", tpgm::error_message(e));
         return 1;
     }
     return 0;

@@ -1,8 +1,11 @@
 #include "config/config_schema.h"
 
+#include "robustness/corruptions.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -299,6 +302,11 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
     need(c.demo.id_test <= 10000 && c.demo.ood_images <= 10000, "demo.id_test",
          "test sets draw from the 10,000 test images");
     need(c.demo.width >= 4 && c.demo.width <= 256, "demo.width", "must be in [4, 256]");
+    need(!c.optim.nesterov || c.optim.name != "sgd" || c.optim.momentum > 0, "optim.nesterov",
+         "Nesterov momentum needs optim.momentum > 0");
+    for (const auto& name : c.demo.corruptions)
+        need(robustness::corruption_from_name(name).has_value(), "demo.corruptions",
+             "'" + name + "' is not an ImageNet-C corruption name");
     for (int s : c.demo.severities)
         need(s >= 1 && s <= 5, "demo.severities", "severity " + std::to_string(s) + " is not in 1..5");
     return issues;

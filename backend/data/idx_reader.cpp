@@ -37,10 +37,11 @@ std::uint32_t be32(const std::vector<std::uint8_t>& b, std::size_t at) {
 // Validates an unsigned-byte IDX header with `dims` dimensions; returns the sizes.
 std::vector<int64_t> header(const std::vector<std::uint8_t>& b, int dims, const std::string& path) {
     const std::size_t header_bytes = 4 + 4 * static_cast<std::size_t>(dims);
-    if (b.size() < header_bytes) throw DatasetError("'" + path + "' is too short for an IDX header");
+    if (b.size() < 4) throw DatasetError("'" + path + "' is too short for an IDX header");
     if (b[0] != 0 || b[1] != 0 || b[2] != 0x08 || b[3] != dims)
         throw DatasetError("'" + path + "' is not an unsigned-byte IDX file with " +
                            std::to_string(dims) + " dimension(s)");
+    if (b.size() < header_bytes) throw DatasetError("'" + path + "' is too short for an IDX header");
     std::vector<int64_t> sizes;
     std::size_t count = 1;
     for (int d = 0; d < dims; ++d) {

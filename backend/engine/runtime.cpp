@@ -38,6 +38,11 @@ std::string describe_device(const torch::Device& device) {
     return "CPU, " + std::to_string(torch::get_num_threads()) + " threads";
 }
 
+std::string error_message(const std::exception& e) {
+    if (const auto* c10 = dynamic_cast<const c10::Error*>(&e)) return c10->what_without_backtrace();
+    return e.what();
+}
+
 void seed_everything(std::uint64_t seed) {
     torch::manual_seed(seed);
     if (torch::cuda::is_available()) torch::cuda::manual_seed_all(seed);

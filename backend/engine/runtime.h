@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <exception>
 #include <string>
 
 namespace tpgm {
@@ -17,6 +18,8 @@ int set_threads(int threads);
 // auto -> CUDA when LibTorch has it, else CPU; throws std::runtime_error for cuda without CUDA.
 torch::Device resolve_device(const std::string& name);
 std::string describe_device(const torch::Device& device);
+// An exception's message for the user: LibTorch's errors without their C++ backtrace.
+std::string error_message(const std::exception& e);
 // Seeds LibTorch's generators (CPU and CUDA).
 void seed_everything(std::uint64_t seed);
 

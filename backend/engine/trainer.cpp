@@ -80,11 +80,11 @@ public:
             return train(start);
         } catch (const std::exception& e) {
             try {
-                return finish("failed", e.what(), start);
+                return finish("failed", error_message(e), start);
             } catch (const std::exception& nested) {  // e.g. the disk is full for summary.json too
                 RunSummary s;
                 s.status = "failed";
-                s.message = std::string(e.what()) + "; " + nested.what();
+                s.message = error_message(e) + "; " + error_message(nested);
                 s.run_dir = cfg_.run_dir;
                 sink_.on_finished(s);
                 return s;
@@ -127,7 +127,7 @@ private:
             if (step % steps_per_epoch_ == 0 && step != total_steps_) end_of_epoch(step);
         }
         method_->on_training_end();
-        report_radii(total_steps_);
+        if (!method_->radii_updated_at(total_steps_)) report_radii(total_steps_);
         evaluate_all(total_steps_);
         save_last();
         save_checkpoint(store_.checkpoint_path("final"), spec_, *model_);

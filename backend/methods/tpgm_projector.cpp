@@ -32,9 +32,10 @@ TpgmProjector::TpgmProjector(std::vector<ConstrainedTensor> tensors, NormMode mo
         delta_.push_back(torch::empty_like(as_rows(t.weight, mode_)));
         norm_.emplace_back();
     }
-    const auto device = tensors_.empty() ? torch::kCPU : tensors_.front().weight.device();
-    radii_ = torch::zeros({static_cast<int64_t>(tensors_.size())},
-                          torch::TensorOptions().dtype(torch::kFloat).device(device))
+    // Radii live beside the weights, in their precision (float64 in the gradient checks).
+    auto options = tensors_.empty() ? torch::TensorOptions().dtype(torch::kFloat)
+                                    : tensors_.front().weight.options();
+    radii_ = torch::zeros({static_cast<int64_t>(tensors_.size())}, options.requires_grad(false))
                  .requires_grad_(true);
     max_norm_ = torch::zeros_like(radii_).detach();
     adam_ = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{radii_},
@@ -53,7 +54,7 @@ void TpgmProjector::measure() {
         max_norms.push_back(norm_[i].max());
     }
     if (tensors_.empty()) return;
-    max_norm_ = torch::stack(max_norms).to(torch::kFloat);
+    max_norm_ = torch::stack(max_norms).to(radii_.scalar_type());
     if (!initialised_) {
         std::vector<torch::Tensor> half_min;
         for (const auto& n : norm_) half_min.push_back(n.min() / 2);

@@ -85,7 +85,7 @@ torch::Tensor ResNet::features(torch::Tensor x) {
     x = torch::relu(bn1_(conv1_(x)));
     if (!spec_.small_input_stem) x = torch::max_pool2d(x, 3, 2, 1);
     for (auto& stage : stages_) x = stage->forward(x);
-    return torch::adaptive_avg_pool2d(x, 1).flatten(1);
+    return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
 }
 
 torch::Tensor ResNet::forward(torch::Tensor x) { return fc_(features(x)); }

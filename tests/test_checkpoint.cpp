@@ -1,0 +1,126 @@
+// The project's checkpoints: round trips, clear errors for bad files, shape checks, and atomic
+// writes that survive a full disk.
+#include "checkpoints/atomic_file.h"
+#include "checkpoints/checkpoint.h"
+#include "models/registry.h"
+
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <sys/resource.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+using namespace tpgm;
+namespace fs = std::filesystem;
+
+namespace {
+std::string read_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+}  // namespace
+
+class TestCheckpoint : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    std::string path(const char* name) { return (fs::path(dir_.path().toStdString()) / name).string(); }
+
+private Q_SLOTS:
+    void roundTripGivesTheSameLogits() {
+        torch::manual_seed(1);
+        const ModelSpec spec{"demo_resnet", 7, 1, 4};
+        auto model = create_model(spec);
+        model->eval();
+        auto x = torch::randn({2, 1, 16, 16});
+        save_checkpoint(path("a.pt"), spec, *model);
+        auto loaded = load_model(path("a.pt"));
+        loaded->eval();
+        QCOMPARE(loaded->num_classes(), int64_t(7));
+        QVERIFY(torch::equal(model->forward(x), loaded->forward(x)));
+    }
+
+    void torchvisionNamesAreUsed() {
+        auto model = create_model({"resnet18", 1000, 3, 16});
+        std::set<std::string> names;
+        for (const auto& [n, _] : state_dict(*model)) names.insert(n);
+        for (const char* expected : {"conv1.weight", "bn1.running_mean", "layer1.0.conv1.weight",
+                                     "layer2.0.downsample.0.weight", "layer2.0.downsample.1.num_batches_tracked",
+                                     "layer4.1.bn2.bias", "fc.weight", "fc.bias"})
+            QVERIFY2(names.count(expected), expected);
+        QCOMPARE(names.size(), std::size_t(122));  // torchvision resnet18 state_dict has 122 entries
+        int64_t params = 0;
+        for (const auto& p : model->parameters()) params += p.numel();
+        QCOMPARE(params, int64_t(11689512));  // torchvision resnet18
+    }
+
+    void missingAndTruncatedFilesAreClearErrors() {
+        QVERIFY_EXCEPTION_THROWN(read_checkpoint(path("missing.pt")), CheckpointError);
+        const ModelSpec spec{"demo_resnet", 3, 1, 4};
+        save_checkpoint(path("full.pt"), spec, *create_model(spec));
+        const std::string bytes = read_bytes(path("full.pt"));
+        for (double fraction : {0.0, 0.1, 0.5, 0.9, 0.999}) {
+            std::ofstream(path("cut.pt"), std::ios::binary) << bytes.substr(0, bytes.size() * fraction);
+            bool threw = false;
+            try {
+                read_checkpoint(path("cut.pt"));
+            } catch (const CheckpointError& e) {
+                threw = std::string(e.what()).find("cut.pt") != std::string::npos;
+            }
+            QVERIFY2(threw, qPrintable(QString("truncated at %1").arg(fraction)));
+        }
+        std::ofstream(path("text.pt")) << "not a checkpoint";
+        QVERIFY_EXCEPTION_THROWN(read_checkpoint(path("text.pt")), CheckpointError);
+    }
+
+    void shapeMismatchIsNamedAndLeavesTheModelUnchanged() {
+        auto small = create_model({"demo_resnet", 3, 1, 4});
+        auto wide = create_model({"demo_resnet", 3, 1, 8});
+        const auto before = state_dict(*small).front().second.clone();
+        bool named = false;
+        try {
+            load_state_dict(*small, state_dict(*wide));
+        } catch (const CheckpointError& e) {
+            named = std::string(e.what()).find("conv1.weight") != std::string::npos;
+        }
+        QVERIFY(named);
+        QVERIFY(torch::equal(state_dict(*small).front().second, before));
+    }
+
+    void newHeadIsReportedAsInitialised() {
+        auto pre = create_model({"demo_resnet", 5, 1, 4});
+        auto ft = create_model({"demo_resnet", 10, 1, 4});
+        const LoadReport r = load_state_dict(*ft, state_dict(*pre), {"fc."});
+        QCOMPARE(r.initialised.size(), std::size_t(2));
+        QCOMPARE(r.skipped.size(), std::size_t(2));
+        QVERIFY(r.summary().find("fc.weight") != std::string::npos);
+    }
+
+    void fullDiskKeepsThePreviousFile() {
+        const std::string target = path("atomic.bin");
+        write_file_atomically(target, std::string(1000, 'a'));
+        // A file-size limit makes write() fail part-way, as a full disk does.
+        std::signal(SIGXFSZ, SIG_IGN);
+        rlimit old{};
+        getrlimit(RLIMIT_FSIZE, &old);
+        rlimit limited = old;
+        limited.rlim_cur = 4096;
+        setrlimit(RLIMIT_FSIZE, &limited);
+        bool threw = false;
+        try {
+            write_file_atomically(target, std::string(100000, 'b'));
+        } catch (const std::runtime_error& e) {
+            threw = std::string(e.what()).find("atomic.bin") != std::string::npos;
+        }
+        setrlimit(RLIMIT_FSIZE, &old);
+        QVERIFY(threw);
+        QCOMPARE(read_bytes(target), std::string(1000, 'a'));
+        for (const auto& entry : fs::directory_iterator(dir_.path().toStdString()))
+            QVERIFY2(entry.path().filename().string().find(".tmp.") == std::string::npos, "temporary file left");
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCheckpoint)
+#include "test_checkpoint.moc"

@@ -1,0 +1,132 @@
+// End to end: tpgm-cli as a user runs it, on a tiny config file, and the run folder it leaves.
+#include <QtTest/QtTest>
+
+#include <filesystem>
+
+namespace {
+
+struct Result {
+    int code;
+    QString out;
+    QString err;
+};
+
+Result run_cli(const QStringList& args) {
+    QProcess p;
+    p.start(TPGM_CLI_PATH, args);
+    if (!p.waitForFinished(240000)) return {-1, {}, "timed out"};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+QList<QJsonObject> jsonl(const QString& path) {
+    QFile f(path);
+    QList<QJsonObject> out;
+    if (!f.open(QIODevice::ReadOnly)) return out;
+    for (const QByteArray& line : f.readAll().split('\n'))
+        if (!line.isEmpty()) out << QJsonDocument::fromJson(line).object();
+    return out;
+}
+
+}  // namespace
+
+class TestCliEndToEnd : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString config_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"))
+            QSKIP("Debian's dataset-fashion-mnist is not installed");
+        config_ = dir_.filePath("tiny.yaml");
+        QFile f(config_);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QString("method: tpgm\nepochs: 2\nbatch_size: 32\neval_every_epochs: 1\nthreads: 2\n"
+                        "run_dir: %1\n"
+                        "tpgm:\n  proj_lr: 0.1\n"
+                        "demo:\n  cache_dir: %2\n  pretrain_images: 256\n  pretrain_epochs: 1\n"
+                        "  id_train: 200\n  id_proj: 64\n  id_test: 200\n  ood_images: 50\n"
+                        "  corruptions: [fog, gaussian_noise]\n  severities: [2]\n  width: 4\n")
+                    .arg(dir_.filePath("run"), dir_.filePath("cache"))
+                    .toUtf8());
+    }
+
+    void finetuneWritesACompleteRunFolder() {
+        const Result r = run_cli({"finetune", "-c", config_, "--seed", "3"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("run completed after 12 steps"));
+        QVERIFY(r.out.contains("ID test"));
+        QVERIFY(r.out.contains("gaussian_noise-2"));
+        const QDir run(dir_.filePath("run"));
+        for (const char* f : {"config.yaml", "metrics.jsonl", "radii.csv", "summary.json",
+                              "checkpoints/final.pt", "checkpoints/last.pt"})
+            QVERIFY2(run.exists(f), f);
+        QFile cfg(run.filePath("config.yaml"));
+        QVERIFY(cfg.open(QIODevice::ReadOnly));
+        const QString resolved = cfg.readAll();
+        QVERIFY(resolved.contains("seed: 3"));
+        QVERIFY(resolved.contains("proj_lr: 0.1"));
+
+        int steps = 0, evals = 0;
+        for (const QJsonObject& o : jsonl(run.filePath("metrics.jsonl"))) {
+            if (o["type"] == "step") {
+                ++steps;
+                QVERIFY(std::isfinite(o["loss"].toDouble()));
+            }
+            if (o["type"] == "eval") {
+                ++evals;
+                QVERIFY(o["top1"].toObject().contains("id"));
+                QVERIFY(o["top1"].toObject().contains("fog-2"));
+            }
+        }
+        QCOMPARE(steps, 12);
+        QCOMPARE(evals, 2);
+
+        QFile radii(run.filePath("radii.csv"));
+        QVERIFY(radii.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = radii.readAll().trimmed().split('\n');
+        QCOMPARE(rows.front(), QByteArray("step,name,radius,distance"));
+        QVERIFY(rows.size() > 12);
+        QVERIFY(rows[1].startsWith("1,conv1.weight,"));
+
+        QFile summary(run.filePath("summary.json"));
+        QVERIFY(summary.open(QIODevice::ReadOnly));
+        const QJsonObject s = QJsonDocument::fromJson(summary.readAll()).object();
+        QCOMPARE(s["status"].toString(), QString("completed"));
+        QCOMPARE(s["steps"].toInt(), 12);
+    }
+
+    void evalReadsTheRunBack() {
+        const Result r = run_cli({"eval", "--run", dir_.filePath("run")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("final.pt"));
+        QVERIFY(QFile::exists(dir_.filePath("run/eval.json")));
+    }
+
+    void badInputGetsAClearErrorAndExitCode() {
+        Result r = run_cli({"finetune", "-c", config_, "--set", "optim.lrr=0.1"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("unknown key 'optim.lrr'") && r.err.contains("did you mean 'optim.lr'"),
+                 qPrintable(r.err));
+        r = run_cli({"finetune", "-c", config_, "--set", "tpgm.norm=l3"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("tpgm.norm"), qPrintable(r.err));
+        r = run_cli({"finetune", "-c", config_, "--set", "pretrained=/nonexistent.pt"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("/nonexistent.pt") && !r.err.contains("frame #"), qPrintable(r.err));
+    }
+
+    void everySubcommandHasHelp() {
+        for (const QStringList& args : {QStringList{"--help"}, QStringList{"finetune", "--help"},
+                                        QStringList{"eval", "--help"}, QStringList{"bench", "train", "--help"},
+                                        QStringList{"compare", "--help"}, QStringList{"corrupt", "--help"},
+                                        QStringList{"demo", "build", "--help"}}) {
+            const Result r = run_cli(args);
+            QVERIFY2(r.code == 0 && r.out.contains("Usage"), qPrintable(args.join(' ')));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliEndToEnd)
+#include "test_cli_e2e.moc"

@@ -1,0 +1,155 @@
+// The trainer on a tiny demo: run folder contents, TPGM's radii, reproducibility, stop and
+// resume, and a NaN loss that stops the run with the last good checkpoint kept.
+#include "checkpoints/checkpoint.h"
+#include "engine/run_store.h"
+#include "engine/trainer.h"
+#include "tiny_demo.h"
+
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+using namespace tpgm;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Records events; optionally requests a stop at a given step.
+struct RecordingSink : EventSink {
+    RunControl* control = nullptr;
+    int64_t stop_at = -1;
+    std::vector<StepEvent> steps;
+    std::vector<EvalEvent> evals;
+    std::vector<RadiiSnapshot> radii;
+    void on_step(const StepEvent& e) override {
+        steps.push_back(e);
+        if (e.step == stop_at && control) control->request_stop();
+    }
+    void on_eval(const EvalEvent& e) override { evals.push_back(e); }
+    void on_radii(const RadiiSnapshot& r) override { radii.push_back(r); }
+};
+
+RunSummary run(const RunConfig& c, RecordingSink& sink) {
+    RunControl control;
+    sink.control = &control;
+    return run_training(c, sink, control);
+}
+
+}  // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    RunConfig config(const std::string& method, const char* run) {
+        RunConfig c = tiny_demo_config(dir_.filePath("cache").toStdString(), dir_.filePath(run).toStdString());
+        c.method = method;
+        return c;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        if (!fashion_mnist_available()) QSKIP("Debian's dataset-fashion-mnist is not installed");
+    }
+
+    void fineTuningWritesTheRunFolder() {
+        RecordingSink sink;
+        const auto c = config("ft", "ft");
+        const RunSummary s = run(c, sink);
+        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(s.steps, int64_t(12));  // 2 epochs x floor(200 / 32)
+        QCOMPARE(sink.evals.size(), std::size_t(2));
+        for (const char* set : {"id", "sketch", "hard", "fog-3", "contrast-3", "ood_mean"})
+            QVERIFY2(s.final_top1.count(set), set);
+        for (const char* f : {"config.yaml", "metrics.jsonl", "radii.csv", "summary.json",
+                              "checkpoints/last.pt", "checkpoints/final.pt"})
+            QVERIFY2(fs::exists(fs::path(c.run_dir) / f), f);
+        const RunRecord rec = read_run(c.run_dir);
+        QCOMPARE(rec.steps.size(), std::size_t(12));
+        QCOMPARE(rec.evals.size(), std::size_t(2));
+        QVERIFY(rec.summary && rec.summary->status == "completed");
+        QCOMPARE(rec.evals.back().top1.at("id"), s.final_top1.at("id"));
+        QCOMPARE(load_model(c.run_dir + "/checkpoints/final.pt")->num_classes(), int64_t(10));
+    }
+
+    void tpgmKeepsEveryLayerInsideItsRadius() {
+        RecordingSink sink;
+        auto c = config("tpgm", "tpgm");
+        c.tpgm.proj_freq = 2;
+        const RunSummary s = run(c, sink);
+        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(sink.radii.size(), std::size_t(6));  // every 2nd of 12 steps
+        for (const auto& snap : sink.radii) {
+            QVERIFY(!snap.names.empty());
+            for (std::size_t i = 0; i < snap.names.size(); ++i) {
+                QVERIFY(snap.names[i].rfind("fc.", 0) != 0);
+                QVERIFY2(snap.distance[i] <= snap.radius[i] * (1 + 1e-4) + 1e-6, snap.names[i].c_str());
+            }
+        }
+        QCOMPARE(read_run(c.run_dir).radii.size(), sink.radii.size());
+    }
+
+    void runsAreReproducible() {
+        RecordingSink a, b;
+        run(config("tpgm", "rep-a"), a);
+        run(config("tpgm", "rep-b"), b);
+        QCOMPARE(a.steps.size(), b.steps.size());
+        for (std::size_t i = 0; i < a.steps.size(); ++i) QCOMPARE(a.steps[i].loss, b.steps[i].loss);
+    }
+
+    void stopKeepsACheckpointAndResumeContinues() {
+        RecordingSink whole;
+        run(config("tpgm", "whole"), whole);
+
+        RecordingSink first;
+        first.stop_at = 5;
+        auto c = config("tpgm", "stopped");
+        const RunSummary stopped = run(c, first);
+        QCOMPARE(stopped.status, std::string("stopped"));
+        QCOMPARE(stopped.steps, int64_t(5));
+        QVERIFY(fs::exists(c.run_dir + "/checkpoints/last.pt"));
+
+        RecordingSink second;
+        c.resume = true;
+        const RunSummary resumed = run(c, second);
+        QCOMPARE(resumed.status, std::string("completed"));
+        QCOMPARE(second.steps.front().step, int64_t(6));
+        QCOMPARE(second.steps.size(), std::size_t(7));
+        // Weights, optimiser state, radii with their Adam state, schedule and data order all
+        // come back: the resumed steps match the uninterrupted run.
+        for (std::size_t i = 0; i < second.steps.size(); ++i)
+            QVERIFY(std::abs(second.steps[i].loss - whole.steps[5 + i].loss) < 1e-4);
+        QCOMPARE(read_run(c.run_dir).steps.size(), std::size_t(12));
+    }
+
+    void nanLossStopsTheRunAndKeepsTheLastGoodCheckpoint() {
+        RecordingSink warmup;
+        auto c = config("ft", "nan");
+        c.epochs = 1;
+        QCOMPARE(run(c, warmup).status, std::string("completed"));
+        c.resume = true;
+        c.epochs = 30;
+        c.optim.lr = 1e12;
+        c.optim.schedule = "constant";
+        RecordingSink sink;
+        const RunSummary s = run(c, sink);
+        QCOMPARE(s.status, std::string("failed"));
+        QVERIFY2(s.message.find("last good checkpoint") != std::string::npos, s.message.c_str());
+        LoadedCheckpoint last = read_checkpoint(c.run_dir + "/checkpoints/last.pt");
+        c10::IValue step;
+        QVERIFY(last.archive.try_read("train_step", step));
+        QVERIFY(step.toInt() <= s.steps);
+        for (const auto& [name, t] : last.state) QVERIFY2(torch::isfinite(t).all().item<bool>(), name.c_str());
+    }
+
+    void badPretrainedCheckpointFailsBeforeTraining() {
+        RecordingSink sink;
+        auto c = config("ft", "bad");
+        c.pretrained = dir_.filePath("missing.pt").toStdString();
+        QVERIFY_EXCEPTION_THROWN(run(c, sink), CheckpointError);
+        QVERIFY(sink.steps.empty());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
