@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <thread>
 
 namespace tpgm {
@@ -34,13 +35,12 @@ constexpr double kThroughputSmoothing = 0.9;  // EMA weight of the previous imag
 class Session {
 public:
     Session(const RunConfig& cfg, EventSink& sink, RunControl& control)
-        : cfg_(cfg), sink_(sink), control_(control), store_(cfg.run_dir, cfg.resume) {}
+        : cfg_(cfg), sink_(sink), control_(control) {}
 
     void setup() {
         set_threads(cfg_.threads);
         device_ = resolve_device(cfg_.device);
         seed_everything(cfg_.seed);
-        store_.write_config(cfg_);
         data_ = load_demo_benchmark(cfg_.demo, [this](const std::string& phase, int64_t d, int64_t t) {
             sink_.on_progress(phase, d, t);
         });
@@ -55,6 +55,10 @@ public:
         model_->reset_head(num_classes_);
         spec_.num_classes = num_classes_;
         model_->to(device_);
+        // The run folder is (re)started only once data and checkpoint have loaded, so that a
+        // setup error leaves an earlier run in the same folder as it was.
+        store_.emplace(cfg_.run_dir, cfg_.resume);
+        store_->write_config(cfg_);
         log("info", "pre-trained " + spec_.name + " from " + source + ": " + report.summary() +
                         "; new head " + model_->head_prefix() + " with " + std::to_string(num_classes_) +
                         " classes");
@@ -107,7 +111,7 @@ private:
                 return finish("failed",
                               "loss became " + std::to_string(loss) + " at step " + std::to_string(step) +
                                   "; training stopped, the last good checkpoint (step " +
-                                  std::to_string(last_saved_step_) + ") is " + store_.checkpoint_path("last"),
+                                  std::to_string(last_saved_step_) + ") is " + store_->checkpoint_path("last"),
                               start);
             }
             step_ = step;
@@ -122,7 +126,7 @@ private:
                         learning_rate_at(cfg_.optim, step, total_steps_), images_per_sec_,
                         (total_steps_ - step) * batch_ / std::max(images_per_sec_, 1e-9)};
             sink_.on_step(e);
-            store_.append(e);
+            store_->append(e);
             if (method_->radii_updated_at(step)) report_radii(step);
             if (step % steps_per_epoch_ == 0 && step != total_steps_) end_of_epoch(step);
         }
@@ -130,14 +134,14 @@ private:
         if (!method_->radii_updated_at(total_steps_)) report_radii(total_steps_);
         evaluate_all(total_steps_);
         save_last();
-        save_checkpoint(store_.checkpoint_path("final"), spec_, *model_);
+        save_checkpoint(store_->checkpoint_path("final"), spec_, *model_);
         return finish("completed", "", start);
     }
 
     void log(const std::string& level, const std::string& message) {
         LogEvent e{level, message};
         sink_.on_log(e);
-        store_.append(e);
+        if (store_) store_->append(e);
     }
 
     void set_training_mode() {
@@ -188,7 +192,7 @@ private:
     void report_radii(int64_t step) {
         if (auto snap = method_->radii(step)) {
             sink_.on_radii(*snap);
-            store_.append(*snap);
+            store_->append(*snap);
         }
     }
 
@@ -197,7 +201,7 @@ private:
         e.step = step;
         e.epoch = (step - 1) / steps_per_epoch_;
         sink_.on_eval(e);
-        store_.append(e);
+        store_->append(e);
         last_eval_ = e;
     }
 
@@ -208,7 +212,7 @@ private:
     }
 
     void save_last() {
-        save_checkpoint(store_.checkpoint_path("last"), spec_, *model_,
+        save_checkpoint(store_->checkpoint_path("last"), spec_, *model_,
                         [this](torch::serialize::OutputArchive& a) {
                             a.write("train_step", c10::IValue(step_));
                             a.write("proj_batches", c10::IValue(proj_batches_));
@@ -222,7 +226,7 @@ private:
     }
 
     void resume() {
-        const std::string path = store_.checkpoint_path("last");
+        const std::string path = store_->checkpoint_path("last");
         LoadedCheckpoint ckpt = read_checkpoint(path);
         load_state_dict(*model_, ckpt.state);
         c10::IValue step, proj;
@@ -247,7 +251,7 @@ private:
         s.final_top5 = last_eval_.top5;
         s.run_dir = cfg_.run_dir;
         if (!message.empty()) log(status == "failed" ? "error" : "info", message);
-        store_.write_summary(s);
+        store_->write_summary(s);
         sink_.on_finished(s);
         return s;
     }
@@ -255,7 +259,7 @@ private:
     const RunConfig& cfg_;
     EventSink& sink_;
     RunControl& control_;
-    RunStore store_;
+    std::optional<RunStore> store_;  // created once setup has loaded data and model
     torch::Device device_{torch::kCPU};
     DemoBenchmark data_;
     int64_t num_classes_ = 0;

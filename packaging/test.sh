@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# README's test command: install what is missing, build, run every Qt Test suite with CTest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash packaging/build.sh
+ctest --preset release
