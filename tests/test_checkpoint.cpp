@@ -4,8 +4,8 @@
 #include "checkpoints/checkpoint.h"
 #include "models/registry.h"
 
-#include <QtTest/QtTest>
 #include <torch/torch.h>
+#include <QtTest/QtTest>
 
 #include <sys/resource.h>
 
@@ -26,9 +26,11 @@ std::string read_bytes(const std::string& path) {
 class TestCheckpoint : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
-    std::string path(const char* name) { return (fs::path(dir_.path().toStdString()) / name).string(); }
+    std::string path(const char* name) {
+        return (fs::path(dir_.path().toStdString()) / name).string();
+    }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void roundTripGivesTheSameLogits() {
         torch::manual_seed(1);
         const ModelSpec spec{"demo_resnet", 7, 1, 4};
@@ -46,11 +48,13 @@ private Q_SLOTS:
         auto model = create_model({"resnet18", 1000, 3, 16});
         std::set<std::string> names;
         for (const auto& [n, _] : state_dict(*model)) names.insert(n);
-        for (const char* expected : {"conv1.weight", "bn1.running_mean", "layer1.0.conv1.weight",
-                                     "layer2.0.downsample.0.weight", "layer2.0.downsample.1.num_batches_tracked",
-                                     "layer4.1.bn2.bias", "fc.weight", "fc.bias"})
+        for (const char* expected :
+             {"conv1.weight", "bn1.running_mean", "layer1.0.conv1.weight",
+              "layer2.0.downsample.0.weight", "layer2.0.downsample.1.num_batches_tracked",
+              "layer4.1.bn2.bias", "fc.weight", "fc.bias"})
             QVERIFY2(names.count(expected), expected);
-        QCOMPARE(names.size(), std::size_t(122));  // torchvision resnet18 state_dict has 122 entries
+        QCOMPARE(names.size(),
+                 std::size_t(122));  // torchvision resnet18 state_dict has 122 entries
         int64_t params = 0;
         for (const auto& p : model->parameters()) params += p.numel();
         QCOMPARE(params, int64_t(11689512));  // torchvision resnet18
@@ -62,7 +66,8 @@ private Q_SLOTS:
         save_checkpoint(path("full.pt"), spec, *create_model(spec));
         const std::string bytes = read_bytes(path("full.pt"));
         for (double fraction : {0.0, 0.1, 0.5, 0.9, 0.999}) {
-            std::ofstream(path("cut.pt"), std::ios::binary) << bytes.substr(0, bytes.size() * fraction);
+            std::ofstream(path("cut.pt"), std::ios::binary)
+                << bytes.substr(0, bytes.size() * fraction);
             bool threw = false;
             try {
                 read_checkpoint(path("cut.pt"));
@@ -118,7 +123,8 @@ private Q_SLOTS:
         QVERIFY(threw);
         QCOMPARE(read_bytes(target), std::string(1000, 'a'));
         for (const auto& entry : fs::directory_iterator(dir_.path().toStdString()))
-            QVERIFY2(entry.path().filename().string().find(".tmp.") == std::string::npos, "temporary file left");
+            QVERIFY2(entry.path().filename().string().find(".tmp.") == std::string::npos,
+                     "temporary file left");
     }
 };
 

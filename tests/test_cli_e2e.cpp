@@ -35,21 +35,23 @@ class TestCliEndToEnd : public QObject {
     QTemporaryDir dir_;
     QString config_;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
-        if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"))
+        if (!std::filesystem::exists(
+                "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"))
             QSKIP("Debian's dataset-fashion-mnist is not installed");
         config_ = dir_.filePath("tiny.yaml");
         QFile f(config_);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QString("method: tpgm\nepochs: 2\nbatch_size: 32\neval_every_epochs: 1\nthreads: 2\n"
-                        "run_dir: %1\n"
-                        "tpgm:\n  proj_lr: 0.1\n"
-                        "demo:\n  cache_dir: %2\n  pretrain_images: 256\n  pretrain_epochs: 1\n"
-                        "  id_train: 200\n  id_proj: 64\n  id_test: 200\n  ood_images: 50\n"
-                        "  corruptions: [fog, gaussian_noise]\n  severities: [2]\n  width: 4\n")
-                    .arg(dir_.filePath("run"), dir_.filePath("cache"))
-                    .toUtf8());
+        f.write(
+            QString("method: tpgm\nepochs: 2\nbatch_size: 32\neval_every_epochs: 1\nthreads: 2\n"
+                    "run_dir: %1\n"
+                    "tpgm:\n  proj_lr: 0.1\n"
+                    "demo:\n  cache_dir: %2\n  pretrain_images: 256\n  pretrain_epochs: 1\n"
+                    "  id_train: 200\n  id_proj: 64\n  id_test: 200\n  ood_images: 50\n"
+                    "  corruptions: [fog, gaussian_noise]\n  severities: [2]\n  width: 4\n")
+                .arg(dir_.filePath("run"), dir_.filePath("cache"))
+                .toUtf8());
     }
 
     void finetuneWritesACompleteRunFolder() {
@@ -107,21 +109,24 @@ private Q_SLOTS:
     void badInputGetsAClearErrorAndExitCode() {
         Result r = run_cli({"finetune", "-c", config_, "--set", "optim.lrr=0.1"});
         QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.contains("unknown key 'optim.lrr'") && r.err.contains("did you mean 'optim.lr'"),
-                 qPrintable(r.err));
+        QVERIFY2(
+            r.err.contains("unknown key 'optim.lrr'") && r.err.contains("did you mean 'optim.lr'"),
+            qPrintable(r.err));
         r = run_cli({"finetune", "-c", config_, "--set", "tpgm.norm=l3"});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains("tpgm.norm"), qPrintable(r.err));
         r = run_cli({"finetune", "-c", config_, "--set", "pretrained=/nonexistent.pt"});
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains("/nonexistent.pt") && !r.err.contains("frame #"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("/nonexistent.pt") && !r.err.contains("frame #"),
+                 qPrintable(r.err));
     }
 
     void everySubcommandHasHelp() {
-        for (const QStringList& args : {QStringList{"--help"}, QStringList{"finetune", "--help"},
-                                        QStringList{"eval", "--help"}, QStringList{"bench", "train", "--help"},
-                                        QStringList{"compare", "--help"}, QStringList{"corrupt", "--help"},
-                                        QStringList{"demo", "build", "--help"}}) {
+        for (const QStringList& args :
+             {QStringList{"--help"}, QStringList{"finetune", "--help"},
+              QStringList{"eval", "--help"}, QStringList{"bench", "train", "--help"},
+              QStringList{"compare", "--help"}, QStringList{"corrupt", "--help"},
+              QStringList{"demo", "build", "--help"}}) {
             const Result r = run_cli(args);
             QVERIFY2(r.code == 0 && r.out.contains("Usage"), qPrintable(args.join(' ')));
         }

@@ -26,11 +26,12 @@ bool throws_mentioning(F&& f, std::initializer_list<const char*> fragments) {
 
 class TestConfig : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void defaultsAreValid() { QVERIFY(validate(RunConfig{}).empty()); }
 
     void yamlOverridesDefaults() {
-        const RunConfig c = parse_config_yaml("method: ft\noptim:\n  lr: 0.2\ntpgm:\n  exclude: [\"a.*\", \"b\"]\n");
+        const RunConfig c = parse_config_yaml(
+            "method: ft\noptim:\n  lr: 0.2\ntpgm:\n  exclude: [\"a.*\", \"b\"]\n");
         QCOMPARE(c.method, std::string("ft"));
         QCOMPARE(c.optim.lr, 0.2);
         QCOMPARE(c.tpgm.exclude.size(), std::size_t(2));
@@ -44,8 +45,10 @@ private Q_SLOTS:
     }
 
     void wrongTypeIsNamed() {
-        QVERIFY(throws_mentioning([] { parse_config_yaml("epochs: many\n"); }, {"epochs", "integer"}));
-        QVERIFY(throws_mentioning([] { parse_config_yaml("tpgm:\n  exclude: fc\n"); }, {"tpgm.exclude", "list"}));
+        QVERIFY(
+            throws_mentioning([] { parse_config_yaml("epochs: many\n"); }, {"epochs", "integer"}));
+        QVERIFY(throws_mentioning([] { parse_config_yaml("tpgm:\n  exclude: fc\n"); },
+                                  {"tpgm.exclude", "list"}));
         QVERIFY(throws_mentioning([] { parse_config_yaml("- a\n- b\n"); }, {"mapping"}));
         QVERIFY(throws_mentioning([] { parse_config_yaml("a: [\n"); }, {"YAML"}));
     }
@@ -76,7 +79,8 @@ private Q_SLOTS:
     void documentedDefaultsParseBackToDefaults() {
         const std::string doc = documented_defaults_yaml();
         QCOMPARE(to_yaml(parse_config_yaml(doc)), to_yaml(RunConfig{}));
-        for (const auto& f : config_fields()) QVERIFY2(doc.find(f.doc) != std::string::npos, f.key.c_str());
+        for (const auto& f : config_fields())
+            QVERIFY2(doc.find(f.doc) != std::string::npos, f.key.c_str());
     }
 
     void validationNamesEveryBadValue() {
@@ -96,7 +100,8 @@ private Q_SLOTS:
     }
 
     void missingFileIsAClearError() {
-        QVERIFY(throws_mentioning([] { load_config_file("/nonexistent/run.yaml"); }, {"/nonexistent/run.yaml"}));
+        QVERIFY(throws_mentioning([] { load_config_file("/nonexistent/run.yaml"); },
+                                  {"/nonexistent/run.yaml"}));
     }
 };
 

@@ -3,9 +3,9 @@
 #include "data/image_convert.h"
 #include "data/tensor_dataset.h"
 
-#include <QtTest/QtTest>
 #include <torch/torch.h>
 #include <zlib.h>
+#include <QtTest/QtTest>
 
 #include <filesystem>
 #include <fstream>
@@ -45,7 +45,7 @@ class TestData : public QObject {
     QTemporaryDir dir_;
     std::string path(const char* name) { return dir_.filePath(name).toStdString(); }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void readsPlainAndGzipIdx() {
         std::vector<uint8_t> pixels(2 * 3 * 4);
         for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i * 7);
@@ -64,7 +64,8 @@ private Q_SLOTS:
     void badIdxFilesAreClearErrors() {
         QVERIFY(data_error_mentioning([&] { read_idx_images(path("none.gz")); }, "does not exist"));
         write_gz(path("short.gz"), idx_bytes({2, 3, 4}, std::vector<uint8_t>(10)));
-        QVERIFY(data_error_mentioning([&] { read_idx_images(path("short.gz")); }, "header promises"));
+        QVERIFY(
+            data_error_mentioning([&] { read_idx_images(path("short.gz")); }, "header promises"));
         write_gz(path("labels.gz"), idx_bytes({2}, {1, 2}));
         QVERIFY(data_error_mentioning([&] { read_idx_images(path("labels.gz")); }, "3 dimension"));
         std::ofstream(path("tiny.idx"), std::ios::binary) << "ab";
@@ -78,12 +79,15 @@ private Q_SLOTS:
     }
 
     void emptyClassIsAClearError() {
-        TensorDataset set{"id_train", torch::zeros({4, 1, 2, 2}, torch::kUInt8), torch::tensor({0, 1, 1, 0}, torch::kLong)};
+        TensorDataset set{"id_train", torch::zeros({4, 1, 2, 2}, torch::kUInt8),
+                          torch::tensor({0, 1, 1, 0}, torch::kLong)};
         check_dataset(set, 2);
         QVERIFY(data_error_mentioning([&] { check_dataset(set, 3); }, "class 2 has no example"));
-        TensorDataset empty{"empty", torch::zeros({0, 1, 2, 2}, torch::kUInt8), torch::zeros({0}, torch::kLong)};
+        TensorDataset empty{"empty", torch::zeros({0, 1, 2, 2}, torch::kUInt8),
+                            torch::zeros({0}, torch::kLong)};
         QVERIFY(data_error_mentioning([&] { check_dataset(empty, 2); }, "empty"));
-        TensorDataset bad{"bad", torch::zeros({2, 1, 2, 2}, torch::kUInt8), torch::tensor({0, 5}, torch::kLong)};
+        TensorDataset bad{"bad", torch::zeros({2, 1, 2, 2}, torch::kUInt8),
+                          torch::tensor({0, 5}, torch::kLong)};
         QVERIFY(data_error_mentioning([&] { check_dataset(bad, 2); }, "outside"));
     }
 

@@ -5,15 +5,17 @@
 #include "methods/tpgm_projector.h"
 #include "models/registry.h"
 
-#include <QtTest/QtTest>
 #include <torch/torch.h>
+#include <QtTest/QtTest>
 
 using namespace tpgm;
 
 namespace {
 
 torch::Tensor param(std::initializer_list<double> values, std::vector<int64_t> shape) {
-    return torch::tensor(std::vector<double>(values), torch::kDouble).view(shape).requires_grad_(true);
+    return torch::tensor(std::vector<double>(values), torch::kDouble)
+        .view(shape)
+        .requires_grad_(true);
 }
 
 // max over rows of the row distance (MARS) or the tensor distance (L2).
@@ -25,9 +27,9 @@ double distance(const torch::Tensor& w, const torch::Tensor& w0, NormMode mode) 
 
 // Loss of a linear classifier whose weight and bias are the projections P(W) for radii g,
 // written out independently of the projector, for finite differences and autograd.
-torch::Tensor reference_loss(const std::vector<torch::Tensor>& w, const std::vector<torch::Tensor>& w0,
-                             const torch::Tensor& g, NormMode mode, const torch::Tensor& x,
-                             const torch::Tensor& y) {
+torch::Tensor reference_loss(const std::vector<torch::Tensor>& w,
+                             const std::vector<torch::Tensor>& w0, const torch::Tensor& g,
+                             NormMode mode, const torch::Tensor& x, const torch::Tensor& y) {
     std::vector<torch::Tensor> p;
     for (std::size_t i = 0; i < w.size(); ++i) {
         auto d = (w[i] - w0[i]).detach();
@@ -43,7 +45,7 @@ torch::Tensor reference_loss(const std::vector<torch::Tensor>& w, const std::vec
 
 class TestTpgmProjection : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void l2ProjectionMatchesHandComputation() {
         auto w = param({3, 4, 0, 0}, {2, 2});
         auto w0 = torch::zeros({2, 2}, torch::kDouble);
@@ -61,7 +63,8 @@ private Q_SLOTS:
         TpgmProjector proj({{"w", w, w0}}, NormMode::Mars, 0.01);
         proj.set_radii(torch::tensor({1.0}, torch::kDouble));
         proj.apply();
-        auto expected = torch::tensor({0.25, -0.25, 0.5, 0.5, 0.0, 0.0}, torch::kDouble).view({2, 3});
+        auto expected =
+            torch::tensor({0.25, -0.25, 0.5, 0.5, 0.0, 0.0}, torch::kDouble).view({2, 3});
         QVERIFY(torch::allclose(w.detach(), expected, 1e-7, 1e-9));
     }
 
@@ -71,7 +74,8 @@ private Q_SLOTS:
         TpgmProjector proj({{"bn.weight", w, w0}}, NormMode::Mars, 0.01);
         proj.set_radii(torch::tensor({1.0}, torch::kDouble));
         proj.apply();
-        QVERIFY(torch::allclose(w.detach(), torch::tensor({1.0, -0.5}, torch::kDouble), 1e-7, 1e-9));
+        QVERIFY(
+            torch::allclose(w.detach(), torch::tensor({1.0, -0.5}, torch::kDouble), 1e-7, 1e-9));
     }
 
     void radiiStartAtHalfTheSmallestNorm() {
@@ -82,7 +86,9 @@ private Q_SLOTS:
         proj.apply();
         QCOMPARE(proj.radii()[0].item<double>(), 0.25);
         // Both rows now sit at distance 0.25 (row 1 scaled by 0.25 / 0.5).
-        auto expected = torch::tensor({1.0 / 16, -1.0 / 16, 2.0 / 16, 0.25, 0.0, 0.0}, torch::kDouble).view({2, 3});
+        auto expected =
+            torch::tensor({1.0 / 16, -1.0 / 16, 2.0 / 16, 0.25, 0.0, 0.0}, torch::kDouble)
+                .view({2, 3});
         QVERIFY(torch::allclose(w.detach(), expected, 1e-7, 1e-9));
     }
 
@@ -110,7 +116,8 @@ private Q_SLOTS:
         std::vector<ConstrainedTensor> ts;
         for (auto shape : std::vector<std::vector<int64_t>>{{8, 4, 3, 3}, {16}, {5, 7}}) {
             auto w0 = torch::randn(shape, torch::kDouble);
-            ts.push_back({"t", (w0 + torch::randn(shape, torch::kDouble)).requires_grad_(true), w0});
+            ts.push_back(
+                {"t", (w0 + torch::randn(shape, torch::kDouble)).requires_grad_(true), w0});
         }
         TpgmProjector proj(ts, mode, 0.01);
         auto radii = torch::rand({3}, torch::kDouble) * 3;
@@ -136,9 +143,11 @@ private Q_SLOTS:
         torch::manual_seed(11);
         auto x = torch::randn({16, 6}, torch::kDouble);
         auto y = torch::randint(0, 4, {16}, torch::kLong);
-        std::vector<torch::Tensor> w0{torch::randn({4, 6}, torch::kDouble), torch::randn({4}, torch::kDouble)};
-        std::vector<torch::Tensor> w{(w0[0] + 0.5 * torch::randn({4, 6}, torch::kDouble)).requires_grad_(true),
-                                     (w0[1] + 0.5 * torch::randn({4}, torch::kDouble)).requires_grad_(true)};
+        std::vector<torch::Tensor> w0{torch::randn({4, 6}, torch::kDouble),
+                                      torch::randn({4}, torch::kDouble)};
+        std::vector<torch::Tensor> w{
+            (w0[0] + 0.5 * torch::randn({4, 6}, torch::kDouble)).requires_grad_(true),
+            (w0[1] + 0.5 * torch::randn({4}, torch::kDouble)).requires_grad_(true)};
         const std::vector<torch::Tensor> raw{w[0].detach().clone(), w[1].detach().clone()};
         TpgmProjector proj({{"weight", w[0], w0[0]}, {"bias", w[1], w0[1]}}, mode, 0.01);
         // Radii between two row norms (MARS), so that some rows are projected and others not,
@@ -164,10 +173,13 @@ private Q_SLOTS:
             up[i] += h;
             down[i] -= h;
             const double fd = (reference_loss(raw, w0, up, mode, x, y).item<double>() -
-                               reference_loss(raw, w0, down, mode, x, y).item<double>()) / (2 * h);
+                               reference_loss(raw, w0, down, mode, x, y).item<double>()) /
+                              (2 * h);
             QVERIFY2(std::abs(fd - analytic[i].item<double>()) < 1e-6 * std::max(1.0, std::abs(fd)),
                      qPrintable(QString("radius %1: analytic %2, finite difference %3")
-                                    .arg(i).arg(analytic[i].item<double>()).arg(fd)));
+                                    .arg(i)
+                                    .arg(analytic[i].item<double>())
+                                    .arg(fd)));
         }
         auto gg = g.clone().requires_grad_(true);
         reference_loss(raw, w0, gg, mode, x, y).backward();
@@ -207,7 +219,8 @@ private Q_SLOTS:
         MethodContext ctx;
         ctx.model = model.get();
         for (const auto& p : model->named_parameters())
-            if (p.key().rfind("fc.", 0) != 0) ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
+            if (p.key().rfind("fc.", 0) != 0)
+                ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
         auto x = torch::randn({4, 1, 12, 12});
         auto y = torch::tensor({0, 1, 2, 0}, torch::kLong);
         ctx.next_projection_batch = [&] { return Batch{x, y}; };
@@ -231,9 +244,7 @@ private Q_SLOTS:
         auto w = param({1, 2, 3, 4}, {2, 2});
         auto w0 = torch::zeros({2, 2}, torch::kDouble);
         TpgmProjector a({{"w", w, w0}}, NormMode::Mars, 0.01);
-        a.update(2, [&] {
-            w.mutable_grad() = torch::ones_like(w);
-        });
+        a.update(2, [&] { w.mutable_grad() = torch::ones_like(w); });
         torch::serialize::OutputArchive out;
         a.save(out);
         std::ostringstream bytes;

@@ -5,8 +5,8 @@
 #include "engine/trainer.h"
 #include "tiny_demo.h"
 
-#include <QtTest/QtTest>
 #include <torch/torch.h>
+#include <QtTest/QtTest>
 
 #include <filesystem>
 
@@ -42,12 +42,13 @@ class TestTrainer : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
     RunConfig config(const std::string& method, const char* run) {
-        RunConfig c = tiny_demo_config(dir_.filePath("cache").toStdString(), dir_.filePath(run).toStdString());
+        RunConfig c = tiny_demo_config(dir_.filePath("cache").toStdString(),
+                                       dir_.filePath(run).toStdString());
         c.method = method;
         return c;
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         if (!fashion_mnist_available()) QSKIP("Debian's dataset-fashion-mnist is not installed");
     }
@@ -83,10 +84,29 @@ private Q_SLOTS:
             QVERIFY(!snap.names.empty());
             for (std::size_t i = 0; i < snap.names.size(); ++i) {
                 QVERIFY(snap.names[i].rfind("fc.", 0) != 0);
-                QVERIFY2(snap.distance[i] <= snap.radius[i] * (1 + 1e-4) + 1e-6, snap.names[i].c_str());
+                QVERIFY2(snap.distance[i] <= snap.radius[i] * (1 + 1e-4) + 1e-6,
+                         snap.names[i].c_str());
             }
         }
         QCOMPARE(read_run(c.run_dir).radii.size(), sink.radii.size());
+    }
+
+    void postHocTpgmProjectsOnceAtTheEnd() {
+        RecordingSink sink;
+        auto c = config("tpgm", "posthoc");
+        c.tpgm.post_hoc = true;
+        c.tpgm.post_hoc_iters = 5;
+        const RunSummary s = run(c, sink);
+        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(sink.radii.size(), std::size_t(1));  // no projection while fine-tuning
+        const auto& snap = sink.radii.front();
+        QCOMPARE(snap.step, int64_t(12));
+        bool some_constraint_active = false;
+        for (std::size_t i = 0; i < snap.names.size(); ++i) {
+            QVERIFY2(snap.distance[i] <= snap.radius[i] * (1 + 1e-4) + 1e-6, snap.names[i].c_str());
+            some_constraint_active |= snap.distance[i] >= snap.radius[i] * (1 - 1e-4);
+        }
+        QVERIFY(some_constraint_active);
     }
 
     void runsAreReproducible() {
@@ -139,7 +159,8 @@ private Q_SLOTS:
         c10::IValue step;
         QVERIFY(last.archive.try_read("train_step", step));
         QVERIFY(step.toInt() <= s.steps);
-        for (const auto& [name, t] : last.state) QVERIFY2(torch::isfinite(t).all().item<bool>(), name.c_str());
+        for (const auto& [name, t] : last.state)
+            QVERIFY2(torch::isfinite(t).all().item<bool>(), name.c_str());
     }
 
     void badPretrainedCheckpointFailsBeforeTraining() {

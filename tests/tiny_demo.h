@@ -7,7 +7,8 @@
 #include <string>
 
 inline bool fashion_mnist_available() {
-    return std::filesystem::exists(tpgm::DemoConfig{}.fashion_mnist_dir + "/train-images-idx3-ubyte.gz");
+    return std::filesystem::exists(tpgm::DemoConfig{}.fashion_mnist_dir +
+                                   "/train-images-idx3-ubyte.gz");
 }
 
 inline tpgm::RunConfig tiny_demo_config(const std::string& cache_dir, const std::string& run_dir) {

@@ -6,34 +6,44 @@
 #include <cstdio>
 
 void register_bench_command(CLI::App& app) {
-    auto* bench = app.add_subcommand("bench", "Performance benchmarks (not tests): training steps, corruptions");
+    auto* bench = app.add_subcommand(
+        "bench", "Performance benchmarks (not tests): training steps, corruptions");
     bench->require_subcommand(1);
     auto o = std::make_shared<tpgm::StepBenchOptions>();
     auto* train = bench->add_subcommand(
-        "train", "Seconds per training step, vanilla FT vs TPGM at proj_freq 1 and 10, on random data");
+        "train",
+        "Seconds per training step, vanilla FT vs TPGM at proj_freq 1 and 10, on random data");
     train->add_option("--model", o->model, "architecture (tpgm-cli models)")->capture_default_str();
-    train->add_option("--image-size", o->image_size, "square input size in pixels")->capture_default_str();
+    train->add_option("--image-size", o->image_size, "square input size in pixels")
+        ->capture_default_str();
     train->add_option("--batch", o->batch, "images per step")->capture_default_str();
-    train->add_option("--windows", o->windows, "timed windows (medians are reported)")->capture_default_str();
+    train->add_option("--windows", o->windows, "timed windows (medians are reported)")
+        ->capture_default_str();
     train->add_option("--window-steps", o->window_steps, "steps per window")->capture_default_str();
-    train->add_option("--threads", o->threads, "intra-op threads; 0: all cores")->capture_default_str();
+    train->add_option("--threads", o->threads, "intra-op threads; 0: all cores")
+        ->capture_default_str();
     train->add_option("--norm", o->norm, "TPGM norm: mars | l2")->capture_default_str();
     train->add_option("--device", o->device, "auto | cpu | cuda")->capture_default_str();
     train->callback([o] {
         const auto r = tpgm::run_step_benchmark(*o);
         const double beyond = r.tpgm_freq1 - r.vanilla - r.floor;
-        std::printf("%s, %dx%d, batch %d, %s, %d constrained tensors (%s norm); medians of %d windows x %d steps\n",
-                    o->model.c_str(), o->image_size, o->image_size, o->batch, r.device.c_str(), r.constrained,
-                    o->norm.c_str(), o->windows, o->window_steps);
-        std::printf("  vanilla FT step            %8.4f s  (%.0f images/s)\n", r.vanilla, r.images_per_sec_vanilla);
-        std::printf("  floor: extra fwd+bwd       %8.4f s  (%.2fx vanilla)\n", r.floor, r.floor / r.vanilla);
-        std::printf("  TPGM proj_freq 1           %8.4f s  (%.2fx vanilla)\n", r.tpgm_freq1, r.tpgm_freq1 / r.vanilla);
+        std::printf(
+            "%s, %dx%d, batch %d, %s, %d constrained tensors (%s norm); medians of %d windows x %d "
+            "steps\n",
+            o->model.c_str(), o->image_size, o->image_size, o->batch, r.device.c_str(),
+            r.constrained, o->norm.c_str(), o->windows, o->window_steps);
+        std::printf("  vanilla FT step            %8.4f s  (%.0f images/s)\n", r.vanilla,
+                    r.images_per_sec_vanilla);
+        std::printf("  floor: extra fwd+bwd       %8.4f s  (%.2fx vanilla)\n", r.floor,
+                    r.floor / r.vanilla);
+        std::printf("  TPGM proj_freq 1           %8.4f s  (%.2fx vanilla)\n", r.tpgm_freq1,
+                    r.tpgm_freq1 / r.vanilla);
         std::printf("    beyond vanilla + floor   %8.4f s  (%.1f%% of a vanilla step)\n", beyond,
                     100 * beyond / r.vanilla);
         std::printf("  TPGM proj_freq 10          %8.4f s  (%.3fx vanilla)\n", r.tpgm_freq10,
                     r.tpgm_freq10 / r.vanilla);
-        std::printf("  apply-only projection      %8.4f s  (%.1f%% of a vanilla step)\n", r.apply_only,
-                    100 * r.apply_only / r.vanilla);
+        std::printf("  apply-only projection      %8.4f s  (%.1f%% of a vanilla step)\n",
+                    r.apply_only, 100 * r.apply_only / r.vanilla);
     });
     register_bench_corruptions(*bench);
 }

@@ -20,14 +20,17 @@ void register_eval_command(CLI::App& app) {
     };
     auto o = std::make_shared<Options>();
     auto* cmd = app.add_subcommand(
-        "eval", "Evaluate a checkpoint on the ID test set and every OOD set; with --run, the run's final\n"
-                "model, and the table is also written to <run>/eval.json");
-    auto* run = cmd->add_option("-r,--run", o->run, "run folder (uses its config and checkpoints/final.pt)")
-                    ->check(CLI::ExistingDirectory);
+        "eval",
+        "Evaluate a checkpoint on the ID test set and every OOD set; with --run, the run's final\n"
+        "model, and the table is also written to <run>/eval.json");
+    auto* run =
+        cmd->add_option("-r,--run", o->run, "run folder (uses its config and checkpoints/final.pt)")
+            ->check(CLI::ExistingDirectory);
     auto* ckpt = cmd->add_option("--checkpoint", o->checkpoint, "a TPGM Workbench checkpoint")
                      ->check(CLI::ExistingFile);
     run->excludes(ckpt);
-    cmd->add_option("-c,--config", o->config, "YAML run config for the data (default: the run's own)")
+    cmd->add_option("-c,--config", o->config,
+                    "YAML run config for the data (default: the run's own)")
         ->check(CLI::ExistingFile);
     cmd->add_option("-s,--set", o->overrides, "override a config key (repeatable)");
     cmd->callback([o] {
@@ -35,7 +38,8 @@ void register_eval_command(CLI::App& app) {
         if (!o->run.empty()) {
             if (config_path.empty()) config_path = (fs::path(o->run) / "config.yaml").string();
             checkpoint = (fs::path(o->run) / "checkpoints" / "final.pt").string();
-            if (!fs::exists(checkpoint)) checkpoint = (fs::path(o->run) / "checkpoints" / "last.pt").string();
+            if (!fs::exists(checkpoint))
+                checkpoint = (fs::path(o->run) / "checkpoints" / "last.pt").string();
         }
         if (checkpoint.empty()) throw CLI::ValidationError("eval", "give --run or --checkpoint");
         auto overrides = o->overrides;
@@ -47,7 +51,8 @@ void register_eval_command(CLI::App& app) {
         print_accuracy_table(std::cout, e.top1, e.top5);
         if (!o->run.empty()) {
             const nlohmann::json j{{"checkpoint", checkpoint}, {"top1", e.top1}, {"top5", e.top5}};
-            tpgm::write_file_atomically((fs::path(o->run) / "eval.json").string(), j.dump(2) + "\n");
+            tpgm::write_file_atomically((fs::path(o->run) / "eval.json").string(),
+                                        j.dump(2) + "\n");
         }
     });
 }

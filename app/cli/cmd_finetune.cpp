@@ -30,27 +30,31 @@ struct RunOptions {
 
 void register_finetune_command(CLI::App& app) {
     auto opts = std::make_shared<RunOptions>();
-    auto* cmd = app.add_subcommand(
-        "finetune",
-        "Fine-tune a pre-trained model on the demo benchmark (TPGM by default); writes a run folder.\n"
-        "Ctrl-C stops after the current step and keeps a resumable checkpoint.");
-    cmd->add_option("-c,--config", opts->config, "YAML run config; `tpgm-cli config` prints every key")
+    auto* cmd =
+        app.add_subcommand("finetune",
+                           "Fine-tune a pre-trained model on the demo benchmark (TPGM by default); "
+                           "writes a run folder.\n"
+                           "Ctrl-C stops after the current step and keeps a resumable checkpoint.");
+    cmd->add_option("-c,--config", opts->config,
+                    "YAML run config; `tpgm-cli config` prints every key")
         ->check(CLI::ExistingFile);
-    cmd->add_option("-s,--set", opts->overrides, "override a config key: --set optim.lr=0.1 (repeatable)");
-    cmd->add_option_function<std::string>("--method", [opts](const std::string& v) {
-        opts->overrides.push_back("method=" + v);
-    }, "ft | lp | tpgm (same as --set method=...)");
-    cmd->add_option_function<std::string>("--run-dir", [opts](const std::string& v) {
-        opts->overrides.push_back("run_dir=" + v);
-    }, "run folder to write (same as --set run_dir=...)");
-    cmd->add_option_function<int>("--epochs", [opts](int v) {
-        opts->overrides.push_back("epochs=" + std::to_string(v));
-    }, "passes over the ID training split");
-    cmd->add_option_function<long>("--seed", [opts](long v) {
-        opts->overrides.push_back("seed=" + std::to_string(v));
-    }, "run seed");
-    cmd->add_flag_callback("--resume", [opts] { opts->overrides.push_back("resume=true"); },
-                           "continue the run in the run folder from its last checkpoint");
+    cmd->add_option("-s,--set", opts->overrides,
+                    "override a config key: --set optim.lr=0.1 (repeatable)");
+    cmd->add_option_function<std::string>(
+        "--method", [opts](const std::string& v) { opts->overrides.push_back("method=" + v); },
+        "ft | lp | tpgm (same as --set method=...)");
+    cmd->add_option_function<std::string>(
+        "--run-dir", [opts](const std::string& v) { opts->overrides.push_back("run_dir=" + v); },
+        "run folder to write (same as --set run_dir=...)");
+    cmd->add_option_function<int>(
+        "--epochs", [opts](int v) { opts->overrides.push_back("epochs=" + std::to_string(v)); },
+        "passes over the ID training split");
+    cmd->add_option_function<long>(
+        "--seed", [opts](long v) { opts->overrides.push_back("seed=" + std::to_string(v)); },
+        "run seed");
+    cmd->add_flag_callback(
+        "--resume", [opts] { opts->overrides.push_back("resume=true"); },
+        "continue the run in the run folder from its last checkpoint");
     cmd->add_flag("-q,--quiet", opts->quiet, "no progress bar");
     cmd->callback([opts] {
         const tpgm::RunConfig config = resolve_config(opts->config, opts->overrides);
@@ -61,7 +65,8 @@ void register_finetune_command(CLI::App& app) {
         std::signal(SIGTERM, on_interrupt);
         const tpgm::RunSummary s = tpgm::run_training(config, sink, control);
         g_control = nullptr;
-        std::cout << "\n" << config.method << " run " << s.status << " after " << s.steps << " steps in "
+        std::cout << "\n"
+                  << config.method << " run " << s.status << " after " << s.steps << " steps in "
                   << format_duration(s.seconds) << "; run folder: " << s.run_dir << "\n";
         if (!s.message.empty()) std::cout << s.message << "\n";
         if (!s.final_top1.empty()) {

@@ -8,7 +8,8 @@
 #include <iostream>
 
 void register_info_commands(CLI::App& app) {
-    app.add_subcommand("config", "Print every config key with its default and meaning (a valid config file)")
+    app.add_subcommand("config",
+                       "Print every config key with its default and meaning (a valid config file)")
         ->callback([] { std::cout << tpgm::documented_defaults_yaml(); });
     app.add_subcommand("models", "List the model architectures")->callback([] {
         for (const auto& [name, doc] : tpgm::model_catalogue())

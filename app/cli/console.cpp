@@ -11,8 +11,8 @@
 #include <sstream>
 
 namespace {
-constexpr int kBarWidth = 28;                                 // characters of the bar itself
-constexpr std::chrono::milliseconds kRedrawInterval{100};     // at most 10 redraws a second
+constexpr int kBarWidth = 28;                              // characters of the bar itself
+constexpr std::chrono::milliseconds kRedrawInterval{100};  // at most 10 redraws a second
 
 std::string bar(int64_t done, int64_t total) {
     const int filled = total > 0 ? static_cast<int>(kBarWidth * done / total) : 0;
@@ -24,8 +24,10 @@ std::string format_duration(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0) return "?";
     const long s = std::lround(seconds);
     char buf[32];
-    if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-    else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
     return buf;
 }
 
@@ -48,7 +50,8 @@ void ConsoleSink::on_step(const tpgm::StepEvent& e) {
     std::ostringstream line;
     line << bar(e.step, e.total_steps) << " step " << e.step << "/" << e.total_steps << "  epoch "
          << e.epoch + 1 << "  loss " << std::fixed << std::setprecision(4) << e.loss << "  "
-         << std::setprecision(0) << e.images_per_sec << " img/s  ETA " << format_duration(e.eta_seconds);
+         << std::setprecision(0) << e.images_per_sec << " img/s  ETA "
+         << format_duration(e.eta_seconds);
     const int decile = static_cast<int>(10 * e.step / std::max<int64_t>(1, e.total_steps));
     if (tty_ || decile != last_decile_ || e.step == e.total_steps) {
         last_decile_ = decile;
@@ -90,9 +93,11 @@ void ConsoleSink::on_finished(const tpgm::RunSummary& s) {
     bar_open_ = false;
 }
 
-tpgm::RunConfig resolve_config(const std::string& config_path, const std::vector<std::string>& overrides) {
+tpgm::RunConfig resolve_config(const std::string& config_path,
+                               const std::vector<std::string>& overrides) {
     try {
-        tpgm::RunConfig config = config_path.empty() ? tpgm::RunConfig{} : tpgm::load_config_file(config_path);
+        tpgm::RunConfig config =
+            config_path.empty() ? tpgm::RunConfig{} : tpgm::load_config_file(config_path);
         for (const auto& o : overrides) tpgm::apply_override(config, o);
         tpgm::validate_or_throw(config);
         return config;
@@ -110,13 +115,14 @@ void print_accuracy_table(std::ostream& out, const std::map<std::string, double>
         if (name != "id" && name != "corruption_mean" && name != "ood_mean") order.push_back(name);
     for (const char* agg : {"corruption_mean", "ood_mean"})
         if (top1.count(agg)) order.push_back(agg);
-    out << std::left << std::setw(20) << "set" << std::right << std::setw(8) << "top-1" << std::setw(8)
-        << "top-5" << "\n";
+    out << std::left << std::setw(20) << "set" << std::right << std::setw(8) << "top-1"
+        << std::setw(8) << "top-5"
+        << "\n";
     out << std::string(36, '-') << "\n";
     for (const auto& name : order) {
         if (!top1.count(name)) continue;
-        out << std::left << std::setw(20) << (name == "id" ? "ID test" : name) << std::right << std::fixed
-            << std::setprecision(1) << std::setw(8) << 100 * top1.at(name);
+        out << std::left << std::setw(20) << (name == "id" ? "ID test" : name) << std::right
+            << std::fixed << std::setprecision(1) << std::setw(8) << 100 * top1.at(name);
         if (top5.count(name)) out << std::setw(8) << 100 * top5.at(name);
         out << "\n";
     }

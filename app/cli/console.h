@@ -13,7 +13,7 @@
 // Draws a progress bar (step, loss, images/s, ETA) on stderr; plain periodic lines when stderr
 // is not a terminal.
 class ConsoleSink : public tpgm::EventSink {
-public:
+  public:
     explicit ConsoleSink(bool quiet = false);
     void on_step(const tpgm::StepEvent& e) override;
     void on_eval(const tpgm::EvalEvent& e) override;
@@ -21,7 +21,7 @@ public:
     void on_progress(const std::string& phase, int64_t done, int64_t total) override;
     void on_finished(const tpgm::RunSummary& s) override;
 
-private:
+  private:
     void draw(const std::string& line, bool final);
     bool tty_;
     bool quiet_;
@@ -32,7 +32,8 @@ private:
 
 // Reads the config file (if any), applies --set overrides, validates; exits with a clear
 // message on error.
-tpgm::RunConfig resolve_config(const std::string& config_path, const std::vector<std::string>& overrides);
+tpgm::RunConfig resolve_config(const std::string& config_path,
+                               const std::vector<std::string>& overrides);
 
 // "ID 84.1  sketch 60.2 ..." as an aligned table of top-1 (and top-5) accuracy in percent.
 void print_accuracy_table(std::ostream& out, const std::map<std::string, double>& top1,

@@ -11,8 +11,10 @@ int main(int argc, char** argv) {
     // Messages for people go to stderr; stdout carries results (tables, paths).
     spdlog::set_default_logger(spdlog::stderr_color_mt("tpgm-cli"));
     spdlog::set_pattern("%^%l%$: %v");
-    CLI::App app{"TPGM Workbench: robust fine-tuning of pre-trained vision models (TPGM, Tian et al., CVPR 2023)",
-                 "tpgm-cli"};
+    CLI::App app{
+        "TPGM Workbench: robust fine-tuning of pre-trained vision models (TPGM, Tian et al., CVPR "
+        "2023)",
+        "tpgm-cli"};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Show the help of every subcommand");
     register_finetune_command(app);
@@ -22,6 +24,8 @@ int main(int argc, char** argv) {
     register_info_commands(app);
     register_bench_command(app);
     register_corrupt_command(app);
+    register_inspect_command(app);
+    register_export_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

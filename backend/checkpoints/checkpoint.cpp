@@ -55,12 +55,15 @@ LoadReport load_state_dict(torch::nn::Module& module, const StateDict& state,
         target_names.insert(name);
         auto it = source.find(name);
         if (it == source.end()) {
-            if (has_prefix(name, allow_missing_prefixes)) report.initialised.push_back(name);
-            else errors.push_back(name + " is missing from the checkpoint");
+            if (has_prefix(name, allow_missing_prefixes))
+                report.initialised.push_back(name);
+            else
+                errors.push_back(name + " is missing from the checkpoint");
             continue;
         }
         if (!it->second.defined() || it->second.sizes() != target.sizes()) {
-            const std::string why = "shape " + (it->second.defined() ? shape_str(it->second) : "?") +
+            const std::string why = "shape " +
+                                    (it->second.defined() ? shape_str(it->second) : "?") +
                                     " in the checkpoint, " + shape_str(target) + " in the model";
             if (has_prefix(name, allow_missing_prefixes)) {
                 report.skipped.emplace_back(name, why);
@@ -78,7 +81,8 @@ LoadReport load_state_dict(torch::nn::Module& module, const StateDict& state,
     if (!errors.empty()) {
         std::string msg = "checkpoint does not fit the model:";
         for (std::size_t i = 0; i < errors.size() && i < 10; ++i) msg += "\n  " + errors[i];
-        if (errors.size() > 10) msg += "\n  ... and " + std::to_string(errors.size() - 10) + " more";
+        if (errors.size() > 10)
+            msg += "\n  ... and " + std::to_string(errors.size() - 10) + " more";
         throw CheckpointError(msg);
     }
     torch::NoGradGuard no_grad;
@@ -117,7 +121,8 @@ LoadedCheckpoint read_checkpoint(const std::string& path) {
     try {
         out.archive.load_from(path, torch::kCPU);
     } catch (const c10::Error& e) {
-        throw CheckpointError("checkpoint '" + path + "' is truncated or not a TPGM Workbench checkpoint (" +
+        throw CheckpointError("checkpoint '" + path +
+                              "' is truncated or not a TPGM Workbench checkpoint (" +
                               std::string(e.what_without_backtrace()).substr(0, 200) + ")");
     }
     auto read = [&](const char* key) {

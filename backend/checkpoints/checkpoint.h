@@ -19,7 +19,7 @@ namespace tpgm {
 
 // A checkpoint that is missing, unreadable, or does not fit the model.
 class CheckpointError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -24,11 +24,16 @@ struct Field {
 
 template <typename T>
 std::string type_name() {
-    if constexpr (std::is_same_v<T, bool>) return "true or false";
-    else if constexpr (std::is_integral_v<T>) return "an integer";
-    else if constexpr (std::is_floating_point_v<T>) return "a number";
-    else if constexpr (std::is_same_v<T, std::string>) return "a string";
-    else return "a list";
+    if constexpr (std::is_same_v<T, bool>)
+        return "true or false";
+    else if constexpr (std::is_integral_v<T>)
+        return "an integer";
+    else if constexpr (std::is_floating_point_v<T>)
+        return "a number";
+    else if constexpr (std::is_same_v<T, std::string>)
+        return "a string";
+    else
+        return "a list";
 }
 
 template <typename T>
@@ -44,8 +49,8 @@ Field make_field(std::string key, std::string doc, std::function<T&(RunConfig&)>
         try {
             ref(c) = node.as<T>();
         } catch (const YAML::Exception&) {
-            throw ConfigError(key + ": expected " + type_name<T>() + ", got '" +
-                              YAML::Dump(node) + "'");
+            throw ConfigError(key + ": expected " + type_name<T>() + ", got '" + YAML::Dump(node) +
+                              "'");
         }
     };
     f.write = [ref](const RunConfig& c) {
@@ -63,44 +68,65 @@ using Ints = std::vector<int>;
 
 const std::vector<Field>& fields() {
     static const std::vector<Field> table = {
-        TPGM_FIELD(std::string, "method", method, "ft (vanilla fine-tuning) | lp (linear probe) | tpgm"),
-        TPGM_FIELD(std::string, "model", model, "architecture from the model registry (tpgm-cli models)"),
-        TPGM_FIELD(std::string, "data", data, "dataset source: demo (the embedded Fashion-MNIST shift benchmark)"),
-        TPGM_FIELD(std::string, "pretrained", pretrained, "pre-trained checkpoint; empty with data=demo: the demo backbone"),
-        TPGM_FIELD(std::string, "run_dir", run_dir, "run folder to write (config, metrics, radii, checkpoints, summary)"),
+        TPGM_FIELD(std::string, "method", method,
+                   "ft (vanilla fine-tuning) | lp (linear probe) | tpgm"),
+        TPGM_FIELD(std::string, "model", model,
+                   "architecture from the model registry (tpgm-cli models)"),
+        TPGM_FIELD(std::string, "data", data,
+                   "dataset source: demo (the embedded Fashion-MNIST shift benchmark)"),
+        TPGM_FIELD(std::string, "pretrained", pretrained,
+                   "pre-trained checkpoint; empty with data=demo: the demo backbone"),
+        TPGM_FIELD(std::string, "run_dir", run_dir,
+                   "run folder to write (config, metrics, radii, checkpoints, summary)"),
         TPGM_FIELD(int, "epochs", epochs, "passes over the ID training split"),
-        TPGM_FIELD(int, "batch_size", batch_size, "images per optimiser step (and per projection batch)"),
-        TPGM_FIELD(int, "eval_every_epochs", eval_every_epochs, "evaluate ID and OOD sets every N epochs; 0: only at the end"),
-        TPGM_FIELD(bool, "freeze_bn", freeze_bn, "keep BatchNorm running statistics at their pre-trained values"),
-        TPGM_FIELD(std::uint64_t, "seed", seed, "seed of initialisation, data order and augmentation"),
+        TPGM_FIELD(int, "batch_size", batch_size,
+                   "images per optimiser step (and per projection batch)"),
+        TPGM_FIELD(int, "eval_every_epochs", eval_every_epochs,
+                   "evaluate ID and OOD sets every N epochs; 0: only at the end"),
+        TPGM_FIELD(bool, "freeze_bn", freeze_bn,
+                   "keep BatchNorm running statistics at their pre-trained values"),
+        TPGM_FIELD(std::uint64_t, "seed", seed,
+                   "seed of initialisation, data order and augmentation"),
         TPGM_FIELD(int, "threads", threads, "LibTorch intra-op threads; 0: one per core"),
         TPGM_FIELD(std::string, "device", device, "auto (CUDA when available) | cpu | cuda"),
         TPGM_FIELD(bool, "resume", resume, "continue the run in run_dir from its last checkpoint"),
-        TPGM_FIELD(int, "checkpoint_every_epochs", checkpoint_every_epochs, "write a resumable checkpoint every N epochs"),
+        TPGM_FIELD(int, "checkpoint_every_epochs", checkpoint_every_epochs,
+                   "write a resumable checkpoint every N epochs"),
         TPGM_FIELD(std::string, "optim.name", optim.name, "sgd | adamw"),
         TPGM_FIELD(double, "optim.lr", optim.lr, "peak learning rate"),
         TPGM_FIELD(double, "optim.momentum", optim.momentum, "SGD momentum"),
         TPGM_FIELD(bool, "optim.nesterov", optim.nesterov, "SGD Nesterov momentum"),
-        TPGM_FIELD(double, "optim.weight_decay", optim.weight_decay, "weight decay (L2 for sgd, decoupled for adamw)"),
+        TPGM_FIELD(double, "optim.weight_decay", optim.weight_decay,
+                   "weight decay (L2 for sgd, decoupled for adamw)"),
         TPGM_FIELD(std::string, "optim.schedule", optim.schedule, "cosine | constant"),
-        TPGM_FIELD(int, "optim.warmup_steps", optim.warmup_steps, "linear warm-up steps before the schedule"),
-        TPGM_FIELD(double, "optim.label_smoothing", optim.label_smoothing, "cross-entropy label smoothing in [0, 1)"),
-        TPGM_FIELD(std::string, "tpgm.norm", tpgm.norm, "mars (per output row) | l2 (whole tensor)"),
+        TPGM_FIELD(int, "optim.warmup_steps", optim.warmup_steps,
+                   "linear warm-up steps before the schedule"),
+        TPGM_FIELD(double, "optim.label_smoothing", optim.label_smoothing,
+                   "cross-entropy label smoothing in [0, 1)"),
+        TPGM_FIELD(std::string, "tpgm.norm", tpgm.norm,
+                   "mars (per output row) | l2 (whole tensor)"),
         TPGM_FIELD(int, "tpgm.proj_freq", tpgm.proj_freq, "optimiser steps between radius updates"),
         TPGM_FIELD(int, "tpgm.max_iters", tpgm.max_iters, "radius Adam steps per update"),
         TPGM_FIELD(double, "tpgm.proj_lr", tpgm.proj_lr, "radius Adam learning rate (paper: 1e-2)"),
-        TPGM_FIELD(Strings, "tpgm.exclude", tpgm.exclude, "regexes of parameter names left unconstrained"),
-        TPGM_FIELD(bool, "tpgm.post_hoc", tpgm.post_hoc, "fine-tune freely, then learn radii and project once"),
-        TPGM_FIELD(int, "tpgm.post_hoc_iters", tpgm.post_hoc_iters, "radius steps of the post-hoc projection"),
-        TPGM_FIELD(std::string, "demo.fashion_mnist_dir", demo.fashion_mnist_dir, "folder with the Fashion-MNIST idx .gz files"),
-        TPGM_FIELD(std::string, "demo.cache_dir", demo.cache_dir, "where the built benchmark is cached; empty: ~/.cache/tpgm-workbench"),
-        TPGM_FIELD(int, "demo.pretrain_images", demo.pretrain_images, "style-diverse pre-training images"),
+        TPGM_FIELD(Strings, "tpgm.exclude", tpgm.exclude,
+                   "regexes of parameter names left unconstrained"),
+        TPGM_FIELD(bool, "tpgm.post_hoc", tpgm.post_hoc,
+                   "fine-tune freely, then learn radii and project once"),
+        TPGM_FIELD(int, "tpgm.post_hoc_iters", tpgm.post_hoc_iters,
+                   "radius steps of the post-hoc projection"),
+        TPGM_FIELD(std::string, "demo.fashion_mnist_dir", demo.fashion_mnist_dir,
+                   "folder with the Fashion-MNIST idx .gz files"),
+        TPGM_FIELD(std::string, "demo.cache_dir", demo.cache_dir,
+                   "where the built benchmark is cached; empty: ~/.cache/tpgm-workbench"),
+        TPGM_FIELD(int, "demo.pretrain_images", demo.pretrain_images,
+                   "style-diverse pre-training images"),
         TPGM_FIELD(int, "demo.pretrain_epochs", demo.pretrain_epochs, "pre-training passes"),
         TPGM_FIELD(int, "demo.id_train", demo.id_train, "labelled ID fine-tuning images"),
         TPGM_FIELD(int, "demo.id_proj", demo.id_proj, "held-out ID images for radius updates"),
         TPGM_FIELD(int, "demo.id_test", demo.id_test, "ID test images"),
         TPGM_FIELD(int, "demo.ood_images", demo.ood_images, "images per OOD set"),
-        TPGM_FIELD(Strings, "demo.corruptions", demo.corruptions, "corruption OOD families (ImageNet-C names)"),
+        TPGM_FIELD(Strings, "demo.corruptions", demo.corruptions,
+                   "corruption OOD families (ImageNet-C names)"),
         TPGM_FIELD(Ints, "demo.severities", demo.severities, "corruption severities (1..5)"),
         TPGM_FIELD(int, "demo.width", demo.width, "base width of the demo ResNet"),
         TPGM_FIELD(std::uint64_t, "demo.seed", demo.seed, "seed of the benchmark's construction"),
@@ -216,8 +242,10 @@ std::string to_yaml(const RunConfig& config) {
     for (const auto& f : fields()) {
         const auto& key = f.info.key;
         const auto dot = key.find('.');
-        if (dot == std::string::npos) root[key] = f.write(config);
-        else root[key.substr(0, dot)][key.substr(dot + 1)] = f.write(config);
+        if (dot == std::string::npos)
+            root[key] = f.write(config);
+        else
+            root[key.substr(0, dot)][key.substr(dot + 1)] = f.write(config);
     }
     YAML::Emitter out;
     out << root;
@@ -282,13 +310,15 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
          "must be in [0, 1)");
     need(c.tpgm.proj_freq >= 1, "tpgm.proj_freq", "must be at least 1");
     need(c.tpgm.max_iters >= 1, "tpgm.max_iters", "must be at least 1");
-    need(c.tpgm.proj_lr > 0 && std::isfinite(c.tpgm.proj_lr), "tpgm.proj_lr", "must be a positive number");
+    need(c.tpgm.proj_lr > 0 && std::isfinite(c.tpgm.proj_lr), "tpgm.proj_lr",
+         "must be a positive number");
     need(c.tpgm.post_hoc_iters >= 1, "tpgm.post_hoc_iters", "must be at least 1");
     for (const auto& pattern : c.tpgm.exclude) {
         try {
             std::regex re(pattern);
         } catch (const std::regex_error&) {
-            issues.push_back({"tpgm.exclude", "'" + pattern + "' is not a valid regular expression"});
+            issues.push_back(
+                {"tpgm.exclude", "'" + pattern + "' is not a valid regular expression"});
         }
     }
     need(c.demo.pretrain_images >= 100, "demo.pretrain_images", "must be at least 100");
@@ -308,7 +338,8 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
         need(robustness::corruption_from_name(name).has_value(), "demo.corruptions",
              "'" + name + "' is not an ImageNet-C corruption name");
     for (int s : c.demo.severities)
-        need(s >= 1 && s <= 5, "demo.severities", "severity " + std::to_string(s) + " is not in 1..5");
+        need(s >= 1 && s <= 5, "demo.severities",
+             "severity " + std::to_string(s) + " is not in 1..5");
     return issues;
 }
 

@@ -11,7 +11,7 @@ namespace tpgm {
 
 // A config file or override that cannot be used; the message names the key.
 class ConfigError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

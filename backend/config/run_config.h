@@ -9,14 +9,14 @@ namespace tpgm {
 
 // Optimiser and learning-rate schedule of the fine-tuning run.
 struct OptimConfig {
-    std::string name = "sgd";     // sgd | adamw
-    double lr = 0.05;             // peak learning rate
-    double momentum = 0.9;        // sgd only
-    bool nesterov = true;         // sgd only
-    double weight_decay = 5e-4;   // L2 for sgd, decoupled for adamw
+    std::string name = "sgd";         // sgd | adamw
+    double lr = 0.05;                 // peak learning rate
+    double momentum = 0.9;            // sgd only
+    bool nesterov = true;             // sgd only
+    double weight_decay = 5e-4;       // L2 for sgd, decoupled for adamw
     std::string schedule = "cosine";  // cosine | constant
-    int warmup_steps = 0;         // linear warm-up from 0 before the schedule starts
-    double label_smoothing = 0.0; // cross-entropy label smoothing in [0, 1)
+    int warmup_steps = 0;             // linear warm-up from 0 before the schedule starts
+    double label_smoothing = 0.0;     // cross-entropy label smoothing in [0, 1)
 };
 
 // TPGM's projection settings (Tian et al., CVPR 2023), defaults from the paper's DomainNet runs.
@@ -26,8 +26,8 @@ struct TpgmConfig {
     int max_iters = 1;          // radius Adam steps per update
     double proj_lr = 1e-2;      // radius Adam learning rate
     std::vector<std::string> exclude = {"fc\\..*"};  // regexes of parameter names left free
-    bool post_hoc = false;      // fine-tune freely, then learn radii and project once
-    int post_hoc_iters = 200;   // radius steps of the post-hoc projection
+    bool post_hoc = false;     // fine-tune freely, then learn radii and project once
+    int post_hoc_iters = 200;  // radius steps of the post-hoc projection
 };
 
 // The embedded demo benchmark built from Debian's Fashion-MNIST (see docs/DEMO.md).
@@ -42,25 +42,25 @@ struct DemoConfig {
     int ood_images = 1000;        // images per corruption x severity OOD set
     std::vector<std::string> corruptions = {"fog", "gaussian_noise", "contrast", "defocus_blur"};
     std::vector<int> severities = {1, 3, 5};
-    int width = 16;               // demo ResNet base width
-    std::uint64_t seed = 7;       // seed of the benchmark itself, not of the runs
+    int width = 16;          // demo ResNet base width
+    std::uint64_t seed = 7;  // seed of the benchmark itself, not of the runs
 };
 
 // One fine-tuning run: everything needed to reproduce it.
 struct RunConfig {
-    std::string method = "tpgm";    // ft | lp | tpgm
+    std::string method = "tpgm";        // ft | lp | tpgm
     std::string model = "demo_resnet";  // registry name, see `tpgm-cli models`
-    std::string data = "demo";      // demo (the embedded benchmark)
-    std::string pretrained;         // checkpoint path; empty with data=demo: the demo backbone
+    std::string data = "demo";          // demo (the embedded benchmark)
+    std::string pretrained;             // checkpoint path; empty with data=demo: the demo backbone
     std::string run_dir = "runs/latest";  // where the run folder is written
     int epochs = 20;
     int batch_size = 64;
-    int eval_every_epochs = 5;      // 0: only at the end
-    bool freeze_bn = false;         // keep BatchNorm running statistics at their pre-trained values
+    int eval_every_epochs = 5;  // 0: only at the end
+    bool freeze_bn = false;     // keep BatchNorm running statistics at their pre-trained values
     std::uint64_t seed = 0;
-    int threads = 0;                // intra-op threads; 0: all cores
-    std::string device = "auto";    // auto | cpu | cuda
-    bool resume = false;            // continue the run in run_dir from its last checkpoint
+    int threads = 0;              // intra-op threads; 0: all cores
+    std::string device = "auto";  // auto | cpu | cuda
+    bool resume = false;          // continue the run in run_dir from its last checkpoint
     int checkpoint_every_epochs = 1;
     OptimConfig optim;
     TpgmConfig tpgm;

@@ -11,7 +11,8 @@
 namespace tpgm {
 namespace {
 
-// Reads the whole file, inflating it when it is gzip-compressed (gzread passes plain files through).
+// Reads the whole file, inflating it when it is gzip-compressed (gzread passes plain files
+// through).
 std::vector<std::uint8_t> read_all(const std::string& path) {
     if (!std::filesystem::is_regular_file(path))
         throw DatasetError("dataset file '" + path + "' does not exist");
@@ -41,7 +42,8 @@ std::vector<int64_t> header(const std::vector<std::uint8_t>& b, int dims, const 
     if (b[0] != 0 || b[1] != 0 || b[2] != 0x08 || b[3] != dims)
         throw DatasetError("'" + path + "' is not an unsigned-byte IDX file with " +
                            std::to_string(dims) + " dimension(s)");
-    if (b.size() < header_bytes) throw DatasetError("'" + path + "' is too short for an IDX header");
+    if (b.size() < header_bytes)
+        throw DatasetError("'" + path + "' is too short for an IDX header");
     std::vector<int64_t> sizes;
     std::size_t count = 1;
     for (int d = 0; d < dims; ++d) {

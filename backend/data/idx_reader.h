@@ -10,7 +10,7 @@ namespace tpgm {
 
 // An IDX file that is missing, truncated, or not what the caller asked for.
 class DatasetError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -5,7 +5,8 @@
 namespace tpgm {
 
 cv::Mat tensor_to_mat(const torch::Tensor& image) {
-    TORCH_CHECK(image.dim() == 3 && image.scalar_type() == torch::kUInt8, "expected uint8 [C, H, W]");
+    TORCH_CHECK(image.dim() == 3 && image.scalar_type() == torch::kUInt8,
+                "expected uint8 [C, H, W]");
     auto hwc = image.permute({1, 2, 0}).contiguous();
     const int c = static_cast<int>(hwc.size(2));
     cv::Mat view(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC(c),
@@ -23,7 +24,8 @@ torch::Tensor mat_to_tensor(const cv::Mat& image) {
 torch::Tensor map_images(const torch::Tensor& images,
                          const std::function<cv::Mat(const cv::Mat&, int64_t)>& op) {
     auto out = torch::empty_like(images);
-    for (int64_t i = 0; i < images.size(0); ++i) out[i].copy_(mat_to_tensor(op(tensor_to_mat(images[i]), i)));
+    for (int64_t i = 0; i < images.size(0); ++i)
+        out[i].copy_(mat_to_tensor(op(tensor_to_mat(images[i]), i)));
     return out;
 }
 

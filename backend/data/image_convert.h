@@ -1,8 +1,8 @@
 // Conversions between uint8 image tensors [C, H, W] and OpenCV matrices (H x W, C channels).
 #pragma once
 
-#include <opencv2/core.hpp>
 #include <torch/types.h>
+#include <opencv2/core.hpp>
 
 #include <functional>
 

@@ -8,8 +8,8 @@
 #include "robustness/corruptions.h"
 #include "robustness/sketch.h"
 
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
+#include <opencv2/imgproc.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -44,11 +44,17 @@ cv::Mat random_style(const cv::Mat& img, std::mt19937_64& rng) {
     std::uniform_real_distribution<double> u(0.0, 1.0);
     cv::Mat out;
     switch (pick(rng)) {
-        case 0: return img.clone();
-        case 1: return 255 - img;
-        case 2: return robustness::render_sketch(img, robustness::SketchStyle::Pencil);
-        case 3: return robustness::render_sketch(img, robustness::SketchStyle::Edges);
-        case 4: cv::GaussianBlur(img, out, {0, 0}, 0.6 + 0.9 * u(rng)); return out;
+        case 0:
+            return img.clone();
+        case 1:
+            return 255 - img;
+        case 2:
+            return robustness::render_sketch(img, robustness::SketchStyle::Pencil);
+        case 3:
+            return robustness::render_sketch(img, robustness::SketchStyle::Edges);
+        case 4:
+            cv::GaussianBlur(img, out, {0, 0}, 0.6 + 0.9 * u(rng));
+            return out;
         case 5: {
             cv::Mat noise(img.size(), CV_32F);
             cv::RNG cvrng(rng());
@@ -119,10 +125,14 @@ DemoBenchmark read_sets(const std::string& path) {
         TensorDataset set{n.toStringRef(), {}, {}};
         a.read(set.name + "_images", set.images);
         a.read(set.name + "_labels", set.labels);
-        if (set.name == "id_train") b.id_train = set;
-        else if (set.name == "id_proj") b.id_proj = set;
-        else if (set.name == "id_test") b.id_test = set;
-        else b.ood.push_back(set);
+        if (set.name == "id_train")
+            b.id_train = set;
+        else if (set.name == "id_proj")
+            b.id_proj = set;
+        else if (set.name == "id_test")
+            b.id_test = set;
+        else
+            b.ood.push_back(set);
     }
     torch::Tensor mean, std;
     a.read("norm_mean", mean);
@@ -156,7 +166,8 @@ void build(const DemoConfig& c, const std::string& dir, const ProgressFn& progre
     TensorDataset pretrain = take(c.pretrain_images, "pretrain");
     TensorDataset id_train = take(c.id_train, "id_train");
     TensorDataset id_proj = take(c.id_proj, "id_proj");
-    TensorDataset reference = train.subset(order.narrow(0, train.size() - kReferenceImages, kReferenceImages), "reference");
+    TensorDataset reference = train.subset(
+        order.narrow(0, train.size() - kReferenceImages, kReferenceImages), "reference");
     auto test_order = epoch_order(test.size(), c.seed, 1);
     TensorDataset id_test = test.subset(test_order.narrow(0, 0, c.id_test), "id_test");
     TensorDataset ood_base = test.subset(test_order.narrow(0, 0, c.ood_images), "ood_base");
@@ -167,16 +178,21 @@ void build(const DemoConfig& c, const std::string& dir, const ProgressFn& progre
         if (i % 2000 == 0) report("styling pre-training images", i, pretrain.size());
         return random_style(m, rng);
     });
-    auto coarse = torch::tensor(std::vector<int64_t>(kCoarseGroup, kCoarseGroup + 10), torch::kLong);
+    auto coarse =
+        torch::tensor(std::vector<int64_t>(kCoarseGroup, kCoarseGroup + 10), torch::kLong);
     pretrain.labels = coarse.index_select(0, pretrain.labels);
     const Normalization norm = measure_normalization(pretrain.images);
 
     // OOD sets over the same test images.
     std::vector<TensorDataset> ood;
     report("rendering OOD sets", 0, 1);
-    ood.push_back({"sketch", map_images(ood_base.images, [](const cv::Mat& m, int64_t) {
-                       return robustness::render_sketch(m, robustness::SketchStyle::Pencil);
-                   }), ood_base.labels});
+    ood.push_back({"sketch",
+                   map_images(ood_base.images,
+                              [](const cv::Mat& m, int64_t) {
+                                  return robustness::render_sketch(m,
+                                                                   robustness::SketchStyle::Pencil);
+                              }),
+                   ood_base.labels});
     auto hard = reference_misclassified(reference, id_test, c.seed);
     ood.push_back(id_test.subset(hard, "hard"));
     for (const auto& name : c.corruptions) {
@@ -184,9 +200,11 @@ void build(const DemoConfig& c, const std::string& dir, const ProgressFn& progre
         if (!corruption) throw ConfigError("demo.corruptions: unknown corruption '" + name + "'");
         for (int s : c.severities) {
             ood.push_back({name + "-" + std::to_string(s),
-                           map_images(ood_base.images, [&](const cv::Mat& m, int64_t i) {
-                               return robustness::corrupt(m, *corruption, s, c.seed * 100003 + i);
-                           }),
+                           map_images(ood_base.images,
+                                      [&](const cv::Mat& m, int64_t i) {
+                                          return robustness::corrupt(m, *corruption, s,
+                                                                     c.seed * 100003 + i);
+                                      }),
                            ood_base.labels});
         }
     }
@@ -194,8 +212,8 @@ void build(const DemoConfig& c, const std::string& dir, const ProgressFn& progre
 
     std::vector<const TensorDataset*> sets{&id_train, &id_proj, &id_test};
     for (const auto& o : ood) sets.push_back(&o);
-    pretrain_demo_backbone(c, pretrain, kCoarseGroups, norm, (fs::path(dir) / "pretrained.pt").string(),
-                           progress);
+    pretrain_demo_backbone(c, pretrain, kCoarseGroups, norm,
+                           (fs::path(dir) / "pretrained.pt").string(), progress);
     // Written last: its presence marks a complete cache.
     write_sets((fs::path(dir) / "benchmark.pt").string(), sets, norm);
 }
@@ -203,8 +221,9 @@ void build(const DemoConfig& c, const std::string& dir, const ProgressFn& progre
 }  // namespace
 
 const std::vector<std::string>& fashion_mnist_classes() {
-    static const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+    static const std::vector<std::string> names = {
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
     return names;
 }
 

@@ -35,10 +35,12 @@ void pretrain_demo_backbone(const DemoConfig& config, const TensorDataset& set, 
             auto inputs = to_model_input(images, norm, torch::kCPU);
             set_learning_rate(*optimizer, learning_rate_at(opt, ++step, total));
             optimizer->zero_grad();
-            auto loss = torch::cross_entropy_loss(model->forward(inputs), set.labels.index_select(0, idx));
+            auto loss =
+                torch::cross_entropy_loss(model->forward(inputs), set.labels.index_select(0, idx));
             loss.backward();
             optimizer->step();
-            if (progress && (step % 10 == 0 || step == total)) progress("pre-training the demo backbone", step, total);
+            if (progress && (step % 10 == 0 || step == total))
+                progress("pre-training the demo backbone", step, total);
         }
     }
     save_checkpoint(checkpoint_path, spec, *model);

@@ -32,8 +32,10 @@ Accuracy evaluate(Classifier& model, const TensorDataset& set, const Normalizati
     return acc;
 }
 
-std::map<std::string, Accuracy> evaluate_sets(Classifier& model, const std::vector<TensorDataset>& sets,
-                                              const Normalization& norm, const torch::Device& device) {
+std::map<std::string, Accuracy> evaluate_sets(Classifier& model,
+                                              const std::vector<TensorDataset>& sets,
+                                              const Normalization& norm,
+                                              const torch::Device& device) {
     std::map<std::string, Accuracy> out;
     for (const auto& set : sets) out[set.name] = evaluate(model, set, norm, device);
     return out;
@@ -44,15 +46,18 @@ void add_ood_aggregates(std::map<std::string, double>& accuracy) {
     int n_corr = 0, n_other = 0;
     for (const auto& [name, acc] : accuracy) {
         if (name == "id") continue;
-        if (name.find('-') != std::string::npos) corr += acc, ++n_corr;
-        else other += acc, ++n_other;
+        if (name.find('-') != std::string::npos)
+            corr += acc, ++n_corr;
+        else
+            other += acc, ++n_other;
     }
     if (n_corr) accuracy["corruption_mean"] = corr / n_corr;
     const int parts = n_other + (n_corr ? 1 : 0);
     if (parts) accuracy["ood_mean"] = (other + (n_corr ? corr / n_corr : 0)) / parts;
 }
 
-EvalEvent evaluate_benchmark(Classifier& model, const DemoBenchmark& data, const torch::Device& device) {
+EvalEvent evaluate_benchmark(Classifier& model, const DemoBenchmark& data,
+                             const torch::Device& device) {
     std::vector<TensorDataset> sets{data.id_test};
     sets.front().name = "id";
     sets.insert(sets.end(), data.ood.begin(), data.ood.end());
@@ -66,16 +71,18 @@ EvalEvent evaluate_benchmark(Classifier& model, const DemoBenchmark& data, const
     return e;
 }
 
-EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkpoint, EventSink& sink) {
+EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkpoint,
+                              EventSink& sink) {
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
     const DemoBenchmark data = load_demo_benchmark(
-        config.demo, [&](const std::string& phase, int64_t d, int64_t t) { sink.on_progress(phase, d, t); });
+        config.demo,
+        [&](const std::string& phase, int64_t d, int64_t t) { sink.on_progress(phase, d, t); });
     auto model = load_model(checkpoint);
     if (model->num_classes() != static_cast<int64_t>(data.class_names.size()))
         throw CheckpointError("'" + checkpoint + "' has " + std::to_string(model->num_classes()) +
-                              " outputs; the benchmark has " + std::to_string(data.class_names.size()) +
-                              " classes");
+                              " outputs; the benchmark has " +
+                              std::to_string(data.class_names.size()) + " classes");
     model->to(device);
     return evaluate_benchmark(*model, data, device);
 }

@@ -23,15 +23,19 @@ struct Accuracy {
 // Evaluates in eval mode without gradients; restores the model's training flag afterwards.
 Accuracy evaluate(Classifier& model, const TensorDataset& set, const Normalization& norm,
                   const torch::Device& device, int64_t batch_size = 256);
-std::map<std::string, Accuracy> evaluate_sets(Classifier& model, const std::vector<TensorDataset>& sets,
-                                              const Normalization& norm, const torch::Device& device);
+std::map<std::string, Accuracy> evaluate_sets(Classifier& model,
+                                              const std::vector<TensorDataset>& sets,
+                                              const Normalization& norm,
+                                              const torch::Device& device);
 
 // Adds "corruption_mean" (over sets named <corruption>-<severity>) and "ood_mean" (sketch, hard
 // and the corruption mean weighing equally) to a map of per-set accuracies keyed "id", ...
 void add_ood_aggregates(std::map<std::string, double>& accuracy);
 // ID test ("id") and every OOD set of the benchmark, with the aggregates.
-EvalEvent evaluate_benchmark(Classifier& model, const DemoBenchmark& data, const torch::Device& device);
+EvalEvent evaluate_benchmark(Classifier& model, const DemoBenchmark& data,
+                             const torch::Device& device);
 // Loads `checkpoint` and evaluates it on the benchmark of `config` (built if needed).
-EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkpoint, EventSink& sink);
+EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkpoint,
+                              EventSink& sink);
 
 }  // namespace tpgm

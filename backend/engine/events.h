@@ -10,12 +10,12 @@ namespace tpgm {
 
 // One optimiser step.
 struct StepEvent {
-    int64_t step = 0;          // 1-based optimiser step
+    int64_t step = 0;  // 1-based optimiser step
     int64_t total_steps = 0;
-    int64_t epoch = 0;         // 0-based epoch the step belongs to
+    int64_t epoch = 0;  // 0-based epoch the step belongs to
     double loss = 0;
     double lr = 0;
-    double images_per_sec = 0; // smoothed training throughput
+    double images_per_sec = 0;  // smoothed training throughput
     double eta_seconds = 0;
 };
 
@@ -32,7 +32,8 @@ struct RadiiSnapshot {
     int64_t step = 0;
     std::vector<std::string> names;  // constrained parameter names, in model order
     std::vector<double> radius;      // learned radius g
-    std::vector<double> distance;    // actual distance from W0 in the method's norm (max over rows for MARS)
+    std::vector<double>
+        distance;  // actual distance from W0 in the method's norm (max over rows for MARS)
 };
 
 // Free text for the user (warnings, phase changes, load reports).
@@ -54,7 +55,7 @@ struct RunSummary {
 
 // Receives a run's events on the thread that runs it; implementations must be quick.
 class EventSink {
-public:
+  public:
     virtual ~EventSink() = default;
     virtual void on_step(const StepEvent&) {}
     virtual void on_eval(const EvalEvent&) {}

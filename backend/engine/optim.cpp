@@ -12,10 +12,11 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimConfig& c,
         return std::make_unique<torch::optim::AdamW>(
             std::move(params), torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay));
     }
-    return std::make_unique<torch::optim::SGD>(std::move(params), torch::optim::SGDOptions(c.lr)
-                                                                      .momentum(c.momentum)
-                                                                      .nesterov(c.nesterov)
-                                                                      .weight_decay(c.weight_decay));
+    return std::make_unique<torch::optim::SGD>(std::move(params),
+                                               torch::optim::SGDOptions(c.lr)
+                                                   .momentum(c.momentum)
+                                                   .nesterov(c.nesterov)
+                                                   .weight_decay(c.weight_decay));
 }
 
 double learning_rate_at(const OptimConfig& c, int64_t step, int64_t total_steps) {

@@ -19,7 +19,7 @@ namespace {
 constexpr const char* kRunFiles[] = {"metrics.jsonl", "radii.csv", "summary.json", "config.yaml"};
 
 json summary_json(const RunSummary& s) {
-    return {{"status", s.status}, {"message", s.message}, {"steps", s.steps},
+    return {{"status", s.status},   {"message", s.message}, {"steps", s.steps},
             {"seconds", s.seconds}, {"top1", s.final_top1}, {"top5", s.final_top5},
             {"run_dir", s.run_dir}};
 }
@@ -49,8 +49,12 @@ void RunStore::write_config(const RunConfig& config) {
 }
 
 void RunStore::append(const StepEvent& e) {
-    metrics_ << json{{"type", "step"}, {"step", e.step}, {"total_steps", e.total_steps},
-                     {"epoch", e.epoch}, {"loss", e.loss}, {"lr", e.lr},
+    metrics_ << json{{"type", "step"},
+                     {"step", e.step},
+                     {"total_steps", e.total_steps},
+                     {"epoch", e.epoch},
+                     {"loss", e.loss},
+                     {"lr", e.lr},
                      {"images_per_sec", e.images_per_sec}}
                     .dump()
              << '\n'
@@ -58,7 +62,10 @@ void RunStore::append(const StepEvent& e) {
 }
 
 void RunStore::append(const EvalEvent& e) {
-    metrics_ << json{{"type", "eval"}, {"step", e.step}, {"epoch", e.epoch}, {"top1", e.top1},
+    metrics_ << json{{"type", "eval"},
+                     {"step", e.step},
+                     {"epoch", e.epoch},
+                     {"top1", e.top1},
                      {"top5", e.top5}}
                     .dump()
              << '\n'
@@ -79,7 +86,8 @@ void RunStore::append(const LogEvent& e) {
 }
 
 void RunStore::write_summary(const RunSummary& s) {
-    write_file_atomically((fs::path(dir_) / "summary.json").string(), summary_json(s).dump(2) + "\n");
+    write_file_atomically((fs::path(dir_) / "summary.json").string(),
+                          summary_json(s).dump(2) + "\n");
 }
 
 RunRecord read_run(const std::string& dir) {

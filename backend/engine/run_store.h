@@ -14,7 +14,7 @@ namespace tpgm {
 
 // Writes one run folder as the run goes; every line is flushed so others can follow it live.
 class RunStore {
-public:
+  public:
     // Creates `dir`. A fresh run (resume == false) removes an earlier run's files there first.
     RunStore(std::string dir, bool resume);
     const std::string& dir() const { return dir_; }
@@ -26,7 +26,7 @@ public:
     void append(const LogEvent& e);
     void write_summary(const RunSummary& s);
 
-private:
+  private:
     std::string dir_;
     std::ofstream metrics_;
     std::ofstream radii_;

@@ -27,7 +27,8 @@ torch::Device resolve_device(const std::string& name) {
     if (name == "cpu") return torch::kCPU;
     if (name == "cuda") {
         if (!torch::cuda::is_available())
-            throw std::runtime_error("device 'cuda' was requested but this LibTorch has no usable CUDA device");
+            throw std::runtime_error(
+                "device 'cuda' was requested but this LibTorch has no usable CUDA device");
         return torch::kCUDA;
     }
     return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);

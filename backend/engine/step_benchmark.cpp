@@ -37,7 +37,8 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     auto model = create_model({o.model, 10, 3, 16});
     model->to(device);
     auto x = torch::randn({o.batch, 3, o.image_size, o.image_size}, device);
-    auto y = torch::randint(0, 10, {o.batch}, torch::TensorOptions().dtype(torch::kLong).device(device));
+    auto y =
+        torch::randint(0, 10, {o.batch}, torch::TensorOptions().dtype(torch::kLong).device(device));
     auto xp = torch::randn_like(x);
 
     RunConfig config;
@@ -46,7 +47,8 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     MethodContext ctx;
     ctx.model = model.get();
     for (const auto& p : model->named_parameters())
-        if (p.key().rfind(model->head_prefix(), 0) != 0) ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
+        if (p.key().rfind(model->head_prefix(), 0) != 0)
+            ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
     ctx.next_projection_batch = [&] { return Batch{xp, y}; };
     auto optimizer = make_optimizer(config.optim, model->parameters());
 
@@ -86,7 +88,8 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
             tpgm10->after_optimizer_step(++step);
         }));
         // An apply-only step of the 10-step schedule (step not a multiple of 10).
-        apply.push_back(seconds_per_call(o.window_steps, [&](int) { tpgm10->after_optimizer_step(11); }));
+        apply.push_back(
+            seconds_per_call(o.window_steps, [&](int) { tpgm10->after_optimizer_step(11); }));
     }
     r.vanilla = median(vanilla);
     r.floor = median(floor);

@@ -18,9 +18,15 @@
 
 namespace tpgm {
 
-void RunControl::request_stop() { stop_ = true; }
-void RunControl::pause() { paused_ = true; }
-void RunControl::resume() { paused_ = false; }
+void RunControl::request_stop() {
+    stop_ = true;
+}
+void RunControl::pause() {
+    paused_ = true;
+}
+void RunControl::resume() {
+    paused_ = false;
+}
 void RunControl::wait_while_paused() {
     // Polling keeps request_stop() a single atomic store, safe to call from a signal handler.
     while (paused_ && !stop_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -33,7 +39,7 @@ constexpr double kThroughputSmoothing = 0.9;  // EMA weight of the previous imag
 
 // One run's state and steps; run_training() drives it.
 class Session {
-public:
+  public:
     Session(const RunConfig& cfg, EventSink& sink, RunControl& control)
         : cfg_(cfg), sink_(sink), control_(control) {}
 
@@ -41,13 +47,15 @@ public:
         set_threads(cfg_.threads);
         device_ = resolve_device(cfg_.device);
         seed_everything(cfg_.seed);
-        data_ = load_demo_benchmark(cfg_.demo, [this](const std::string& phase, int64_t d, int64_t t) {
-            sink_.on_progress(phase, d, t);
-        });
+        data_ =
+            load_demo_benchmark(cfg_.demo, [this](const std::string& phase, int64_t d, int64_t t) {
+                sink_.on_progress(phase, d, t);
+            });
         num_classes_ = static_cast<int64_t>(data_.class_names.size());
         check_dataset(data_.id_train, num_classes_);
         check_dataset(data_.id_proj, num_classes_);
-        const std::string source = cfg_.pretrained.empty() ? data_.pretrained_checkpoint : cfg_.pretrained;
+        const std::string source =
+            cfg_.pretrained.empty() ? data_.pretrained_checkpoint : cfg_.pretrained;
         LoadedCheckpoint ckpt = read_checkpoint(source);
         spec_ = ckpt.spec;
         model_ = create_model(spec_);
@@ -60,8 +68,8 @@ public:
         store_.emplace(cfg_.run_dir, cfg_.resume);
         store_->write_config(cfg_);
         log("info", "pre-trained " + spec_.name + " from " + source + ": " + report.summary() +
-                        "; new head " + model_->head_prefix() + " with " + std::to_string(num_classes_) +
-                        " classes");
+                        "; new head " + model_->head_prefix() + " with " +
+                        std::to_string(num_classes_) + " classes");
         MethodContext ctx;
         ctx.model = model_.get();
         for (const auto& p : model_->named_parameters())
@@ -96,22 +104,26 @@ public:
         }
     }
 
-private:
+  private:
     RunSummary train(Clock::time_point start) {
         auto last = start;
         for (int64_t step = step_ + 1; step <= total_steps_; ++step) {
             control_.wait_while_paused();
             if (control_.stop_requested()) {
                 save_last();
-                return finish("stopped", "stopped at step " + std::to_string(step_) +
-                                             "; resume with resume=true", start);
+                return finish(
+                    "stopped",
+                    "stopped at step " + std::to_string(step_) + "; resume with resume=true",
+                    start);
             }
             const double loss = train_step(step);
             if (!std::isfinite(loss)) {
                 return finish("failed",
-                              "loss became " + std::to_string(loss) + " at step " + std::to_string(step) +
+                              "loss became " + std::to_string(loss) + " at step " +
+                                  std::to_string(step) +
                                   "; training stopped, the last good checkpoint (step " +
-                                  std::to_string(last_saved_step_) + ") is " + store_->checkpoint_path("last"),
+                                  std::to_string(last_saved_step_) + ") is " +
+                                  store_->checkpoint_path("last"),
                               start);
             }
             step_ = step;
@@ -122,8 +134,12 @@ private:
             images_per_sec_ = images_per_sec_ == 0 ? ips
                                                    : kThroughputSmoothing * images_per_sec_ +
                                                          (1 - kThroughputSmoothing) * ips;
-            StepEvent e{step, total_steps_, (step - 1) / steps_per_epoch_, loss,
-                        learning_rate_at(cfg_.optim, step, total_steps_), images_per_sec_,
+            StepEvent e{step,
+                        total_steps_,
+                        (step - 1) / steps_per_epoch_,
+                        loss,
+                        learning_rate_at(cfg_.optim, step, total_steps_),
+                        images_per_sec_,
                         (total_steps_ - step) * batch_ / std::max(images_per_sec_, 1e-9)};
             sink_.on_step(e);
             store_->append(e);
@@ -170,7 +186,8 @@ private:
         optimizer_->zero_grad();
         auto loss = torch::nn::functional::cross_entropy(
             model_->forward(inputs), labels,
-            torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(cfg_.optim.label_smoothing));
+            torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
+                cfg_.optim.label_smoothing));
         const double value = loss.item<double>();
         if (!std::isfinite(value)) return value;
         loss.backward();
@@ -207,7 +224,8 @@ private:
 
     void end_of_epoch(int64_t step) {
         const int64_t epochs_done = step / steps_per_epoch_;
-        if (cfg_.eval_every_epochs > 0 && epochs_done % cfg_.eval_every_epochs == 0) evaluate_all(step);
+        if (cfg_.eval_every_epochs > 0 && epochs_done % cfg_.eval_every_epochs == 0)
+            evaluate_all(step);
         if (epochs_done % cfg_.checkpoint_every_epochs == 0) save_last();
     }
 
@@ -231,9 +249,11 @@ private:
         load_state_dict(*model_, ckpt.state);
         c10::IValue step, proj;
         torch::serialize::InputArchive opt, method;
-        if (!ckpt.archive.try_read("train_step", step) || !ckpt.archive.try_read("optimizer", opt) ||
-            !ckpt.archive.try_read("method", method) || !ckpt.archive.try_read("proj_batches", proj))
-            throw CheckpointError("'" + path + "' holds weights only, not a resumable training state");
+        if (!ckpt.archive.try_read("train_step", step) ||
+            !ckpt.archive.try_read("optimizer", opt) || !ckpt.archive.try_read("method", method) ||
+            !ckpt.archive.try_read("proj_batches", proj))
+            throw CheckpointError("'" + path +
+                                  "' holds weights only, not a resumable training state");
         optimizer_->load(opt);
         method_->load_state(method);
         step_ = last_saved_step_ = step.toInt();
@@ -241,7 +261,8 @@ private:
         log("info", "resumed at step " + std::to_string(step_) + " from " + path);
     }
 
-    RunSummary finish(const std::string& status, const std::string& message, Clock::time_point start) {
+    RunSummary finish(const std::string& status, const std::string& message,
+                      Clock::time_point start) {
         RunSummary s;
         s.status = status;
         s.message = message;

@@ -11,7 +11,7 @@ namespace tpgm {
 
 // Stop and pause requests from any thread, honoured between two training steps.
 class RunControl {
-public:
+  public:
     // Async-signal-safe: a lock-free atomic store.
     void request_stop();
     void pause();
@@ -21,7 +21,7 @@ public:
     // Blocks while paused; returns at once when a stop is requested.
     void wait_while_paused();
 
-private:
+  private:
     std::atomic<bool> stop_{false};
     std::atomic<bool> paused_{false};
 };

@@ -8,7 +8,7 @@ namespace tpgm {
 namespace {
 
 class LinearProbe final : public Method {
-public:
+  public:
     explicit LinearProbe(MethodContext ctx) : Method(std::move(ctx)) {}
     std::string name() const override { return "lp"; }
     bool freezes_backbone() const override { return true; }

@@ -6,7 +6,9 @@
 
 namespace tpgm {
 
-std::vector<torch::Tensor> Method::trainable_parameters() { return ctx_.model->parameters(); }
+std::vector<torch::Tensor> Method::trainable_parameters() {
+    return ctx_.model->parameters();
+}
 
 std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx) {
     ctx.config = &config;

@@ -36,7 +36,7 @@ struct MethodContext {
 
 // One fine-tuning method.
 class Method {
-public:
+  public:
     virtual ~Method() = default;
     virtual std::string name() const = 0;
     // Parameters the optimiser updates (all of them unless the method freezes some).
@@ -54,7 +54,7 @@ public:
     virtual void save_state(torch::serialize::OutputArchive& archive) const {}
     virtual void load_state(torch::serialize::InputArchive& archive) {}
 
-protected:
+  protected:
     explicit Method(MethodContext ctx) : ctx_(std::move(ctx)) {}
     MethodContext ctx_;
 };

@@ -10,22 +10,22 @@ namespace tpgm {
 namespace {
 
 class Tpgm final : public Method {
-public:
+  public:
     explicit Tpgm(MethodContext ctx) : Method(std::move(ctx)), cfg_(ctx_.config->tpgm) {
         std::vector<std::regex> exclude;
         for (const auto& pattern : cfg_.exclude) exclude.emplace_back(pattern);
         std::map<std::string, torch::Tensor> anchors(ctx_.anchors.begin(), ctx_.anchors.end());
         std::vector<ConstrainedTensor> tensors;
         for (auto& p : ctx_.model->named_parameters()) {
-            const bool excluded = std::any_of(exclude.begin(), exclude.end(), [&](const std::regex& re) {
-                return std::regex_match(p.key(), re);
-            });
+            const bool excluded =
+                std::any_of(exclude.begin(), exclude.end(),
+                            [&](const std::regex& re) { return std::regex_match(p.key(), re); });
             auto anchor = anchors.find(p.key());
             if (excluded || anchor == anchors.end() || !p.value().requires_grad()) continue;
             tensors.push_back({p.key(), p.value(), anchor->second});
         }
-        projector_ = std::make_unique<TpgmProjector>(std::move(tensors), norm_mode_from_name(cfg_.norm),
-                                                     cfg_.proj_lr);
+        projector_ = std::make_unique<TpgmProjector>(std::move(tensors),
+                                                     norm_mode_from_name(cfg_.norm), cfg_.proj_lr);
     }
 
     std::string name() const override { return "tpgm"; }
@@ -63,7 +63,7 @@ public:
     }
     void load_state(torch::serialize::InputArchive& archive) override { projector_->load(archive); }
 
-private:
+  private:
     // The paper's radius objective: cross-entropy of the projected model in eval mode on a
     // held-out batch. Gradients land on the parameters; the projector turns them into dL/dg.
     void projection_forward_backward() {
@@ -83,6 +83,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Method> make_tpgm(MethodContext ctx) { return std::make_unique<Tpgm>(std::move(ctx)); }
+std::unique_ptr<Method> make_tpgm(MethodContext ctx) {
+    return std::make_unique<Tpgm>(std::move(ctx));
+}
 
 }  // namespace tpgm

@@ -120,7 +120,9 @@ void TpgmProjector::update(int iters, const std::function<void()>& forward_backw
     write_projection();
 }
 
-torch::Tensor TpgmProjector::radii() const { return radii_.detach().to(torch::kCPU, torch::kDouble); }
+torch::Tensor TpgmProjector::radii() const {
+    return radii_.detach().to(torch::kCPU, torch::kDouble);
+}
 
 void TpgmProjector::set_radii(const torch::Tensor& radii) {
     torch::NoGradGuard no_grad;

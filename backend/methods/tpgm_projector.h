@@ -31,8 +31,8 @@ struct ConstrainedTensor {
 // pass, and the radius gradient follows from the parameter gradients by the chain rule:
 //   dL/dg = sum over rows r of <dL/dP_r, D_r> * 1[g/(n_r+eps) <= 1] / (n_r + eps).
 class TpgmProjector {
-public:
-    static constexpr double kEps = 1e-8;     // added to n in the projection ratio
+  public:
+    static constexpr double kEps = 1e-8;  // added to n in the projection ratio
     static constexpr double kMinRadius = 1e-8;
 
     TpgmProjector(std::vector<ConstrainedTensor> tensors, NormMode mode, double proj_lr);
@@ -61,7 +61,7 @@ public:
     void save(torch::serialize::OutputArchive& archive) const;
     void load(torch::serialize::InputArchive& archive);
 
-private:
+  private:
     // D <- W - W0 and n <- norm(D) for every tensor; radii initialised to min(n)/2 on first use.
     void measure();
     // g <- clamp(g, kMinRadius, max(n)).

@@ -5,7 +5,7 @@ namespace tpgm {
 namespace {
 
 class VanillaFineTuning final : public Method {
-public:
+  public:
     explicit VanillaFineTuning(MethodContext ctx) : Method(std::move(ctx)) {}
     std::string name() const override { return "ft"; }
 };

@@ -9,7 +9,7 @@ namespace tpgm {
 
 // An image classifier whose final layer ("head") can be swapped for a new number of classes.
 class Classifier : public torch::nn::Module {
-public:
+  public:
     virtual torch::Tensor forward(torch::Tensor images) = 0;
     // Replaces the head by a freshly initialised one with `num_classes` outputs.
     virtual void reset_head(int64_t num_classes) = 0;

@@ -1,6 +1,7 @@
 #include "models/registry.h"
 
 #include "models/resnet.h"
+#include "models/vit.h"
 
 #include <stdexcept>
 
@@ -12,10 +13,18 @@ std::vector<std::pair<std::string, std::string>> model_catalogue() {
         {"resnet18", "torchvision ResNet-18"},
         {"resnet34", "torchvision ResNet-34"},
         {"resnet50", "torchvision ResNet-50"},
+        {"vit_s16", "ViT-S/16, 224 px, timm parameter names"},
+        {"vit_b16", "ViT-B/16, 224 px, timm parameter names"},
     };
 }
 
 std::shared_ptr<Classifier> create_model(const ModelSpec& spec) {
+    if (spec.name == "vit_s16" || spec.name == "vit_b16") {
+        ViTSpec v = spec.name == "vit_s16" ? ViTSpec::small16() : ViTSpec::base16();
+        v.in_channels = spec.in_channels;
+        v.num_classes = spec.num_classes;
+        return std::make_shared<ViT>(v);
+    }
     ResNetSpec r;
     r.in_channels = spec.in_channels;
     r.num_classes = spec.num_classes;

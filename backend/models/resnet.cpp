@@ -13,8 +13,9 @@ nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride) {
 
 // torchvision's BasicBlock / Bottleneck with identical child names.
 class BlockImpl : public nn::Module {
-public:
-    BlockImpl(int64_t in, int64_t width, int64_t stride, bool bottleneck) : bottleneck_(bottleneck) {
+  public:
+    BlockImpl(int64_t in, int64_t width, int64_t stride, bool bottleneck)
+        : bottleneck_(bottleneck) {
         const int64_t expansion = bottleneck ? 4 : 1;
         const int64_t out = width * expansion;
         if (bottleneck) {
@@ -48,7 +49,7 @@ public:
     nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
     nn::Sequential downsample{nullptr};
 
-private:
+  private:
     bool bottleneck_;
 };
 TORCH_MODULE(Block);
@@ -88,7 +89,9 @@ torch::Tensor ResNet::features(torch::Tensor x) {
     return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
 }
 
-torch::Tensor ResNet::forward(torch::Tensor x) { return fc_(features(x)); }
+torch::Tensor ResNet::forward(torch::Tensor x) {
+    return fc_(features(x));
+}
 
 void ResNet::reset_head(int64_t num_classes) {
     const int64_t in = fc_->options.in_features();

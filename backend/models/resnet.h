@@ -14,17 +14,17 @@ namespace tpgm {
 
 // Shape of a ResNet: block kind, blocks per stage, stage widths and stem.
 struct ResNetSpec {
-    bool bottleneck = false;           // Bottleneck (ResNet-50) or BasicBlock (ResNet-18/34)
+    bool bottleneck = false;  // Bottleneck (ResNet-50) or BasicBlock (ResNet-18/34)
     std::vector<int> blocks{2, 2, 2, 2};
     std::vector<int> widths{64, 128, 256, 512};
-    bool small_input_stem = false;     // 3x3 stride-1 stem without max-pool, for 28-32 px inputs
+    bool small_input_stem = false;  // 3x3 stride-1 stem without max-pool, for 28-32 px inputs
     int64_t in_channels = 3;
     int64_t num_classes = 1000;
 };
 
 // torchvision.models.ResNet (v1.5: stride on the 3x3 conv of a bottleneck).
 class ResNet : public Classifier {
-public:
+  public:
     explicit ResNet(const ResNetSpec& spec);
     torch::Tensor forward(torch::Tensor images) override;
     // Pooled penultimate features.
@@ -33,7 +33,7 @@ public:
     int64_t num_classes() const override { return fc_->options.out_features(); }
     std::string head_prefix() const override { return "fc."; }
 
-private:
+  private:
     ResNetSpec spec_;
     torch::nn::Conv2d conv1_{nullptr};
     torch::nn::BatchNorm2d bn1_{nullptr};

@@ -1,0 +1,56 @@
+#include "checkpoints/export.h"
+
+#include "checkpoints/key_map.h"
+#include "checkpoints/safetensors.h"
+#include "checkpoints/torch_zip_writer.h"
+#include "checkpoints/torchscript.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+namespace tpgm {
+
+ExportFormat parse_export_format(const std::string& name) {
+    if (name == "torch" || name == "pt" || name == "pth") return ExportFormat::Torch;
+    if (name == "safetensors") return ExportFormat::Safetensors;
+    if (name == "torchscript" || name == "ts") return ExportFormat::TorchScript;
+    throw std::invalid_argument("unknown export format '" + name +
+                                "' (torch, safetensors, torchscript)");
+}
+
+void export_model(Classifier& model, const std::string& path, ExportFormat format) {
+    switch (format) {
+        case ExportFormat::Torch:
+            write_torch_file(path, state_dict(model));
+            return;
+        case ExportFormat::Safetensors:
+            write_safetensors(path, state_dict(model), {{"format", "pt"}});
+            return;
+        case ExportFormat::TorchScript:
+            if (auto* ts = dynamic_cast<TorchScriptModel*>(&model)) {
+                ts->save(path);
+                return;
+            }
+            throw CheckpointError(
+                "TorchScript export needs a model loaded from TorchScript; export "
+                "torch or safetensors instead");
+    }
+}
+
+void export_checkpoint(const std::string& input, const std::string& output, ExportFormat format) {
+    if (format == ExportFormat::TorchScript) {
+        if (detect_checkpoint_format(input) != CheckpointFormat::TorchScript)
+            throw CheckpointError("TorchScript export needs a TorchScript input; '" + input +
+                                  "' is " + format_name(detect_checkpoint_format(input)));
+        TorchScriptModel::load(input)->save(output);
+        return;
+    }
+    const PretrainedState source = read_pretrained_state(input);
+    if (format == ExportFormat::Torch)
+        write_torch_file(output, source.state);
+    else
+        write_safetensors(output, source.state, {{"format", "pt"}});
+}
+
+}  // namespace tpgm

@@ -1,0 +1,34 @@
+// Reader for PyTorch's `torch.save` zip format without Python: a small, validating pickle VM for
+// the opcodes torch.save emits (protocol 2, and protocol 4's framing), tensors rebuilt from the
+// archive's storages. Nothing in the file is executed: globals are recognised by name only.
+#pragma once
+
+#include "checkpoints/checkpoint.h"
+
+#include <string>
+#include <vector>
+
+namespace tpgm {
+
+// What a torch.save file held.
+struct TorchFileContents {
+    StateDict state;                          // the state dict's tensors, in file order
+    std::string wrapper;                      // "" for a bare state dict, else e.g. "state_dict"
+    std::vector<std::string> top_level_keys;  // keys of the pickled top-level dict, if it is one
+    std::vector<std::string> ignored;         // non-tensor entries left out of `state`
+};
+
+// True when the file starts with a zip local-file header (torch.save, TorchScript, our own).
+bool looks_like_zip(const std::string& path);
+// Record names of a zip archive without its top-level folder ("data.pkl", "data/0", ...);
+// throws CheckpointError for something that is not a readable zip.
+std::vector<std::string> zip_records(const std::string& path);
+
+// Reads the state dict of a torch.save file (a bare state_dict() OrderedDict, or a dict that
+// wraps one under "state_dict", "model", ...). Throws CheckpointError, never crashes, on
+// truncated, foreign or hostile input.
+TorchFileContents read_torch_file(const std::string& path);
+// The same for the bytes of such a file (the fuzz tests use this).
+TorchFileContents read_torch_bytes(const std::string& bytes);
+
+}  // namespace tpgm

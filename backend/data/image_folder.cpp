@@ -1,0 +1,165 @@
+#include "data/image_folder.h"
+
+#include "data/image_convert.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace tpgm {
+
+namespace fs = std::filesystem;
+
+bool is_image_file(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    static const std::set<std::string> kExt = {".jpg", ".jpeg", ".png",  ".bmp", ".ppm",
+                                               ".pgm", ".tif",  ".tiff", ".webp"};
+    return kExt.count(ext) > 0;
+}
+
+std::vector<std::string> read_class_list(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw DatasetError("class list '" + path + "' cannot be read");
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (std::string line; std::getline(in, line);) {
+        line = line.substr(0, line.find('#'));
+        std::istringstream ss(line);
+        std::string name;
+        if (!(ss >> name)) continue;
+        if (!seen.insert(name).second)
+            throw DatasetError("class list '" + path + "' names '" + name + "' twice");
+        out.push_back(name);
+    }
+    if (out.empty()) throw DatasetError("class list '" + path + "' is empty");
+    return out;
+}
+
+ImageList scan_image_folder(const std::string& root, const ImageFolderOptions& options) {
+    std::error_code ec;
+    if (!fs::is_directory(root, ec))
+        throw DatasetError("image folder '" + root + "' does not exist");
+    ImageList list;
+    list.root = root;
+    list.classes = options.classes;
+    if (list.classes.empty()) {
+        for (const auto& e : fs::directory_iterator(root, ec))
+            if (e.is_directory()) list.classes.push_back(e.path().filename().string());
+        std::sort(list.classes.begin(), list.classes.end());
+        if (list.classes.empty())
+            throw DatasetError("image folder '" + root + "' has no class sub-folders");
+    }
+    std::vector<std::string> missing, empty;
+    for (std::size_t c = 0; c < list.classes.size(); ++c) {
+        const fs::path dir = fs::path(root) / list.classes[c];
+        if (!fs::is_directory(dir, ec)) {
+            missing.push_back(list.classes[c]);
+            continue;
+        }
+        std::vector<std::string> files;
+        for (auto it = fs::recursive_directory_iterator(
+                 dir, fs::directory_options::follow_directory_symlink, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+            if (it->is_regular_file(ec) && is_image_file(it->path().string()))
+                files.push_back(it->path().string());
+        if (files.empty()) empty.push_back(list.classes[c]);
+        std::sort(files.begin(), files.end());
+        for (auto& f : files) list.samples.push_back({std::move(f), static_cast<int64_t>(c)});
+    }
+    auto names = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (std::size_t k = 0; k < v.size() && k < 5; ++k) s += (k ? ", " : "") + v[k];
+        if (v.size() > 5) s += ", ... (" + std::to_string(v.size()) + " in all)";
+        return s;
+    };
+    if (!missing.empty() && !options.allow_missing_classes)
+        throw DatasetError("image folder '" + root + "' lacks class folders: " + names(missing));
+    if (!empty.empty() && !options.allow_empty_classes)
+        throw DatasetError("image folder '" + root +
+                           "' has classes without images: " + names(empty));
+    if (list.samples.empty()) throw DatasetError("image folder '" + root + "' holds no images");
+    return list;
+}
+
+cv::Mat decode_rgb(const std::string& path) {
+    cv::Mat bgr;
+    try {
+        bgr = cv::imread(path, cv::IMREAD_COLOR);
+    } catch (const cv::Exception&) {
+        return {};
+    }
+    if (bgr.empty()) return {};
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    return rgb;
+}
+
+void DecodeReport::add_skipped(const std::string& path) {
+    ++skipped;
+    if (first_skipped.size() < 5) first_skipped.push_back(path);
+}
+
+TensorDataset load_image_list(const ImageList& list, int64_t size, int threads,
+                              DecodeReport* report) {
+    const int64_t n = list.size();
+    torch::Tensor images = torch::empty({n, 3, size, size}, torch::kUInt8);
+    std::vector<char> ok(n, 0);
+    std::atomic<int64_t> next{0};
+    auto work = [&] {
+        for (int64_t i = next++; i < n; i = next++) {
+            cv::Mat img = decode_rgb(list.samples[i].path);
+            if (img.empty()) continue;
+            const double scale = static_cast<double>(size) / std::min(img.rows, img.cols);
+            cv::Mat resized;
+            cv::resize(img, resized,
+                       cv::Size(std::max<int>(size, std::lround(img.cols * scale)),
+                                std::max<int>(size, std::lround(img.rows * scale))),
+                       0, 0, cv::INTER_AREA);
+            const int x = (resized.cols - size) / 2, y = (resized.rows - size) / 2;
+            images[i].copy_(mat_to_tensor(resized(cv::Rect(x, y, size, size)).clone()));
+            ok[i] = 1;
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < std::max(1, threads); ++t) pool.emplace_back(work);
+    for (auto& t : pool) t.join();
+    DecodeReport local;
+    std::vector<int64_t> keep, labels;
+    for (int64_t i = 0; i < n; ++i) {
+        if (ok[i]) {
+            keep.push_back(i);
+            labels.push_back(list.samples[i].label);
+        } else {
+            local.add_skipped(list.samples[i].path);
+        }
+    }
+    local.decoded = static_cast<int64_t>(keep.size());
+    if (local.skipped) {
+        std::string first;
+        for (const auto& p : local.first_skipped) first += "\n  " + p;
+        spdlog::warn("{}: skipped {} unreadable or corrupt image(s) of {}, e.g.:{}", list.root,
+                     local.skipped, n, first);
+    }
+    if (report) *report = local;
+    if (keep.empty()) throw DatasetError("no image of '" + list.root + "' could be decoded");
+    TensorDataset out;
+    out.name = fs::path(list.root).filename().string();
+    out.images = local.skipped ? images.index_select(0, torch::tensor(keep)) : images;
+    out.labels = torch::tensor(labels, torch::kInt64);
+    return out;
+}
+
+}  // namespace tpgm

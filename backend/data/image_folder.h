@@ -1,0 +1,66 @@
+// Image files on disk as labelled samples: the ImageFolder layout (one sub-folder per class),
+// with an optional explicit class list so that training and OOD sets agree on label indices, and
+// decoding with OpenCV that skips corrupt files with a count and a warning instead of crashing.
+#pragma once
+
+#include "data/idx_reader.h"  // DatasetError
+#include "data/tensor_dataset.h"
+
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tpgm {
+
+struct ImageSample {
+    std::string path;
+    int64_t label = 0;
+};
+
+// Image files with labels indexing `classes`.
+struct ImageList {
+    std::string root;
+    std::vector<std::string> classes;
+    std::vector<ImageSample> samples;
+    int64_t size() const { return static_cast<int64_t>(samples.size()); }
+};
+
+struct ImageFolderOptions {
+    // Class sub-folder names in label order; empty = every sub-folder, sorted (torchvision's rule).
+    std::vector<std::string> classes;
+    // With an explicit list: classes without a folder are allowed (an OOD set covering a subset,
+    // e.g. ImageNet-R's 200 of 1000); otherwise a missing folder is an error.
+    bool allow_missing_classes = false;
+    // A class folder without images is an error unless this is set.
+    bool allow_empty_classes = false;
+};
+
+// Lists `root`/<class>/**/<image>. Throws DatasetError for a missing root, a missing or empty class
+// folder (see options) or a root without images. Files are sorted, so the order is reproducible.
+ImageList scan_image_folder(const std::string& root, const ImageFolderOptions& options = {});
+// One class name per line (first whitespace-separated token; '#' starts a comment).
+std::vector<std::string> read_class_list(const std::string& path);
+// True for the file extensions the workbench decodes (jpg, jpeg, png, bmp, ppm, pgm, tif, tiff,
+// webp).
+bool is_image_file(const std::string& path);
+
+// Decodes an image as RGB (3 channels, uint8); an empty Mat when unreadable or corrupt.
+cv::Mat decode_rgb(const std::string& path);
+
+// What decoding a list did: images decoded, files skipped as unreadable (first few named).
+struct DecodeReport {
+    int64_t decoded = 0;
+    int64_t skipped = 0;
+    std::vector<std::string> first_skipped;  // up to 5 paths
+    void add_skipped(const std::string& path);
+};
+
+// Decodes every sample into memory, resized (shorter side) and centre-cropped to `size` x `size`,
+// with `threads` decoding threads. Corrupt files are skipped and counted; a warning names the
+// first few. Throws DatasetError when nothing could be decoded.
+TensorDataset load_image_list(const ImageList& list, int64_t size, int threads = 2,
+                              DecodeReport* report = nullptr);
+
+}  // namespace tpgm
