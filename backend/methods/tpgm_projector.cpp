@@ -13,6 +13,36 @@ torch::Tensor as_rows(const torch::Tensor& t, NormMode mode) {
     return t.view({rows, -1});
 }
 
+bool on_cpu_and_contiguous(const std::vector<ConstrainedTensor>& tensors) {
+    for (const auto& t : tensors) {
+        const auto type = t.weight.scalar_type();
+        if (!t.weight.device().is_cpu() || !t.weight.is_contiguous() || !t.anchor.is_contiguous() ||
+            (type != torch::kFloat && type != torch::kDouble) || t.anchor.scalar_type() != type)
+            return false;
+    }
+    return true;
+}
+
+// Row L1 norms of W - W0 in one read of W and W0, without a temporary. With `radius` > 0, rows
+// whose norm exceeds it are projected right away, while they are still in cache:
+// W <- W0 + g/(n+eps) * (W - W0). Rows with n <= g would be scaled by g/(n+eps) >= 1-eps/(n+eps),
+// a move of at most eps in L1, and are left alone.
+template <typename T>
+void row_norms_and_shrink(T* w, const T* w0, int64_t rows, int64_t cols, T* norms, T radius) {
+    at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / cols), [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            T* a = w + r * cols;
+            const T* a0 = w0 + r * cols;
+            T sum = 0;
+            for (int64_t c = 0; c < cols; ++c) sum += std::abs(a[c] - a0[c]);
+            norms[r] = sum;
+            if (radius <= 0 || sum <= radius) continue;
+            const T scale = radius / (sum + static_cast<T>(TpgmProjector::kEps));
+            for (int64_t c = 0; c < cols; ++c) a[c] = a0[c] + scale * (a[c] - a0[c]);
+        }
+    });
+}
+
 }  // namespace
 
 NormMode norm_mode_from_name(const std::string& name) {
@@ -82,15 +112,60 @@ void TpgmProjector::write_projection() {
 }
 
 void TpgmProjector::apply() {
-    measure();
-    clip_radii();
-    write_projection();
+    if (!on_cpu_and_contiguous(tensors_) || tensors_.empty()) {
+        measure();
+        clip_radii();
+        write_projection();
+        return;
+    }
+    // CPU fast path of the same maths, one pass over W and W0 per MARS tensor: the lower clip
+    // does not depend on the norms, and the upper clip (g <= max n) changes nothing a row pass
+    // with the unclipped g would do, since no row is then above g. The first call still needs
+    // min(n) before any row moves, so it measures first and projects in a second pass.
+    torch::NoGradGuard no_grad;
+    const bool first_use = !initialised_;
+    radii_.clamp_min_(kMinRadius);
+    AT_DISPATCH_FLOATING_TYPES(radii_.scalar_type(), "tpgm_apply", [&] {
+        std::vector<torch::Tensor> norms(tensors_.size()), max_norms;
+        auto project = [&](bool measure_only) {
+            const scalar_t* g = radii_.data_ptr<scalar_t>();
+            for (std::size_t i = 0; i < tensors_.size(); ++i) {
+                auto& t = tensors_[i];
+                const int64_t rows = as_rows(t.weight, mode_).size(0);
+                if (mode_ == NormMode::Mars) {
+                    norms[i] = torch::empty({rows}, t.weight.options());
+                    row_norms_and_shrink(t.weight.data_ptr<scalar_t>(), t.anchor.data_ptr<scalar_t>(), rows,
+                                         t.weight.numel() / std::max<int64_t>(rows, 1),
+                                         norms[i].data_ptr<scalar_t>(), measure_only ? scalar_t(0) : g[i]);
+                } else {
+                    norms[i] = at::dist(t.weight, t.anchor).view({1});
+                    const scalar_t n = norms[i].item<scalar_t>(), radius = std::min(g[i], n);
+                    // lerp: W + (1 - s)(W0 - W) = W0 + s (W - W0), one fused pass.
+                    if (!measure_only && n > radius) t.weight.lerp_(t.anchor, 1 - radius / (n + kEps));
+                }
+            }
+            max_norms.clear();
+            for (const auto& n : norms) max_norms.push_back(n.max());
+            max_norm_ = torch::stack(max_norms);
+        };
+        if (first_use) {
+            project(/*measure_only=*/true);
+            std::vector<torch::Tensor> half_min;
+            for (const auto& n : norms) half_min.push_back(n.min() / 2);
+            radii_.copy_(torch::stack(half_min));
+            initialised_ = true;
+            clip_radii();
+        }
+        project(/*measure_only=*/false);
+        clip_radii();
+    });
 }
 
 torch::Tensor TpgmProjector::radius_gradient() const {
     torch::NoGradGuard no_grad;
     std::vector<torch::Tensor> grads;
     for (std::size_t i = 0; i < tensors_.size(); ++i) {
+        TORCH_CHECK(norm_[i].defined(), "TPGM: radius_gradient() is only valid inside update()'s callback");
         const auto& g = tensors_[i].weight.grad();
         if (!g.defined()) {
             grads.push_back(torch::zeros({}, radii_.options()));
