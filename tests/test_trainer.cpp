@@ -1,6 +1,8 @@
 // The trainer on a tiny demo: run folder contents, TPGM's radii, reproducibility, stop and
 // resume, and a NaN loss that stops the run with the last good checkpoint kept.
 #include "checkpoints/checkpoint.h"
+#include "checkpoints/export.h"
+#include "checkpoints/key_map.h"
 #include "engine/run_store.h"
 #include "engine/trainer.h"
 #include "tiny_demo.h"
@@ -22,6 +24,8 @@ struct RecordingSink : EventSink {
     std::vector<StepEvent> steps;
     std::vector<EvalEvent> evals;
     std::vector<RadiiSnapshot> radii;
+    std::vector<LogEvent> logs;
+    void on_log(const LogEvent& e) override { logs.push_back(e); }
     void on_step(const StepEvent& e) override {
         steps.push_back(e);
         if (e.step == stop_at && control) control->request_stop();
@@ -161,6 +165,36 @@ class TestTrainer : public QObject {
         QVERIFY(step.toInt() <= s.steps);
         for (const auto& [name, t] : last.state)
             QVERIFY2(torch::isfinite(t).all().item<bool>(), name.c_str());
+    }
+
+    void startsFromASafetensorsOrTorchSaveBackbone() {
+        // The demo backbone re-exported in the formats users bring.
+        RecordingSink first;
+        run(config("ft", "from-workbench"), first);
+        std::string workbench_file;
+        for (const auto& entry : fs::recursive_directory_iterator(dir_.filePath("cache").toStdString()))
+            if (entry.path().filename() == "pretrained.pt") workbench_file = entry.path().string();
+        QVERIFY(!workbench_file.empty());
+        const StateDict backbone = read_checkpoint(workbench_file).state;
+        for (const char* format : {"safetensors", "torch"}) {
+            const std::string exported = dir_.filePath(QString("backbone.") + format).toStdString();
+            export_checkpoint(workbench_file, exported, parse_export_format(format));
+            auto c = config("ft", format);
+            c.pretrained = exported;
+            c.epochs = 1;
+            RecordingSink sink;
+            QCOMPARE(run(c, sink).status, std::string("completed"));
+            bool reported = false;
+            for (const auto& log : sink.logs)
+                reported |= log.message.find(exported) != std::string::npos &&
+                            log.message.find("freshly initialised") != std::string::npos;
+            QVERIFY(reported);
+            // The exported file holds the backbone bit for bit.
+            const PretrainedState again = read_pretrained_state(exported);
+            std::map<std::string, torch::Tensor> by_name(again.state.begin(), again.state.end());
+            for (const auto& [name, t] : backbone)
+                QVERIFY2(by_name.count(name) && torch::equal(by_name[name], t), name.c_str());
+        }
     }
 
     void badPretrainedCheckpointFailsBeforeTraining() {

@@ -1,6 +1,7 @@
 #include "engine/trainer.h"
 
 #include "checkpoints/checkpoint.h"
+#include "checkpoints/key_map.h"
 #include "config/config_schema.h"
 #include "demo/demo_benchmark.h"
 #include "engine/evaluator.h"
@@ -56,10 +57,19 @@ class Session {
         check_dataset(data_.id_proj, num_classes_);
         const std::string source =
             cfg_.pretrained.empty() ? data_.pretrained_checkpoint : cfg_.pretrained;
-        LoadedCheckpoint ckpt = read_checkpoint(source);
-        spec_ = ckpt.spec;
-        model_ = create_model(spec_);
-        const LoadReport report = load_state_dict(*model_, ckpt.state);
+        LoadReport report;
+        if (detect_checkpoint_format(source) == CheckpointFormat::Workbench) {
+            LoadedCheckpoint ckpt = read_checkpoint(source);
+            spec_ = ckpt.spec;
+            model_ = create_model(spec_);
+            report = load_state_dict(*model_, ckpt.state);
+        } else {
+            // A torch.save, safetensors or TorchScript file: the architecture comes from the
+            // config, the tensors by name (wrappers such as "module." stripped), head excluded.
+            spec_ = {cfg_.model, num_classes_, data_.id_train.images.size(1), cfg_.demo.width};
+            model_ = create_model(spec_);
+            report = load_pretrained(*model_, source);
+        }
         model_->reset_head(num_classes_);
         spec_.num_classes = num_classes_;
         model_->to(device_);
