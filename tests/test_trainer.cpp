@@ -3,12 +3,16 @@
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/export.h"
 #include "checkpoints/key_map.h"
+#include "data/idx_reader.h"
 #include "engine/run_store.h"
+#include "models/registry.h"
 #include "engine/trainer.h"
 #include "tiny_demo.h"
 
 #include <torch/torch.h>
 #include <QtTest/QtTest>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include <filesystem>
 
@@ -195,6 +199,52 @@ class TestTrainer : public QObject {
             for (const auto& [name, t] : backbone)
                 QVERIFY2(by_name.count(name) && torch::equal(by_name[name], t), name.c_str());
         }
+    }
+
+    void trainsOnImageFoldersTheUserBrings() {
+        // Two classes told apart by colour, in ImageFolder layout, plus one OOD folder and a
+        // corrupt file that must be skipped with a warning.
+        const QDir root(dir_.filePath("folders"));
+        for (const char* split : {"train", "test", "shifted"})
+            for (int cls = 0; cls < 2; ++cls) {
+                const QString folder = root.filePath(QString("%1/%2").arg(split, cls ? "red" : "blue"));
+                QVERIFY(QDir().mkpath(folder));
+                for (int i = 0; i < 20; ++i) {
+                    cv::Mat img(20, 20, CV_8UC3, cls ? cv::Scalar(30, 30, 200) : cv::Scalar(200, 30, 30));
+                    cv::randn(img, cls ? cv::Scalar(40, 40, 200) : cv::Scalar(200, 40, 40), cv::Scalar(40, 40, 40));
+                    if (std::string(split) == "shifted") img = 255 - img;
+                    cv::imwrite(QString("%1/%2.png").arg(folder).arg(i).toStdString(), img);
+                }
+            }
+        QFile broken(root.filePath("train/red/broken.png"));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("not a png");
+        broken.close();
+        const ModelSpec spec{"demo_resnet", 2, 3, 4};
+        torch::manual_seed(0);
+        save_checkpoint(dir_.filePath("rgb_backbone.pt").toStdString(), spec, *create_model(spec));
+
+        auto c = config("tpgm", "folders-run");
+        c.data = "folders";
+        c.pretrained = dir_.filePath("rgb_backbone.pt").toStdString();
+        c.folders.train = root.filePath("train").toStdString();
+        c.folders.test = root.filePath("test").toStdString();
+        c.folders.ood = {root.filePath("shifted").toStdString()};
+        c.folders.image_size = 16;
+        c.batch_size = 8;
+        RecordingSink sink;
+        const RunSummary s = run(c, sink);
+        QCOMPARE(s.status, std::string("completed"));
+        QVERIFY(s.final_top1.count("shifted"));
+        QVERIFY(s.final_top1.at("id") > 0.9);  // colour is trivial to learn
+        bool warned = false;
+        for (const auto& log : sink.logs) warned |= log.level == "warn" && log.message.find("broken.png") != std::string::npos;
+        QVERIFY(warned);
+
+        c.folders.test = root.filePath("missing").toStdString();
+        RecordingSink none;
+        QVERIFY_EXCEPTION_THROWN(run(c, none), DatasetError);
+        QVERIFY(none.steps.empty());
     }
 
     void badPretrainedCheckpointFailsBeforeTraining() {

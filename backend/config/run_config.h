@@ -46,6 +46,18 @@ struct DemoConfig {
     std::uint64_t seed = 7;  // seed of the benchmark itself, not of the runs
 };
 
+// Image folders a user brings (data: folders): ImageFolder layout, one sub-folder per class.
+struct FolderDataConfig {
+    std::string train;             // ID training images
+    std::string proj;              // held-out ID images for TPGM; empty: 10% of train, split off
+    std::string test;              // ID test images
+    std::vector<std::string> ood;  // OOD test sets, each named by its folder's name
+    std::string class_list;        // file of class names in label order; empty: train's folders
+    int image_size = 224;          // shorter side resized, then centre-cropped to a square
+    std::vector<double> mean = {0.485, 0.456, 0.406};  // the checkpoint's normalisation
+    std::vector<double> std = {0.229, 0.224, 0.225};
+};
+
 // One fine-tuning run: everything needed to reproduce it.
 struct RunConfig {
     std::string method = "tpgm";        // ft | lp | tpgm
@@ -65,6 +77,7 @@ struct RunConfig {
     OptimConfig optim;
     TpgmConfig tpgm;
     DemoConfig demo;
+    FolderDataConfig folders;
 };
 
 }  // namespace tpgm

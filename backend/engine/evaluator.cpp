@@ -1,6 +1,8 @@
 #include "engine/evaluator.h"
 
 #include "checkpoints/checkpoint.h"
+#include "engine/run_data.h"
+#include "robustness/corruptions.h"
 #include "engine/runtime.h"
 
 #include <torch/torch.h>
@@ -41,12 +43,19 @@ std::map<std::string, Accuracy> evaluate_sets(Classifier& model,
     return out;
 }
 
+bool is_corruption_set(const std::string& name) {
+    const auto dash = name.rfind('-');
+    return dash != std::string::npos && dash + 2 == name.size() && name[dash + 1] >= '1' &&
+           name[dash + 1] <= '5' &&
+           robustness::corruption_from_name(name.substr(0, dash)).has_value();
+}
+
 void add_ood_aggregates(std::map<std::string, double>& accuracy) {
     double corr = 0, other = 0;
     int n_corr = 0, n_other = 0;
     for (const auto& [name, acc] : accuracy) {
         if (name == "id") continue;
-        if (name.find('-') != std::string::npos)
+        if (is_corruption_set(name))
             corr += acc, ++n_corr;
         else
             other += acc, ++n_other;
@@ -75,9 +84,9 @@ EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkp
                               EventSink& sink) {
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
-    const DemoBenchmark data = load_demo_benchmark(
-        config.demo,
-        [&](const std::string& phase, int64_t d, int64_t t) { sink.on_progress(phase, d, t); });
+    const DemoBenchmark data = load_run_data(
+        config, [&](const std::string& phase, int64_t d, int64_t t) { sink.on_progress(phase, d, t); },
+        [&](const std::string& message) { sink.on_log({"warn", message}); });
     auto model = load_model(checkpoint);
     if (model->num_classes() != static_cast<int64_t>(data.class_names.size()))
         throw CheckpointError("'" + checkpoint + "' has " + std::to_string(model->num_classes()) +

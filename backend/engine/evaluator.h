@@ -28,6 +28,8 @@ std::map<std::string, Accuracy> evaluate_sets(Classifier& model,
                                               const Normalization& norm,
                                               const torch::Device& device);
 
+// True for "<ImageNet-C corruption>-<severity 1..5>", e.g. "fog-3".
+bool is_corruption_set(const std::string& name);
 // Adds "corruption_mean" (over sets named <corruption>-<severity>) and "ood_mean" (sketch, hard
 // and the corruption mean weighing equally) to a map of per-set accuracies keyed "id", ...
 void add_ood_aggregates(std::map<std::string, double>& accuracy);

@@ -3,10 +3,12 @@
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/key_map.h"
 #include "config/config_schema.h"
+#include "data/idx_reader.h"
 #include "demo/demo_benchmark.h"
 #include "engine/evaluator.h"
 #include "engine/optim.h"
 #include "engine/run_store.h"
+#include "engine/run_data.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
 
@@ -48,13 +50,12 @@ class Session {
         set_threads(cfg_.threads);
         device_ = resolve_device(cfg_.device);
         seed_everything(cfg_.seed);
-        data_ =
-            load_demo_benchmark(cfg_.demo, [this](const std::string& phase, int64_t d, int64_t t) {
-                sink_.on_progress(phase, d, t);
-            });
+        data_ = load_run_data(
+            cfg_, [this](const std::string& phase, int64_t d, int64_t t) { sink_.on_progress(phase, d, t); },
+            [this](const std::string& message) { log("warn", message); });
         num_classes_ = static_cast<int64_t>(data_.class_names.size());
         check_dataset(data_.id_train, num_classes_);
-        check_dataset(data_.id_proj, num_classes_);
+        if (data_.id_proj.size() == 0) throw DatasetError("the projection split is empty");
         const std::string source =
             cfg_.pretrained.empty() ? data_.pretrained_checkpoint : cfg_.pretrained;
         LoadReport report;
