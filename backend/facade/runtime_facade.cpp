@@ -1,0 +1,25 @@
+#include "facade/runtime_facade.h"
+
+#include "engine/runtime.h"
+
+#include <torch/cuda.h>
+
+namespace tpgm::facade {
+
+void prepare_process() {
+    tpgm::prepare_process();
+}
+
+std::string describe_device(const std::string& name) {
+    try {
+        return tpgm::describe_device(tpgm::resolve_device(name));
+    } catch (const std::exception& e) {
+        return tpgm::error_message(e);
+    }
+}
+
+bool cuda_available() {
+    return torch::cuda::is_available();
+}
+
+}  // namespace tpgm::facade

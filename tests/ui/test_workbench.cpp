@@ -1,0 +1,264 @@
+// The workbench window, offscreen: it opens, a tiny run starts from it and feeds the plots,
+// pause/stop answer within a step, run folders reopen with the same curves, invalid settings
+// are shown next to their field, and the event loop stays responsive while training runs.
+#include "facade/runtime_facade.h"
+#include "tiny_demo.h"
+#include "ui/accuracy_plot.h"
+#include "ui/loss_plot.h"
+#include "ui/main_window.h"
+#include "ui/radii_curves_plot.h"
+#include "ui/radii_depth_plot.h"
+#include "ui/radii_heatmap.h"
+#include "ui/results_table.h"
+#include "ui/robustness_panel.h"
+#include "ui/setup_panel.h"
+#include "ui/theme.h"
+#include "ui/training_controller.h"
+
+#include <qcustomplot.h>
+
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+using tpgm::ui::MainWindow;
+
+class TestWorkbench : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+    QString runDir_;  // the completed tiny TPGM run, reused by later tests
+
+    tpgm::RunConfig tiny(const QString& name, int epochs = 2) {
+        tpgm::RunConfig c = tiny_demo_config(tmp_.filePath("cache").toStdString(),
+                                             tmp_.filePath("runs/" + name).toStdString());
+        c.epochs = epochs;
+        return c;
+    }
+
+    // Waits for the window's run to end, pumping events; returns the final status.
+    static QString waitFinished(MainWindow& w, int timeoutMs) {
+        QSignalSpy spy(&w, &MainWindow::runFinished);
+        if (!w.isTraining()) return QString();
+        if (!spy.wait(timeoutMs)) return QStringLiteral("timeout");
+        return spy.takeFirst().at(0).toString();
+    }
+
+  private slots:
+    void initTestCase() {
+        QVERIFY(tmp_.isValid());
+        QStandardPaths::setTestModeEnabled(true);
+        if (!fashion_mnist_available())
+            QSKIP("Fashion-MNIST is not installed (fashion-mnist Debian package)");
+    }
+
+    void windowOpens() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.windowTitle(), QString("TPGM Workbench"));
+        QVERIFY(w.findChild<QDockWidget*>("setupDock"));
+        QVERIFY(w.findChild<QDockWidget*>("runsDock"));
+        QCOMPARE(w.tabs()->count(), 5);  // training, radii curves, robustness, 2 placeholders
+        QVERIFY(!w.windowIcon().isNull());
+        QVERIFY(tpgm::ui::aboutHtml().contains("Trainable Projected Gradient Method"));
+    }
+
+    void invalidSettingsShownNextToField() {
+        MainWindow w;
+        w.setConfig(tiny("invalid"));
+        w.show();
+        QVERIFY(w.setupPanel()->isValid());
+        auto* lr = qobject_cast<QLineEdit*>(w.setupPanel()->field("optim.lr"));
+        QVERIFY(lr);
+        lr->setText("-1");
+        QLabel* error = w.setupPanel()->errorLabel("optim.lr");
+        QVERIFY(error->isVisible());
+        QVERIFY2(error->text().contains("positive"), qPrintable(error->text()));
+        auto* epochs = qobject_cast<QLineEdit*>(w.setupPanel()->field("epochs"));
+        epochs->setText("many");
+        QVERIFY(w.setupPanel()->errorLabel("epochs")->text().contains("whole number"));
+        auto* exclude = qobject_cast<QLineEdit*>(w.setupPanel()->field("tpgm.exclude"));
+        exclude->setText("fc\\..* ([");
+        QVERIFY(w.setupPanel()->errorLabel("tpgm.exclude")->text().contains("regular expression"));
+        QVERIFY(!w.setupPanel()->isValid());
+        QVERIFY(!w.startRun());  // refused before start, not a crash after
+        QVERIFY(!w.isTraining());
+        lr->setText("0.05");
+        epochs->setText("2");
+        exclude->setText("fc\\..*");
+        QVERIFY(!w.setupPanel()->errorLabel("optim.lr")->isVisible());
+        QVERIFY(w.setupPanel()->isValid());
+    }
+
+    void tinyRunFromWindowFeedsPlotsAndStaysResponsive() {
+        MainWindow w;
+        w.setConfig(tiny("tpgm"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        // Event-loop latency: a 10 ms timer's largest gap while the run trains.
+        QElapsedTimer clock;
+        qint64 last = 0, worst = 0;
+        int ticks = 0;
+        QTimer probe;
+        QObject::connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            if (ticks++ > 0 && w.isTraining()) worst = std::max(worst, now - last);
+            last = now;
+        });
+        clock.start();
+        probe.start(10);
+        QVERIFY(w.startRun());
+        QVERIFY(w.isTraining());
+        QCOMPARE(waitFinished(w, 240000), QString("completed"));
+        probe.stop();
+        const double seconds = clock.elapsed() / 1000.0;
+        qInfo("run took %.1f s; worst event-loop gap %lld ms; %d replots", seconds, worst,
+              w.replotCount());
+        QVERIFY2(worst < 500, qPrintable(QString("UI blocked for %1 ms").arg(worst)));
+        // Coalesced: at most one replot per 40 ms tick (plus explicit ones), never one per event.
+        QVERIFY(w.replotCount() <= seconds * 1000 / 40 + 20);
+
+        auto run = w.liveRun();
+        QVERIFY(run);
+        runDir_ = run->dir;
+        QCOMPARE(run->status(), QString("completed"));
+        QCOMPARE(static_cast<int>(run->record.steps.size()), 12);  // 200 images / 32, 2 epochs
+        QCOMPARE(w.lossPlot()->pointCount(), 12);
+        QVERIFY(w.accuracyPlot()->pointCount() >= 2);  // after each epoch
+        QVERIFY(w.radiiDepthPlot()->layerCount() > 0);
+        QVERIFY(w.radiiHeatmap()->columns() > 0);
+        w.tabs()->setCurrentIndex(1);  // hidden plots are redrawn when shown
+        w.radiiCurvesPlot()->setPattern(".*");
+        QVERIFY(w.radiiCurvesPlot()->curveCount() > 0);
+        w.tabs()->setCurrentIndex(0);
+        QCOMPARE(w.resultsTable()->table()->rowCount(), 1);
+        const QString csv = w.resultsTable()->toCsv();
+        QVERIFY2(csv.startsWith("run,method,status,steps,folder,id_top1"), qPrintable(csv));
+        QVERIFY(csv.contains(",tpgm,completed,12,"));
+        QVERIFY(QFileInfo::exists(runDir_ + "/checkpoints/final.pt"));
+
+        // Plots export as PNG and PDF.
+        QVERIFY(w.lossPlot()->plot()->savePng(tmp_.filePath("loss.png"), 400, 300));
+        QVERIFY(w.radiiDepthPlot()->plot()->savePdf(tmp_.filePath("radii.pdf"), 400, 300));
+        QVERIFY(QFileInfo(tmp_.filePath("radii.pdf")).size() > 0);
+
+        // Extend by one epoch: resumes from last.pt and continues the same curves.
+        w.resultsTable()->selectRun(run);
+        QVERIFY(w.extendRun(1));
+        QCOMPARE(waitFinished(w, 120000), QString("completed"));
+        QCOMPARE(run->record.steps.back().step, int64_t{18});
+        QCOMPARE(w.lossPlot()->pointCount(), 18);
+    }
+
+    void pauseAndStopAnswerWithinOneStep() {
+        MainWindow w;
+        w.setConfig(tiny("stopped", 200));
+        w.show();
+        QVERIFY(w.startRun());
+        QTRY_VERIFY_WITH_TIMEOUT(w.liveRun()->record.steps.size() >= 3, 120000);
+        w.pauseRun();
+        QTest::qWait(400);  // the step in progress ends, then the run waits
+        w.refreshNow();
+        const size_t paused = w.liveRun()->record.steps.size();
+        QTest::qWait(400);
+        w.refreshNow();
+        QCOMPARE(w.liveRun()->record.steps.size(), paused);
+        w.resumeRun();
+        QTRY_VERIFY_WITH_TIMEOUT(w.liveRun()->record.steps.size() > paused + 2, 30000);
+        QElapsedTimer t;
+        t.start();
+        w.stopRun();
+        w.refreshNow();
+        const int64_t seen = w.liveRun()->record.steps.back().step;
+        QCOMPARE(waitFinished(w, 30000), QString("stopped"));
+        qInfo("stopped %lld ms after the request", static_cast<long long>(t.elapsed()));
+        const auto& summary = w.controller()->lastSummary();
+        QVERIFY2(summary.steps <= seen + 1,
+                 qPrintable(QString("stop at step %1 ran to %2").arg(seen).arg(summary.steps)));
+        QVERIFY(summary.steps < 200 * 6);
+        QCOMPARE(w.liveRun()->status(), QString("stopped"));
+    }
+
+    void runFolderReopensWithSameCurves() {
+        QVERIFY(!runDir_.isEmpty());
+        const tpgm::RunRecord disk = tpgm::read_run(runDir_.toStdString());
+        MainWindow w;
+        w.show();
+        QString error;
+        auto run = w.openRun(runDir_, &error);
+        QVERIFY2(run, qPrintable(error));
+        QCOMPARE(run->status(), QString("completed"));
+        QCOMPARE(run->method, QString("tpgm"));
+        QCOMPARE(w.lossPlot()->pointCount(), 18);
+        QCOMPARE(w.accuracyPlot()->pointCount(), static_cast<int>(disk.evals.size()));
+        QCOMPARE(w.radiiHeatmap()->columns(), static_cast<int>(disk.radii.size()));
+        QCOMPARE(w.radiiDepthPlot()->layerCount(),
+                 static_cast<int>(disk.radii.back().names.size()));
+        // The raw loss curve is the run's loss, point for point.
+        w.lossPlot()->setSmoothing(0);
+        auto* graph = w.lossPlot()->plot()->graph(0);
+        QCOMPARE(graph->dataCount(), static_cast<int>(disk.steps.size()));
+        for (int i = 0; i < graph->dataCount(); ++i) {
+            QCOMPARE(graph->data()->at(i)->key, static_cast<double>(disk.steps[i].step));
+            QVERIFY(std::abs(graph->data()->at(i)->value - disk.steps[i].loss) < 1e-9);
+        }
+        // Overlay: a second run gets its own colour.
+        auto again = w.openRun(tmp_.filePath("runs/stopped"));
+        QVERIFY(again);
+        QVERIFY(again->color != run->color);
+        QCOMPARE(w.resultsTable()->table()->rowCount(), 2);
+    }
+
+    void followsARunFolderWrittenElsewhere() {
+        // Another writer (here a controller outside the window, as a CLI process would be).
+        tpgm::ui::TrainingController writer;
+        const tpgm::RunConfig config = tiny("followed", 3);
+        QVERIFY(writer.start(config));
+        const QString dir = QString::fromStdString(config.run_dir);
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(dir + "/metrics.jsonl"), 60000);
+        MainWindow w;
+        w.show();
+        auto run = w.openRun(dir);
+        QVERIFY(run);
+        QTRY_VERIFY_WITH_TIMEOUT(!writer.running(), 120000);
+        QCOMPARE(writer.lastSummary().status, std::string("completed"));
+        // The window re-reads the folder as it grows, until summary.json appears.
+        QTRY_COMPARE_WITH_TIMEOUT(run->status(), QString("completed"), 10000);
+        QCOMPARE(static_cast<int>(run->record.steps.size()), 18);
+        QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->pointCount(), 18, 2000);  // next 40 ms tick
+    }
+
+    void robustnessDemoShowsTopFive() {
+        QVERIFY(!runDir_.isEmpty());
+        MainWindow w;
+        w.setConfig(tiny("unused"));
+        auto* panel = w.robustnessPanel();
+        QSignalSpy ready(panel, &tpgm::ui::RobustnessPanel::samplesReady);
+        panel->loadSamples();
+        QVERIFY(ready.wait(60000));
+        panel->setRunFolder(2, runDir_);
+        QCOMPARE(panel->predictionCount(2), 5);
+        QVERIFY(!panel->topPrediction(2).isEmpty());
+        QCOMPARE(panel->predictionCount(0), 0);  // no linear-probe run chosen
+        panel->setCorruption("gaussian_noise", 5);
+        QCOMPARE(panel->predictionCount(2), 5);
+    }
+};
+
+int main(int argc, char** argv) {
+    tpgm::facade::prepare_process();
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("TPGM");
+    QApplication::setApplicationName("WorkbenchTest");
+    tpgm::ui::initUiResources();
+    TestWorkbench test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_workbench.moc"

@@ -1,0 +1,168 @@
+#include "ui/accuracy_plot.h"
+
+#include "ui/plot_style.h"
+
+#include <qcustomplot.h>
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <set>
+
+namespace tpgm::ui {
+
+namespace {
+enum SetsMode { kAll = 0, kSummary = 1, kIdOnly = 2 };
+
+QString setLabel(const std::string& name) {
+    if (name == "id") return QObject::tr("ID test");
+    if (name == "ood_mean") return QObject::tr("OOD mean");
+    if (name == "corruption_mean") return QObject::tr("corruption mean");
+    return QString::fromStdString(name);
+}
+}  // namespace
+
+AccuracyPlot::AccuracyPlot(QWidget* parent) : QWidget(parent) {
+    plot_ = new QCustomPlot(this);
+    plot_->setObjectName("accuracyPlot");
+    plot_->xAxis->setLabel(tr("training step"));
+    plot_->yAxis->setLabel(tr("top-1 accuracy (%)"));
+    plot_->legend->setVisible(true);
+    plot_->legend->setFont(QFont(font().family(), 8));
+    stylePlot(plot_);
+    addPlotContextMenu(plot_, "accuracy");
+    connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+        // Names the curve under the cursor (the legend lists only ID and the means).
+        QCPGraph* best = nullptr;
+        double bestDistance = 8;  // pixels
+        for (int i = 0; i < plot_->graphCount(); ++i) {
+            const double d = plot_->graph(i)->selectTest(event->pos(), false);
+            if (d >= 0 && d < bestDistance) {
+                bestDistance = d;
+                best = plot_->graph(i);
+            }
+        }
+        if (!best) {
+            QToolTip::hideText();
+            return;
+        }
+        const double key = plot_->xAxis->pixelToCoord(event->pos().x());
+        auto it = best->data()->findBegin(key);
+        QString text = best->name();
+        if (it != best->data()->constEnd())
+            text += QStringLiteral(": %1 % at step %2").arg(it->value, 0, 'f', 1).arg(it->key);
+        QToolTip::showText(event->globalPosition().toPoint(), text, plot_);
+    });
+    connect(plot_, &QCustomPlot::mousePress, this, [this] { follow_ = false; });
+    connect(plot_, &QCustomPlot::mouseWheel, this, [this] { follow_ = false; });
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] {
+        follow_ = true;
+        rebuild();
+    });
+    sets_ = new QComboBox(this);
+    sets_->setObjectName("accuracySets");
+    sets_->addItems(
+        {tr("ID and every OOD set"), tr("ID, OOD mean, corruption mean"), tr("ID only")});
+    connect(sets_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Sets:"), this));
+    top->addWidget(sets_);
+    top->addStretch(1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addLayout(top);
+    layout->addWidget(plot_, 1);
+}
+
+int AccuracyPlot::setsMode() const {
+    return sets_->currentIndex();
+}
+void AccuracyPlot::setSetsMode(int mode) {
+    sets_->setCurrentIndex(std::clamp(mode, 0, 2));
+}
+
+int AccuracyPlot::pointCount() const {
+    return plot_->graphCount() > 0 ? plot_->graph(0)->dataCount() : 0;
+}
+
+void AccuracyPlot::setRuns(const RunList& runs) {
+    // Redraw only when an evaluation arrived or the shown runs changed.
+    QString sig;
+    for (const auto& r : runs)
+        sig += QStringLiteral("%1:%2:%3;")
+                   .arg(quintptr(r.get()))
+                   .arg(r->visible)
+                   .arg(r->record.evals.size());
+    runs_ = runs;
+    if (sig == signature_) return;
+    signature_ = sig;
+    rebuild();
+}
+
+void AccuracyPlot::rebuild() {
+    plot_->clearGraphs();
+    int shown = 0;
+    for (const auto& run : runs_)
+        if (run->visible && !run->record.evals.empty()) ++shown;
+    const int mode = sets_->currentIndex();
+    for (const auto& run : runs_) {
+        if (!run->visible || run->record.evals.empty()) continue;
+        // Set names in a stable order: ID first, aggregates next, then the OOD sets.
+        std::vector<std::string> names{"id"};
+        if (mode != kIdOnly) {
+            for (const char* agg : {"ood_mean", "corruption_mean"})
+                if (run->record.evals.back().top1.count(agg)) names.push_back(agg);
+            if (mode == kAll)
+                for (const auto& [name, _] : run->record.evals.back().top1)
+                    if (name != "id" && name != "ood_mean" && name != "corruption_mean")
+                        names.push_back(name);
+        }
+        for (size_t k = 0; k < names.size(); ++k) {
+            QVector<double> x, y;
+            for (const auto& e : run->record.evals) {
+                auto it = e.top1.find(names[k]);
+                if (it == e.top1.end()) continue;
+                x.push_back(static_cast<double>(e.step));
+                y.push_back(100 * it->second);
+            }
+            QCPGraph* g = plot_->addGraph();
+            // One run: a colour per set. Several: the run's colour, a line style per set.
+            QPen pen(shown == 1 ? seriesColor(static_cast<int>(k)) : run->color,
+                     names[k] == "id" ? 2.4 : (k < 3 ? 1.8 : 1.1));
+            if (shown > 1 && names[k] != "id") pen.setStyle(k < 3 ? Qt::DashLine : Qt::DotLine);
+            g->setPen(pen);
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, names[k] == "id" ? 6 : 4));
+            g->setData(x, y, true);
+            g->setName(shown == 1 ? setLabel(names[k]) : run->name + " · " + setLabel(names[k]));
+            // The legend names the ID and aggregate curves; hover names every other set.
+            const bool aggregate =
+                names[k] == "id" || names[k] == "ood_mean" || names[k] == "corruption_mean";
+            if (!aggregate || (shown > 1 && names[k] == "corruption_mean")) g->removeFromLegend();
+        }
+    }
+    plot_->legend->setVisible(plot_->graphCount() > 0);
+    if (plot_->graphCount() == 0) {
+        plot_->xAxis->setRange(0, 100);
+        plot_->yAxis->setRange(0, 100);
+    } else if (follow_) {
+        plot_->rescaleAxes();
+        const QCPRange r = plot_->yAxis->range();
+        plot_->yAxis->setRange(std::max(0.0, r.lower - 5), std::min(100.0, r.upper + 5));
+        const QCPRange k = plot_->xAxis->range();
+        plot_->xAxis->setRange(k.lower - 1, k.upper + 1);
+    }
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void AccuracyPlot::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange) {
+        stylePlot(plot_);
+        plot_->replot();
+    }
+    QWidget::changeEvent(event);
+}
+
+}  // namespace tpgm::ui

@@ -1,0 +1,137 @@
+// The workbench window: run setup dock, live plots of the run being trained and of opened run
+// folders, the runs/results dock, the robustness demo and placeholders for later panels.
+#pragma once
+
+#include "config/run_config.h"
+#include "ui/run_series.h"
+
+#include <QMainWindow>
+#include <QTimer>
+
+class QAction;
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QSpinBox;
+class QSplitter;
+class QTabWidget;
+
+namespace tpgm::ui {
+
+class AccuracyPlot;
+class LossPlot;
+class RadiiCurvesPlot;
+class RadiiDepthPlot;
+class RadiiHeatmap;
+class ResultsTable;
+class RobustnessPanel;
+class SetupPanel;
+class TrainingController;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+  public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Puts `config` into the setup panel (a config file, --set overrides).
+    void setConfig(const RunConfig& config);
+    // Starts the run the setup panel describes; false (status bar says why) when invalid or busy.
+    bool startRun();
+    void pauseRun();
+    void resumeRun();
+    void stopRun();
+    // Continues the selected run (resume from its last.pt) for `epochs` more epochs.
+    bool extendRun(int epochs);
+    // Adds a run folder to the session and follows it while it is being written.
+    RunPtr openRun(const QString& dir, QString* error = nullptr);
+    bool isTraining() const;
+    // Drains the training buffer and redraws at once (the timer does this every 40 ms).
+    void refreshNow();
+
+    SetupPanel* setupPanel() const { return setup_; }
+    LossPlot* lossPlot() const { return loss_; }
+    AccuracyPlot* accuracyPlot() const { return accuracy_; }
+    RadiiDepthPlot* radiiDepthPlot() const { return depth_; }
+    RadiiHeatmap* radiiHeatmap() const { return heatmap_; }
+    RadiiCurvesPlot* radiiCurvesPlot() const { return curves_; }
+    ResultsTable* resultsTable() const { return results_; }
+    RobustnessPanel* robustnessPanel() const { return robustness_; }
+    TrainingController* controller() const { return controller_; }
+    const RunList& runs() const { return runs_; }
+    RunPtr liveRun() const { return live_; }
+    QTabWidget* tabs() const { return tabs_; }
+    // Replots done so far (tests check that updates are coalesced, not per event).
+    int replotCount() const { return replots_; }
+
+  signals:
+    void runFinished(const QString& status);
+
+  protected:
+    void closeEvent(QCloseEvent* event) override;
+
+  private:
+    void buildActions();
+    void buildMenus();
+    void buildCentral();
+    void buildDocks();
+    void buildStatusBar();
+    void restoreLayout();
+    void saveLayout() const;
+    void resetLayout();
+    void onTick();
+    void onRunFinished(const QString& status, const QString& message);
+    void followRuns();
+    void replot();
+    void updateActions();
+    void updateStatus(const StepEvent& e);
+    void appendLog(const QString& level, const QString& message);
+    void exportPlots();
+    void exportResults();
+    void loadConfigFile();
+    void saveConfigFile();
+    void openRunDialog();
+    void showAbout();
+    RunPtr addRun(RunSeries series);
+    RunPtr primaryRun() const;
+
+    TrainingController* controller_;
+    SetupPanel* setup_;
+    LossPlot* loss_;
+    AccuracyPlot* accuracy_;
+    RadiiDepthPlot* depth_;
+    RadiiHeatmap* heatmap_;
+    RadiiCurvesPlot* curves_;
+    ResultsTable* results_;
+    RobustnessPanel* robustness_;
+    QPlainTextEdit* log_;
+    QTabWidget* tabs_;
+    QSplitter* rows_;
+    QSplitter* topRow_;
+    QSplitter* bottomRow_;
+    QByteArray defaultState_;
+
+    QAction* start_;
+    QAction* pause_;
+    QAction* resume_;
+    QAction* stop_;
+    QAction* extend_;
+    QAction* openRun_;
+    QSpinBox* extendEpochs_;
+
+    QLabel* stepLabel_;
+    QLabel* epochLabel_;
+    QLabel* speedLabel_;
+    QLabel* etaLabel_;
+    QLabel* deviceLabel_;
+    QProgressBar* progress_;
+
+    QTimer tick_;
+    QTimer follow_;
+    RunList runs_;
+    RunPtr live_;
+    bool dirty_ = false;
+    int replots_ = 0;
+};
+
+}  // namespace tpgm::ui

@@ -1,0 +1,358 @@
+// MainWindow: starting, steering and following runs, and the coalesced replot.
+#include "ui/main_window.h"
+
+#include "config/config_schema.h"
+#include "facade/runtime_facade.h"
+#include "ui/accuracy_plot.h"
+#include "ui/loss_plot.h"
+#include "ui/plot_style.h"
+#include "ui/radii_curves_plot.h"
+#include "ui/radii_depth_plot.h"
+#include "ui/radii_heatmap.h"
+#include "ui/results_table.h"
+#include "ui/robustness_panel.h"
+#include "ui/setup_panel.h"
+#include "ui/training_controller.h"
+
+#include <qcustomplot.h>
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QRegularExpression>
+#include <QStatusBar>
+#include <QTime>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace tpgm::ui {
+
+namespace {
+QString duration(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return "?";
+    const long s = std::lround(seconds);
+    return s >= 3600 ? QString::asprintf("%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60)
+                     : QString::asprintf("%ld:%02ld", s / 60, s % 60);
+}
+}  // namespace
+
+void MainWindow::setConfig(const RunConfig& config) {
+    setup_->setConfig(config);
+    robustness_->setDemoConfig(config.demo);
+    robustness_->setRunsRoot(setup_->runsRoot());
+}
+
+bool MainWindow::isTraining() const {
+    return controller_->running();
+}
+
+RunPtr MainWindow::addRun(RunSeries series) {
+    series.color = runColor(static_cast<int>(runs_.size()));
+    auto run = std::make_shared<RunSeries>(std::move(series));
+    runs_.push_back(run);
+    dirty_ = true;
+    return run;
+}
+
+RunPtr MainWindow::primaryRun() const {
+    if (RunPtr r = results_->currentRun()) return r;
+    if (live_) return live_;
+    return runs_.empty() ? nullptr : runs_.back();
+}
+
+bool MainWindow::startRun() {
+    if (isTraining()) {
+        statusBar()->showMessage(tr("A run is already training; stop it first."), 5000);
+        return false;
+    }
+    const auto issues = setup_->issues();
+    if (!issues.empty()) {
+        const QString key = QString::fromStdString(issues.front().key);
+        if (QWidget* f = setup_->field(key)) f->setFocus();
+        statusBar()->showMessage(
+            tr("Cannot start: %1: %2").arg(key, QString::fromStdString(issues.front().message)),
+            8000);
+        return false;
+    }
+    const RunConfig config = setup_->config();
+    QString error;
+    if (!controller_->start(config, &error)) {
+        statusBar()->showMessage(tr("Cannot start: %1").arg(error), 8000);
+        return false;
+    }
+    RunSeries series;
+    series.dir = QString::fromStdString(config.run_dir);
+    series.name = QFileInfo(series.dir).fileName();
+    series.method = QString::fromStdString(config.method);
+    series.live = true;
+    series.record.dir = config.run_dir;
+    series.record.config_yaml = to_yaml(config);
+    live_ = addRun(std::move(series));
+    results_->setRuns(runs_);
+    results_->selectRun(live_);
+    deviceLabel_->setText(QString::fromStdString(facade::describe_device(config.device)));
+    robustness_->setDemoConfig(config.demo);
+    robustness_->setRunsRoot(setup_->runsRoot());
+    appendLog("info", tr("started %1 in %2").arg(live_->method, live_->dir));
+    statusBar()->showMessage(tr("Training %1 → %2").arg(live_->method, live_->dir));
+    updateActions();
+    return true;
+}
+
+void MainWindow::pauseRun() {
+    controller_->pause();
+    statusBar()->showMessage(tr("Paused after the current step; Resume (Ctrl+Shift+P) continues."));
+    updateActions();
+}
+
+void MainWindow::resumeRun() {
+    controller_->resume();
+    statusBar()->showMessage(tr("Resumed."), 3000);
+    updateActions();
+}
+
+void MainWindow::stopRun() {
+    if (!isTraining()) return;
+    controller_->resume();  // a paused run must wake up to see the stop
+    controller_->stop();
+    statusBar()->showMessage(tr("Stopping after the current step…"));
+}
+
+bool MainWindow::extendRun(int epochs) {
+    RunPtr run = primaryRun();
+    if (isTraining() || !run || run->record.config_yaml.empty()) return false;
+    RunConfig config;
+    try {
+        config = parse_config_yaml(run->record.config_yaml);
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(tr("Cannot extend: %1").arg(e.what()), 8000);
+        return false;
+    }
+    if (!QFileInfo::exists(run->dir + "/checkpoints/last.pt")) {
+        statusBar()->showMessage(tr("Cannot extend: %1 has no checkpoints/last.pt").arg(run->dir),
+                                 8000);
+        return false;
+    }
+    config.epochs += epochs;
+    config.resume = true;
+    config.run_dir = run->dir.toStdString();
+    if (!controller_->start(config)) return false;
+    run->live = true;
+    run->follow = false;
+    run->record.summary.reset();
+    run->record.config_yaml = to_yaml(config);
+    live_ = run;
+    appendLog(
+        "info",
+        tr("extending %1 by %2 epochs (to %3)").arg(run->name).arg(epochs).arg(config.epochs));
+    statusBar()->showMessage(tr("Extending %1 to %2 epochs").arg(run->name).arg(config.epochs));
+    updateActions();
+    return true;
+}
+
+RunPtr MainWindow::openRun(const QString& dir, QString* error) {
+    const QString clean = QDir::cleanPath(dir);
+    for (const auto& r : runs_)
+        if (QDir::cleanPath(r->dir) == clean) return r;
+    RunSeries series;
+    try {
+        series.record = read_run(clean.toStdString());
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromUtf8(e.what());
+        statusBar()->showMessage(tr("Cannot open %1: %2").arg(dir, e.what()), 8000);
+        return nullptr;
+    }
+    series.dir = clean;
+    series.name = QFileInfo(clean).fileName();
+    series.method = methodOfConfig(series.record.config_yaml);
+    series.follow = !series.record.summary.has_value();
+    series.metrics_size = QFileInfo(clean + "/metrics.jsonl").size();
+    RunPtr run = addRun(std::move(series));
+    results_->setRuns(runs_);
+    results_->selectRun(run);
+    appendLog("info",
+              tr("opened %1%2").arg(clean, run->follow ? tr(" (following it live)") : QString()));
+    replot();
+    return run;
+}
+
+void MainWindow::openRunDialog() {
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Open run folder"), setup_->runsRoot());
+    if (!dir.isEmpty()) openRun(dir);
+}
+
+void MainWindow::followRuns() {
+    for (const auto& run : runs_) {
+        if (!run->follow || run->live) continue;
+        const qint64 size = QFileInfo(run->dir + "/metrics.jsonl").size();
+        const bool done = QFileInfo::exists(run->dir + "/summary.json");
+        if (size == run->metrics_size && !(done && !run->record.summary)) continue;
+        try {
+            run->record = read_run(run->dir.toStdString());
+            run->metrics_size = size;
+            run->follow = !run->record.summary.has_value();
+            dirty_ = true;
+        } catch (const std::exception&) {
+            // Mid-write or briefly missing: try again on the next tick.
+        }
+    }
+}
+
+void MainWindow::refreshNow() {
+    onTick();
+}
+
+void MainWindow::onTick() {
+    EventBatch batch = controller_->buffer().take();
+    if (!batch.empty()) {
+        if (live_) live_->append(batch);
+        static const QRegularExpression device("^training .* on (.+)$");
+        for (const auto& l : batch.logs) {
+            const QString message = QString::fromStdString(l.message);
+            appendLog(QString::fromStdString(l.level), message);
+            // The engine names the device and its thread count once set up (threads are set on
+            // the training thread, so the UI thread cannot ask LibTorch itself).
+            const auto m = device.match(message);
+            if (m.hasMatch()) deviceLabel_->setText(m.captured(1));
+        }
+        if (batch.has_progress) {
+            const bool done = batch.phase_done >= batch.phase_total;
+            progress_->setVisible(!done);
+            progress_->setRange(0, static_cast<int>(std::max<int64_t>(1, batch.phase_total)));
+            progress_->setValue(static_cast<int>(batch.phase_done));
+            progress_->setFormat(QString::fromStdString(batch.phase) + " %p%");
+        }
+        if (!batch.steps.empty()) {
+            progress_->hide();
+            updateStatus(batch.steps.back());
+        }
+        dirty_ = true;
+    }
+    if (dirty_) replot();
+}
+
+void MainWindow::replot() {
+    dirty_ = false;
+    ++replots_;
+    results_->setRuns(runs_);
+    // Only what is on screen is redrawn; switching tabs redraws the newly shown plots.
+    RunPtr primary = primaryRun();
+    const QString name = primary ? primary->name : QString();
+    const auto* radii = primary ? &primary->record.radii : nullptr;
+    if (rows_->isVisible() || !isVisible()) {
+        loss_->setRuns(runs_);
+        accuracy_->setRuns(runs_);
+        depth_->setSnapshot(primary ? primary->lastRadii() : nullptr, name);
+        heatmap_->setSnapshots(radii, name);
+    }
+    if (curves_->isVisible() || !isVisible()) curves_->setSnapshots(radii, name);
+}
+
+void MainWindow::onRunFinished(const QString& status, const QString& message) {
+    onTick();  // the last events before the thread ended
+    RunPtr run = live_;
+    if (run) {
+        run->live = false;
+        if (!run->record.summary) {
+            RunSummary s = controller_->lastSummary();
+            run->record.summary = s;
+        }
+    }
+    dirty_ = true;
+    replot();
+    const QString name = run ? run->name : QString();
+    if (status == "completed") {
+        statusBar()->showMessage(tr("%1 completed.").arg(name), 10000);
+        robustness_->chooseLatestRuns();
+    } else {
+        statusBar()->showMessage(
+            tr("%1 %2%3").arg(name, status, message.isEmpty() ? QString() : ": " + message));
+    }
+    updateActions();
+    emit runFinished(status);
+}
+
+void MainWindow::updateStatus(const StepEvent& e) {
+    stepLabel_->setText(tr("step %1/%2").arg(e.step).arg(e.total_steps));
+    const int64_t epochs = live_ && !live_->record.config_yaml.empty()
+                               ? parse_config_yaml(live_->record.config_yaml).epochs
+                               : 0;
+    epochLabel_->setText(epochs > 0 ? tr("epoch %1/%2").arg(e.epoch + 1).arg(epochs)
+                                    : tr("epoch %1").arg(e.epoch + 1));
+    speedLabel_->setText(tr("%1 img/s").arg(e.images_per_sec, 0, 'f', 0));
+    etaLabel_->setText(tr("ETA %1").arg(duration(e.eta_seconds)));
+}
+
+void MainWindow::updateActions() {
+    const bool training = isTraining();
+    const bool paused = training && controller_->paused();
+    start_->setEnabled(!training && setup_->isValid());
+    pause_->setEnabled(training && !paused);
+    resume_->setEnabled(paused);
+    stop_->setEnabled(training);
+    RunPtr run = primaryRun();
+    extend_->setEnabled(!training && run && QFileInfo::exists(run->dir + "/checkpoints/last.pt"));
+    setup_->setEditable(!training);
+}
+
+void MainWindow::appendLog(const QString& level, const QString& message) {
+    const QString stamp = QTime::currentTime().toString("HH:mm:ss");
+    QString line = stamp + "  " + (level == "info" ? QString() : level.toUpper() + ": ") + message;
+    log_->appendPlainText(line);
+}
+
+void MainWindow::exportPlots() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export every plot into"));
+    if (dir.isEmpty()) return;
+    const std::pair<QCustomPlot*, const char*> plots[] = {{depth_->plot(), "radii-depth"},
+                                                          {heatmap_->plot(), "radii-heatmap"},
+                                                          {curves_->plot(), "radii-curves"},
+                                                          {loss_->plot(), "loss"},
+                                                          {accuracy_->plot(), "accuracy"}};
+    int saved = 0;
+    for (const auto& [plot, name] : plots) {
+        saved += savePlot(plot, QDir(dir).filePath(QString(name) + ".png"), 1200, 700) ? 1 : 0;
+        saved += savePlot(plot, QDir(dir).filePath(QString(name) + ".pdf"), 1200, 700) ? 1 : 0;
+    }
+    statusBar()->showMessage(tr("Saved %1 files (PNG and PDF) in %2").arg(saved).arg(dir), 8000);
+}
+
+void MainWindow::exportResults() {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export results"), "results.csv", tr("CSV (*.csv)"));
+    if (path.isEmpty()) return;
+    if (results_->exportCsv(path))
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    else
+        statusBar()->showMessage(tr("Cannot write %1").arg(path), 8000);
+}
+
+void MainWindow::loadConfigFile() {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Load run config"), {}, tr("YAML (*.yaml *.yml)"));
+    if (path.isEmpty()) return;
+    try {
+        setConfig(load_config_file(path.toStdString()));
+        statusBar()->showMessage(tr("Loaded %1").arg(path), 5000);
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(tr("Cannot load %1: %2").arg(path, e.what()), 10000);
+    }
+}
+
+void MainWindow::saveConfigFile() {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save run config"), "run.yaml", tr("YAML (*.yaml)"));
+    if (path.isEmpty()) return;
+    std::ofstream out(path.toStdString());
+    out << to_yaml(setup_->config());
+    statusBar()->showMessage(out ? tr("Saved %1").arg(path) : tr("Cannot write %1").arg(path),
+                             5000);
+}
+
+}  // namespace tpgm::ui

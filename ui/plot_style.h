@@ -1,0 +1,23 @@
+// Shared look of the QCustomPlot widgets (following the application palette) and plot export.
+#pragma once
+
+#include <QColor>
+#include <QString>
+
+class QCustomPlot;
+class QWidget;
+
+namespace tpgm::ui {
+
+// Colours axes, grid, legend and background from the widget's current palette.
+void stylePlot(QCustomPlot* plot);
+// Colour of the i-th data set inside one run (ID, OOD sets, ...).
+QColor seriesColor(int index);
+// Saves as PNG or PDF by the path's suffix; false on failure.
+bool savePlot(QCustomPlot* plot, const QString& path, int width = 0, int height = 0);
+// Asks for a file name and saves; used by the plots' context menus.
+void exportPlotDialog(QCustomPlot* plot, QWidget* parent, const QString& suggestedName);
+// Adds "Export PNG/PDF..." and "Reset view" to the plot's right-click menu.
+void addPlotContextMenu(QCustomPlot* plot, const QString& suggestedName);
+
+}  // namespace tpgm::ui

@@ -1,0 +1,380 @@
+#include "ui/robustness_panel.h"
+
+#include "config/config_schema.h"
+#include "facade/run_predictor.h"
+#include "robustness/corruptions.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QPointer>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStyle>
+#include <QTableWidget>
+#include <QThread>
+#include <QVBoxLayout>
+
+namespace tpgm::ui {
+
+namespace {
+constexpr int kSamples = 200;   // test images offered as samples
+constexpr int kViewSize = 168;  // on-screen size of the 28 x 28 images
+const char* kMethods[] = {"lp", "ft", "tpgm"};
+const char* kTitles[] = {"Pre-trained backbone", "Vanilla fine-tuning", "TPGM"};
+const char* kNotes[] = {
+    "linear-probe run: the backbone stays exactly pre-trained, only a new head is fit",
+    "all weights fine-tuned freely", "fine-tuned within learned per-layer radii"};
+
+QPixmap toPixmap(const cv::Mat& m) {
+    if (m.empty()) return {};
+    QImage img;
+    if (m.channels() == 1)
+        img = QImage(m.data, m.cols, m.rows, static_cast<int>(m.step), QImage::Format_Grayscale8)
+                  .copy();
+    else
+        img =
+            QImage(m.data, m.cols, m.rows, static_cast<int>(m.step), QImage::Format_BGR888).copy();
+    return QPixmap::fromImage(
+        img.scaled(kViewSize, kViewSize, Qt::KeepAspectRatio, Qt::FastTransformation));
+}
+}  // namespace
+
+RobustnessPanel::RobustnessPanel(QWidget* parent) : QWidget(parent) {
+    setAcceptDrops(true);
+    sample_ = new QSpinBox(this);
+    sample_->setObjectName("sampleIndex");
+    sample_->setRange(0, 0);
+    connect(sample_, &QSpinBox::valueChanged, this, [this] {
+        custom_ = cv::Mat();
+        refresh();
+    });
+    auto* open = new QPushButton(tr("Open image…"), this);
+    connect(open, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Image"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.gif)"));
+        if (!path.isEmpty()) openImage(path);
+    });
+    corruption_ = new QComboBox(this);
+    corruption_->setObjectName("corruption");
+    corruption_->addItem(tr("none (clean)"), QString());
+    for (auto c : robustness::all_corruptions()) {
+        const QString name = QString::fromStdString(std::string(robustness::corruption_name(c)));
+        corruption_->addItem(name, name);
+    }
+    corruption_->setCurrentIndex(corruption_->findData("fog"));
+    connect(corruption_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+    severity_ = new QSlider(Qt::Horizontal, this);
+    severity_->setObjectName("severity");
+    severity_->setRange(1, 5);
+    severity_->setValue(3);
+    severity_->setTickPosition(QSlider::TicksBelow);
+    severityLabel_ = new QLabel(this);
+    connect(severity_, &QSlider::valueChanged, this, [this] { refresh(); });
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Sample:"), this));
+    controls->addWidget(sample_);
+    controls->addWidget(open);
+    controls->addSpacing(16);
+    controls->addWidget(new QLabel(tr("Corruption:"), this));
+    controls->addWidget(corruption_);
+    controls->addWidget(new QLabel(tr("Severity:"), this));
+    controls->addWidget(severity_, 1);
+    controls->addWidget(severityLabel_);
+
+    clean_ = new QLabel(this);
+    corrupted_ = new QLabel(this);
+    for (QLabel* l : {clean_, corrupted_}) {
+        l->setFixedSize(kViewSize + 4, kViewSize + 4);
+        l->setAlignment(Qt::AlignCenter);
+        l->setFrameShape(QFrame::StyledPanel);
+    }
+    auto* images = new QGridLayout;
+    images->addWidget(new QLabel(tr("Clean"), this), 0, 0, Qt::AlignHCenter);
+    images->addWidget(new QLabel(tr("Corrupted (what the models see)"), this), 0, 1,
+                      Qt::AlignHCenter);
+    images->addWidget(clean_, 1, 0);
+    images->addWidget(corrupted_, 1, 1);
+    status_ = new QLabel(tr("Drop an image here, or pick a sample of the demo benchmark."), this);
+    status_->setWordWrap(true);
+    images->addWidget(status_, 2, 0, 1, 2);
+
+    auto* columns = new QHBoxLayout;
+    for (int i = 0; i < kColumns; ++i) {
+        auto* box = new QGroupBox(tr(kTitles[i]), this);
+        auto* v = new QVBoxLayout(box);
+        folders_[i] = new QLineEdit(box);
+        folders_[i]->setObjectName(QString("runFolder:%1").arg(kMethods[i]));
+        folders_[i]->setPlaceholderText(tr("run folder (method %1)").arg(kMethods[i]));
+        QAction* browse = folders_[i]->addAction(style()->standardIcon(QStyle::SP_DirOpenIcon),
+                                                 QLineEdit::TrailingPosition);
+        connect(browse, &QAction::triggered, this, [this, i] {
+            const QString dir =
+                QFileDialog::getExistingDirectory(this, tr("Run folder"), folders_[i]->text());
+            if (!dir.isEmpty()) setRunFolder(i, dir);
+        });
+        connect(folders_[i], &QLineEdit::editingFinished, this, [this] { refresh(); });
+        notes_[i] = new QLabel(tr(kNotes[i]), box);
+        notes_[i]->setWordWrap(true);
+        notes_[i]->setStyleSheet("font-size: small;");
+        tables_[i] = new QTableWidget(5, 2, box);
+        tables_[i]->setObjectName(QString("predictions:%1").arg(kMethods[i]));
+        tables_[i]->setHorizontalHeaderLabels({tr("class"), tr("p")});
+        tables_[i]->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+        tables_[i]->verticalHeader()->setVisible(false);
+        tables_[i]->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        tables_[i]->setRowCount(0);
+        v->addWidget(folders_[i]);
+        v->addWidget(notes_[i]);
+        v->addWidget(tables_[i], 1);
+        columns->addWidget(box, 1);
+    }
+    auto* latest = new QPushButton(tr("Latest runs"), this);
+    latest->setToolTip(tr("Use the newest finished run of each method under the runs folder"));
+    connect(latest, &QPushButton::clicked, this, &RobustnessPanel::chooseLatestRuns);
+    controls->addWidget(latest);
+
+    auto* imageColumn = new QVBoxLayout;
+    imageColumn->addLayout(images);
+    imageColumn->addStretch(1);
+    auto* top = new QHBoxLayout;
+    top->addLayout(imageColumn);
+    top->addLayout(columns, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(controls);
+    layout->addLayout(top, 1);
+}
+
+RobustnessPanel::~RobustnessPanel() = default;
+
+void RobustnessPanel::setDemoConfig(const DemoConfig& demo) {
+    RunConfig c;
+    c.demo = demo;
+    const QString key = QString::fromStdString(to_yaml(c));
+    if (key == demoKey_) return;
+    demoKey_ = key;
+    demo_ = demo;
+    samples_ = {};
+    if (isVisible()) loadSamples();
+}
+
+void RobustnessPanel::setRunsRoot(const QString& root) {
+    runsRoot_ = root;
+}
+
+void RobustnessPanel::chooseLatestRuns() {
+    const QDir root(runsRoot_);
+    for (int i = 0; i < kColumns; ++i) {
+        QString best;
+        QDateTime bestTime;
+        for (const QFileInfo& dir : root.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            const QString ckpt =
+                QString::fromStdString(facade::run_checkpoint(dir.filePath().toStdString()));
+            if (!ckpt.endsWith("final.pt")) continue;
+            QFile f(dir.filePath() + "/config.yaml");
+            if (!f.open(QIODevice::ReadOnly)) continue;
+            try {
+                if (parse_config_yaml(f.readAll().toStdString()).method != kMethods[i]) continue;
+            } catch (const std::exception&) {
+                continue;
+            }
+            const QDateTime t = QFileInfo(ckpt).lastModified();
+            if (best.isEmpty() || t > bestTime) {
+                best = dir.filePath();
+                bestTime = t;
+            }
+        }
+        if (!best.isEmpty()) folders_[i]->setText(best);
+    }
+    refresh();
+}
+
+void RobustnessPanel::setRunFolder(int column, const QString& dir) {
+    folders_[column]->setText(dir);
+    refresh();
+}
+
+QString RobustnessPanel::runFolder(int column) const {
+    return folders_[column]->text();
+}
+
+void RobustnessPanel::loadSamples() {
+    if (loading_ || samplesLoaded()) return;
+    loading_ = true;
+    status_->setText(tr("Loading the demo benchmark (built once, about 30 s the first time)…"));
+    QPointer<RobustnessPanel> self(this);
+    const DemoConfig demo = demo_;
+    auto result = std::make_shared<facade::DemoSamples>();
+    auto error = std::make_shared<QString>();
+    QThread* thread = QThread::create([demo, result, error] {
+        try {
+            *result = facade::load_demo_samples(demo, kSamples);
+        } catch (const std::exception& e) {
+            *error = QString::fromStdString(e.what());
+        }
+    });
+    connect(thread, &QThread::finished, this, [this, thread, result, error] {
+        thread->deleteLater();
+        loading_ = false;
+        if (!error->isEmpty()) {
+            status_->setText(tr("Could not load the demo samples: %1").arg(*error));
+            return;
+        }
+        samples_ = std::move(*result);
+        sample_->setRange(0, std::max(0, static_cast<int>(samples_.images.size()) - 1));
+        refresh();
+        emit samplesReady();
+    });
+    thread->start();
+}
+
+bool RobustnessPanel::openImage(const QString& path) {
+    QImage img;
+    if (!img.load(path)) {
+        status_->setText(tr("Could not read %1 as an image").arg(path));
+        return false;
+    }
+    img = img.convertToFormat(QImage::Format_Grayscale8);
+    cv::Mat m(img.height(), img.width(), CV_8UC1, img.bits(),
+              static_cast<size_t>(img.bytesPerLine()));
+    const int size = samples_.images.empty() ? 28 : samples_.images.front().cols;
+    cv::resize(m, custom_, cv::Size(size, size), 0, 0, cv::INTER_AREA);
+    status_->setText(tr("Image %1").arg(QFileInfo(path).fileName()));
+    refresh();
+    return true;
+}
+
+void RobustnessPanel::setCorruption(const QString& name, int severity) {
+    const int i = corruption_->findData(name);
+    corruption_->setCurrentIndex(i < 0 ? 0 : i);
+    severity_->setValue(severity);
+    refresh();
+}
+
+void RobustnessPanel::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    loadSamples();
+    bool empty = true;
+    for (auto* f : folders_) empty = empty && f->text().isEmpty();
+    if (empty) chooseLatestRuns();
+}
+
+void RobustnessPanel::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void RobustnessPanel::dropEvent(QDropEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && openImage(urls.first().toLocalFile())) event->acceptProposedAction();
+}
+
+void RobustnessPanel::refresh() {
+    severityLabel_->setText(QString::number(severity_->value()));
+    cv::Mat image;
+    int label = -1;
+    if (!custom_.empty()) {
+        image = custom_;
+    } else if (!samples_.images.empty()) {
+        const int i = std::clamp(sample_->value(), 0, static_cast<int>(samples_.images.size()) - 1);
+        image = samples_.images[i];
+        label = samples_.labels[i];
+        status_->setText(tr("Test image %1 · true class: <b>%2</b>")
+                             .arg(i)
+                             .arg(QString::fromStdString(samples_.class_names[label])));
+    }
+    if (image.empty()) return;
+    cv::Mat corrupted = image;
+    const QString name = corruption_->currentData().toString();
+    if (auto c = robustness::corruption_from_name(name.toStdString())) {
+        try {
+            corrupted = robustness::corrupt(image, *c, severity_->value(),
+                                            static_cast<std::uint64_t>(sample_->value()));
+        } catch (const std::exception& e) {
+            status_->setText(tr("Corruption failed: %1").arg(e.what()));
+        }
+    }
+    severity_->setEnabled(!name.isEmpty());
+    clean_->setPixmap(toPixmap(image));
+    corrupted_->setPixmap(toPixmap(corrupted));
+    for (int i = 0; i < kColumns; ++i) predict(i, corrupted);
+    // Mark the true class in every column.
+    if (label >= 0)
+        for (auto* t : tables_)
+            for (int r = 0; r < t->rowCount(); ++r)
+                if (t->item(r, 0) && t->item(r, 0)->data(Qt::UserRole).toInt() == label)
+                    t->item(r, 0)->setText("✔ " + t->item(r, 0)->text());
+}
+
+void RobustnessPanel::predict(int column, const cv::Mat& image) {
+    QTableWidget* table = tables_[column];
+    table->setRowCount(0);
+    const QString dir = folders_[column]->text().trimmed();
+    if (dir.isEmpty()) {
+        notes_[column]->setText(tr(kNotes[column]) +
+                                tr("<br><i>No run chosen: train a %1 run or pick its folder.</i>")
+                                    .arg(kMethods[column]));
+        return;
+    }
+    const QString ckpt = QString::fromStdString(facade::run_checkpoint(dir.toStdString()));
+    const QString stamp = ckpt + "@" + QFileInfo(ckpt).lastModified().toString(Qt::ISODateWithMs);
+    if (ckpt.isEmpty()) {
+        models_[column].reset();
+        loaded_[column].clear();
+        notes_[column]->setText(tr("<i>%1 holds no checkpoint yet.</i>").arg(dir));
+        return;
+    }
+    if (stamp != loaded_[column]) {
+        try {
+            models_[column] = std::make_shared<facade::RunPredictor>(ckpt.toStdString());
+            loaded_[column] = stamp;
+            notes_[column]->setText(tr(kNotes[column]) + "<br><small>" + QFileInfo(dir).fileName() +
+                                    "</small>");
+        } catch (const std::exception& e) {
+            models_[column].reset();
+            notes_[column]->setText(tr("<i>Cannot load %1: %2</i>").arg(ckpt, e.what()));
+            return;
+        }
+    }
+    if (!models_[column] || samples_.class_names.empty()) return;
+    const auto preds = models_[column]->top_k(image, image.cols, samples_.mean, samples_.std,
+                                              samples_.class_names, 5);
+    table->setRowCount(static_cast<int>(preds.size()));
+    for (int r = 0; r < static_cast<int>(preds.size()); ++r) {
+        auto* name = new QTableWidgetItem(QString::fromStdString(preds[r].name));
+        name->setData(Qt::UserRole, preds[r].label);
+        auto* p = new QTableWidgetItem(QString::number(100 * preds[r].probability, 'f', 1) + " %");
+        p->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        if (r == 0) {
+            QFont bold = name->font();
+            bold.setBold(true);
+            name->setFont(bold);
+            p->setFont(bold);
+        }
+        table->setItem(r, 0, name);
+        table->setItem(r, 1, p);
+    }
+}
+
+int RobustnessPanel::predictionCount(int column) const {
+    return tables_[column]->rowCount();
+}
+
+QString RobustnessPanel::topPrediction(int column) const {
+    auto* item = tables_[column]->item(0, 0);
+    return item ? item->text() : QString();
+}
+
+}  // namespace tpgm::ui

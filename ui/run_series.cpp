@@ -1,0 +1,44 @@
+#include "ui/run_series.h"
+
+#include "config/config_schema.h"
+
+namespace tpgm::ui {
+
+void RunSeries::append(const EventBatch& batch) {
+    record.steps.insert(record.steps.end(), batch.steps.begin(), batch.steps.end());
+    record.evals.insert(record.evals.end(), batch.evals.begin(), batch.evals.end());
+    record.radii.insert(record.radii.end(), batch.radii.begin(), batch.radii.end());
+    record.logs.insert(record.logs.end(), batch.logs.begin(), batch.logs.end());
+    if (batch.finished) record.summary = batch.finished;
+}
+
+QString RunSeries::status() const {
+    if (record.summary) return QString::fromStdString(record.summary->status);
+    if (live || follow) return QStringLiteral("running");
+    return QStringLiteral("incomplete");
+}
+
+std::map<std::string, double> RunSeries::finalTop1() const {
+    if (record.summary && !record.summary->final_top1.empty()) return record.summary->final_top1;
+    if (!record.evals.empty()) return record.evals.back().top1;
+    return {};
+}
+
+QString methodOfConfig(const std::string& yaml) {
+    if (yaml.empty()) return {};
+    try {
+        return QString::fromStdString(parse_config_yaml(yaml).method);
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+QColor runColor(int index) {
+    static const QColor colors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
+                                    QColor(0x2c, 0xa0, 0x2c), QColor(0xd6, 0x27, 0x28),
+                                    QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
+                                    QColor(0xe3, 0x77, 0xc2), QColor(0x17, 0xbe, 0xcf)};
+    return colors[index % 8];
+}
+
+}  // namespace tpgm::ui
