@@ -150,6 +150,18 @@ class TestTrainer : public QObject {
         QCOMPARE(read_run(c.run_dir).steps.size(), std::size_t(12));
     }
 
+    void stopDuringSetupEndsTheRunBeforeTheFirstStep() {
+        struct StopAtOnce : RecordingSink {
+            void on_progress(const std::string&, int64_t, int64_t) override { control->request_stop(); }
+        } sink;
+        auto c = config("ft", "setup-stop");
+        c.demo.seed = 99;  // a benchmark not built yet, so setup reports progress
+        const RunSummary s = run(c, sink);
+        QCOMPARE(s.status, std::string("stopped"));
+        QVERIFY(sink.steps.empty());
+        QVERIFY(!fs::exists(c.run_dir + "/metrics.jsonl"));
+    }
+
     void nanLossStopsTheRunAndKeepsTheLastGoodCheckpoint() {
         RecordingSink warmup;
         auto c = config("ft", "nan");

@@ -238,10 +238,15 @@ std::string demo_cache_dir(const DemoConfig& config) {
     RunConfig key_holder;
     key_holder.demo = config;
     key_holder.demo.cache_dir.clear();
-    // The key is every demo.* value plus the builder version.
-    std::string key = std::to_string(kBuilderVersion);
+    // The key is every demo.* value (the "demo:" block of the YAML) plus the builder version.
     const std::string yaml = to_yaml(key_holder);
-    key += yaml.substr(yaml.find("demo:"));
+    std::string key = std::to_string(kBuilderVersion);
+    std::istringstream lines(yaml.substr(yaml.find("\ndemo:") + 1));
+    std::string line;
+    for (bool first = true; std::getline(lines, line); first = false) {
+        if (!first && !line.empty() && line[0] != ' ') break;  // the next top-level key
+        key += line + "\n";
+    }
     return (base / ("demo-" + hash_hex(key))).string();
 }
 

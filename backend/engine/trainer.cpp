@@ -40,6 +40,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr double kThroughputSmoothing = 0.9;  // EMA weight of the previous images/s estimate
 
+// Thrown from a setup progress callback when a stop is requested before the first step.
+struct StoppedDuringSetup : std::runtime_error {
+    StoppedDuringSetup() : std::runtime_error("stopped before training started") {}
+};
+
 // One run's state and steps; run_training() drives it.
 class Session {
   public:
@@ -51,7 +56,11 @@ class Session {
         device_ = resolve_device(cfg_.device);
         seed_everything(cfg_.seed);
         data_ = load_run_data(
-            cfg_, [this](const std::string& phase, int64_t d, int64_t t) { sink_.on_progress(phase, d, t); },
+            cfg_,
+            [this](const std::string& phase, int64_t d, int64_t t) {
+                sink_.on_progress(phase, d, t);
+                if (control_.stop_requested()) throw StoppedDuringSetup();
+            },
             [this](const std::string& message) { log("warn", message); });
         num_classes_ = static_cast<int64_t>(data_.class_names.size());
         check_dataset(data_.id_train, num_classes_);
@@ -312,7 +321,16 @@ class Session {
 RunSummary run_training(const RunConfig& config, EventSink& sink, RunControl& control) {
     validate_or_throw(config);
     Session session(config, sink, control);
-    session.setup();
+    try {
+        session.setup();
+    } catch (const StoppedDuringSetup& e) {
+        RunSummary s;
+        s.status = "stopped";
+        s.message = e.what();
+        s.run_dir = config.run_dir;
+        sink.on_finished(s);
+        return s;
+    }
     return session.run();
 }
 
