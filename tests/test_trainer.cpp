@@ -5,8 +5,8 @@
 #include "checkpoints/key_map.h"
 #include "data/idx_reader.h"
 #include "engine/run_store.h"
-#include "models/registry.h"
 #include "engine/trainer.h"
+#include "models/registry.h"
 #include "tiny_demo.h"
 
 #include <torch/torch.h>
@@ -152,7 +152,9 @@ class TestTrainer : public QObject {
 
     void stopDuringSetupEndsTheRunBeforeTheFirstStep() {
         struct StopAtOnce : RecordingSink {
-            void on_progress(const std::string&, int64_t, int64_t) override { control->request_stop(); }
+            void on_progress(const std::string&, int64_t, int64_t) override {
+                control->request_stop();
+            }
         } sink;
         auto c = config("ft", "setup-stop");
         c.demo.seed = 99;  // a benchmark not built yet, so setup reports progress
@@ -188,7 +190,8 @@ class TestTrainer : public QObject {
         RecordingSink first;
         run(config("ft", "from-workbench"), first);
         std::string workbench_file;
-        for (const auto& entry : fs::recursive_directory_iterator(dir_.filePath("cache").toStdString()))
+        for (const auto& entry :
+             fs::recursive_directory_iterator(dir_.filePath("cache").toStdString()))
             if (entry.path().filename() == "pretrained.pt") workbench_file = entry.path().string();
         QVERIFY(!workbench_file.empty());
         const StateDict backbone = read_checkpoint(workbench_file).state;
@@ -219,11 +222,14 @@ class TestTrainer : public QObject {
         const QDir root(dir_.filePath("folders"));
         for (const char* split : {"train", "test", "shifted"})
             for (int cls = 0; cls < 2; ++cls) {
-                const QString folder = root.filePath(QString("%1/%2").arg(split, cls ? "red" : "blue"));
+                const QString folder =
+                    root.filePath(QString("%1/%2").arg(split, cls ? "red" : "blue"));
                 QVERIFY(QDir().mkpath(folder));
                 for (int i = 0; i < 20; ++i) {
-                    cv::Mat img(20, 20, CV_8UC3, cls ? cv::Scalar(30, 30, 200) : cv::Scalar(200, 30, 30));
-                    cv::randn(img, cls ? cv::Scalar(40, 40, 200) : cv::Scalar(200, 40, 40), cv::Scalar(40, 40, 40));
+                    cv::Mat img(20, 20, CV_8UC3,
+                                cls ? cv::Scalar(30, 30, 200) : cv::Scalar(200, 30, 30));
+                    cv::randn(img, cls ? cv::Scalar(40, 40, 200) : cv::Scalar(200, 40, 40),
+                              cv::Scalar(40, 40, 40));
                     if (std::string(split) == "shifted") img = 255 - img;
                     cv::imwrite(QString("%1/%2.png").arg(folder).arg(i).toStdString(), img);
                 }
@@ -250,7 +256,8 @@ class TestTrainer : public QObject {
         QVERIFY(s.final_top1.count("shifted"));
         QVERIFY(s.final_top1.at("id") > 0.9);  // colour is trivial to learn
         bool warned = false;
-        for (const auto& log : sink.logs) warned |= log.level == "warn" && log.message.find("broken.png") != std::string::npos;
+        for (const auto& log : sink.logs)
+            warned |= log.level == "warn" && log.message.find("broken.png") != std::string::npos;
         QVERIFY(warned);
 
         c.folders.test = root.filePath("missing").toStdString();

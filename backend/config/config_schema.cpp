@@ -131,13 +131,20 @@ const std::vector<Field>& fields() {
         TPGM_FIELD(Ints, "demo.severities", demo.severities, "corruption severities (1..5)"),
         TPGM_FIELD(int, "demo.width", demo.width, "base width of the demo ResNet"),
         TPGM_FIELD(std::uint64_t, "demo.seed", demo.seed, "seed of the benchmark's construction"),
-        TPGM_FIELD(std::string, "folders.train", folders.train, "data=folders: ImageFolder root of the ID training images"),
-        TPGM_FIELD(std::string, "folders.proj", folders.proj, "held-out ID images for TPGM; empty: 10% of train, split off"),
-        TPGM_FIELD(std::string, "folders.test", folders.test, "ImageFolder root of the ID test images"),
-        TPGM_FIELD(Strings, "folders.ood", folders.ood, "ImageFolder roots of OOD test sets (named by folder)"),
-        TPGM_FIELD(std::string, "folders.class_list", folders.class_list, "file of class names in label order; empty: train's sub-folders"),
-        TPGM_FIELD(int, "folders.image_size", folders.image_size, "images are resized and centre-cropped to this square size"),
-        TPGM_FIELD(Doubles, "folders.mean", folders.mean, "per-channel mean the checkpoint expects (0..1 scale)"),
+        TPGM_FIELD(std::string, "folders.train", folders.train,
+                   "data=folders: ImageFolder root of the ID training images"),
+        TPGM_FIELD(std::string, "folders.proj", folders.proj,
+                   "held-out ID images for TPGM; empty: 10% of train, split off"),
+        TPGM_FIELD(std::string, "folders.test", folders.test,
+                   "ImageFolder root of the ID test images"),
+        TPGM_FIELD(Strings, "folders.ood", folders.ood,
+                   "ImageFolder roots of OOD test sets (named by folder)"),
+        TPGM_FIELD(std::string, "folders.class_list", folders.class_list,
+                   "file of class names in label order; empty: train's sub-folders"),
+        TPGM_FIELD(int, "folders.image_size", folders.image_size,
+                   "images are resized and centre-cropped to this square size"),
+        TPGM_FIELD(Doubles, "folders.mean", folders.mean,
+                   "per-channel mean the checkpoint expects (0..1 scale)"),
         TPGM_FIELD(Doubles, "folders.std", folders.std, "per-channel std the checkpoint expects"),
     };
     return table;
@@ -306,8 +313,8 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
         need(!c.folders.test.empty(), "folders.test", "data=folders needs a test folder");
         need(!c.pretrained.empty(), "pretrained", "data=folders needs a pre-trained checkpoint");
         need(c.folders.image_size >= 8, "folders.image_size", "must be at least 8");
-        need(c.folders.mean.size() == c.folders.std.size() && !c.folders.mean.empty(), "folders.std",
-             "mean and std must have one value per channel");
+        need(c.folders.mean.size() == c.folders.std.size() && !c.folders.mean.empty(),
+             "folders.std", "mean and std must have one value per channel");
     }
     one_of(c.device, {"auto", "cpu", "cuda"}, "device");
     one_of(c.optim.name, {"sgd", "adamw"}, "optim.name");

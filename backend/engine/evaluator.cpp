@@ -2,8 +2,8 @@
 
 #include "checkpoints/checkpoint.h"
 #include "engine/run_data.h"
-#include "robustness/corruptions.h"
 #include "engine/runtime.h"
+#include "robustness/corruptions.h"
 
 #include <torch/torch.h>
 
@@ -85,8 +85,11 @@ EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkp
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
     const DemoBenchmark data = load_run_data(
-        config, [&](const std::string& phase, int64_t d, int64_t t) { sink.on_progress(phase, d, t); },
-        [&](const std::string& message) { sink.on_log({"warn", message}); });
+        config,
+        [&](const std::string& phase, int64_t d, int64_t t) { sink.on_progress(phase, d, t); },
+        [&](const std::string& message) {
+            sink.on_log({"warn", message});
+        });
     auto model = load_model(checkpoint);
     if (model->num_classes() != static_cast<int64_t>(data.class_names.size()))
         throw CheckpointError("'" + checkpoint + "' has " + std::to_string(model->num_classes()) +

@@ -22,7 +22,8 @@ TensorDataset decode(const ImageList& list, const std::string& name, const Folde
     if (report.skipped > 0) {
         std::string first;
         for (const auto& p : report.first_skipped) first += (first.empty() ? "" : ", ") + p;
-        warn(std::to_string(report.skipped) + " unreadable image(s) skipped in '" + list.root + "': " + first);
+        warn(std::to_string(report.skipped) + " unreadable image(s) skipped in '" + list.root +
+             "': " + first);
     }
     return set;
 }
@@ -60,7 +61,8 @@ DemoBenchmark load_folders(const RunConfig& c, const ProgressFn& progress,
     ood_options.allow_missing_classes = true;  // an OOD set may cover a subset of the classes
     for (const auto& root : f.ood) {
         const std::string name = std::filesystem::path(root).filename().string();
-        b.ood.push_back(decode(scan_image_folder(root, ood_options), name.empty() ? root : name, f, warn));
+        b.ood.push_back(
+            decode(scan_image_folder(root, ood_options), name.empty() ? root : name, f, warn));
         step();
     }
     b.norm.mean = f.mean;

@@ -7,8 +7,8 @@
 #include "demo/demo_benchmark.h"
 #include "engine/evaluator.h"
 #include "engine/optim.h"
-#include "engine/run_store.h"
 #include "engine/run_data.h"
+#include "engine/run_store.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
 

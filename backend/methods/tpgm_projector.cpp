@@ -134,14 +134,16 @@ void TpgmProjector::apply() {
                 const int64_t rows = as_rows(t.weight, mode_).size(0);
                 if (mode_ == NormMode::Mars) {
                     norms[i] = torch::empty({rows}, t.weight.options());
-                    row_norms_and_shrink(t.weight.data_ptr<scalar_t>(), t.anchor.data_ptr<scalar_t>(), rows,
-                                         t.weight.numel() / std::max<int64_t>(rows, 1),
-                                         norms[i].data_ptr<scalar_t>(), measure_only ? scalar_t(0) : g[i]);
+                    row_norms_and_shrink(
+                        t.weight.data_ptr<scalar_t>(), t.anchor.data_ptr<scalar_t>(), rows,
+                        t.weight.numel() / std::max<int64_t>(rows, 1),
+                        norms[i].data_ptr<scalar_t>(), measure_only ? scalar_t(0) : g[i]);
                 } else {
                     norms[i] = at::dist(t.weight, t.anchor).view({1});
                     const scalar_t n = norms[i].item<scalar_t>(), radius = std::min(g[i], n);
                     // lerp: W + (1 - s)(W0 - W) = W0 + s (W - W0), one fused pass.
-                    if (!measure_only && n > radius) t.weight.lerp_(t.anchor, 1 - radius / (n + kEps));
+                    if (!measure_only && n > radius)
+                        t.weight.lerp_(t.anchor, 1 - radius / (n + kEps));
                 }
             }
             max_norms.clear();
@@ -165,7 +167,8 @@ torch::Tensor TpgmProjector::radius_gradient() const {
     torch::NoGradGuard no_grad;
     std::vector<torch::Tensor> grads;
     for (std::size_t i = 0; i < tensors_.size(); ++i) {
-        TORCH_CHECK(norm_[i].defined(), "TPGM: radius_gradient() is only valid inside update()'s callback");
+        TORCH_CHECK(norm_[i].defined(),
+                    "TPGM: radius_gradient() is only valid inside update()'s callback");
         const auto& g = tensors_[i].weight.grad();
         if (!g.defined()) {
             grads.push_back(torch::zeros({}, radii_.options()));
