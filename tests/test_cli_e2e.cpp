@@ -126,7 +126,7 @@ class TestCliEndToEnd : public QObject {
              {QStringList{"--help"}, QStringList{"finetune", "--help"},
               QStringList{"eval", "--help"}, QStringList{"bench", "train", "--help"},
               QStringList{"compare", "--help"}, QStringList{"corrupt", "--help"},
-              QStringList{"demo", "build", "--help"}}) {
+              QStringList{"bench", "loader", "--help"}, QStringList{"demo", "build", "--help"}}) {
             const Result r = run_cli(args);
             QVERIFY2(r.code == 0 && r.out.contains("Usage"), qPrintable(args.join(' ')));
         }

@@ -46,4 +46,5 @@ void register_bench_command(CLI::App& app) {
                     r.apply_only, 100 * r.apply_only / r.vanilla);
     });
     register_bench_corruptions(*bench);
+    register_bench_loader(*bench);
 }
