@@ -106,6 +106,24 @@ class TestCliEndToEnd : public QObject {
         QVERIFY(QFile::exists(dir_.filePath("run/eval.json")));
     }
 
+    void evalBuildsTheCorruptionMatrixAndMce() {
+        // Against itself as the baseline every corruption error is exactly 1.
+        const Result r =
+            run_cli({"eval", "--run", dir_.filePath("run"), "--corruptions", "fog,contrast",
+                     "--severities", "1,4", "--images", "40", "--baseline", dir_.filePath("run")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("mCE 1.000, relative mCE 1.000"));
+        QFile f(dir_.filePath("run/eval.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject c =
+            QJsonDocument::fromJson(f.readAll()).object()["corruptions"].toObject();
+        QCOMPARE(c["top1"].toObject()["fog"].toArray().size(), 2);
+        QCOMPARE(c["mce"].toDouble(), 1.0);
+        const Result bad =
+            run_cli({"eval", "--run", dir_.filePath("run"), "--corruptions", "rain"});
+        QVERIFY(bad.code != 0 && bad.err.contains("rain"));
+    }
+
     void badInputGetsAClearErrorAndExitCode() {
         Result r = run_cli({"finetune", "-c", config_, "--set", "optim.lrr=0.1"});
         QCOMPARE(r.code, 2);

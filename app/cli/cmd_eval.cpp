@@ -4,18 +4,100 @@
 
 #include "checkpoints/atomic_file.h"
 #include "config/config_schema.h"
+#include "engine/corruption_eval.h"
 #include "engine/evaluator.h"
+#include "robustness/corruptions.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
+namespace {
+
+std::string final_checkpoint(const std::string& run) {
+    const auto final_pt = fs::path(run) / "checkpoints" / "final.pt";
+    return (fs::exists(final_pt) ? final_pt : fs::path(run) / "checkpoints" / "last.pt").string();
+}
+
+std::vector<std::string> corruption_names(const std::string& spec) {
+    namespace rb = tpgm::robustness;
+    std::vector<std::string> names;
+    if (spec == "all" || spec == "benchmark") {
+        for (auto c : spec == "all" ? rb::all_corruptions() : rb::benchmark_corruptions())
+            names.emplace_back(rb::corruption_name(c));
+        return names;
+    }
+    std::stringstream ss(spec);
+    for (std::string item; std::getline(ss, item, ',');) {
+        if (!rb::corruption_from_name(item))
+            throw CLI::ValidationError("--corruptions",
+                                       "'" + item + "' is not an ImageNet-C corruption name");
+        names.push_back(item);
+    }
+    return names;
+}
+
+// Prints the corruption matrix (and CE / mCE against --baseline) and returns it as JSON.
+template <typename Options>
+nlohmann::json corruption_report(const Options& o, const tpgm::RunConfig& config,
+                                 const std::string& checkpoint, ConsoleSink& sink) {
+    const auto names = corruption_names(o.corruptions);
+    for (int s : o.severities)
+        if (s < 1 || s > 5) throw CLI::ValidationError("--severities", "severities are 1..5");
+    std::vector<std::string> checkpoints{checkpoint};
+    if (!o.baseline.empty()) checkpoints.push_back(final_checkpoint(o.baseline));
+    const auto matrices = tpgm::evaluate_checkpoints_on_corruptions(config, checkpoints, names,
+                                                                    o.severities, o.images, sink);
+    const auto& m = matrices.front();
+    std::cout << "\ncorruption x severity top-1 (%) on "
+              << (o.images > 0 ? std::to_string(o.images) : "all") << " ID test images\n"
+              << std::left << std::setw(20) << "corruption" << std::right;
+    for (int s : m.severities) std::cout << std::setw(7) << s;
+    std::cout << std::setw(8) << "mean" << (matrices.size() > 1 ? "      CE  rel.CE" : "") << "\n";
+    tpgm::CorruptionErrors errors;
+    if (matrices.size() > 1) errors = tpgm::corruption_errors(m, matrices[1]);
+    nlohmann::json rows = nlohmann::json::object();
+    for (std::size_t c = 0; c < m.corruptions.size(); ++c) {
+        double mean = 0;
+        std::cout << std::left << std::setw(20) << m.corruptions[c] << std::right << std::fixed
+                  << std::setprecision(1);
+        for (double v : m.top1[c])
+            std::cout << std::setw(7) << 100 * v, mean += v / m.top1[c].size();
+        std::cout << std::setw(8) << 100 * mean;
+        if (matrices.size() > 1)
+            std::cout << std::setprecision(3) << std::setw(8) << errors.ce[m.corruptions[c]]
+                      << std::setw(8) << errors.relative_ce[m.corruptions[c]];
+        std::cout << "\n";
+        rows[m.corruptions[c]] = m.top1[c];
+    }
+    std::cout << std::setprecision(1) << "mean over corruptions: " << 100 * m.mean() << "%  (clean "
+              << 100 * m.clean_top1 << "%)\n";
+    nlohmann::json j{
+        {"severities", m.severities}, {"top1", rows}, {"mean", m.mean()}, {"clean", m.clean_top1}};
+    if (matrices.size() > 1) {
+        std::cout << std::setprecision(3) << "mCE " << errors.mce << ", relative mCE "
+                  << errors.relative_mce << " (baseline " << o.baseline << " = 1)\n";
+        j["baseline"] = o.baseline;
+        j["ce"] = errors.ce;
+        j["relative_ce"] = errors.relative_ce;
+        j["mce"] = errors.mce;
+        j["relative_mce"] = errors.relative_mce;
+    }
+    return j;
+}
+
+}  // namespace
+
 void register_eval_command(CLI::App& app) {
     struct Options {
-        std::string run, checkpoint, config;
+        std::string run, checkpoint, config, corruptions, baseline;
+        std::vector<int> severities{1, 2, 3, 4, 5};
+        int64_t images = 1000;
         std::vector<std::string> overrides;
     };
     auto o = std::make_shared<Options>();
@@ -33,13 +115,22 @@ void register_eval_command(CLI::App& app) {
                     "YAML run config for the data (default: the run's own)")
         ->check(CLI::ExistingFile);
     cmd->add_option("-s,--set", o->overrides, "override a config key (repeatable)");
+    cmd->add_option("--corruptions", o->corruptions,
+                    "also the corruption x severity matrix, generated on the fly from the ID test\n"
+                    "images: benchmark (the 15 of mCE), all (19) or a comma-separated list");
+    cmd->add_option("--severities", o->severities, "severities of the matrix")
+        ->delimiter(',')
+        ->capture_default_str();
+    cmd->add_option("--images", o->images, "ID test images the matrix corrupts (0: all)")
+        ->capture_default_str();
+    cmd->add_option("--baseline", o->baseline,
+                    "baseline run folder for CE, mCE and relative mCE (ImageNet-C definitions)")
+        ->check(CLI::ExistingDirectory);
     cmd->callback([o] {
         std::string config_path = o->config, checkpoint = o->checkpoint;
         if (!o->run.empty()) {
             if (config_path.empty()) config_path = (fs::path(o->run) / "config.yaml").string();
-            checkpoint = (fs::path(o->run) / "checkpoints" / "final.pt").string();
-            if (!fs::exists(checkpoint))
-                checkpoint = (fs::path(o->run) / "checkpoints" / "last.pt").string();
+            checkpoint = final_checkpoint(o->run);
         }
         if (checkpoint.empty()) throw CLI::ValidationError("eval", "give --run or --checkpoint");
         auto overrides = o->overrides;
@@ -49,10 +140,11 @@ void register_eval_command(CLI::App& app) {
         const tpgm::EvalEvent e = tpgm::evaluate_checkpoint(config, checkpoint, sink);
         std::cout << "checkpoint: " << checkpoint << "\n\n";
         print_accuracy_table(std::cout, e.top1, e.top5);
-        if (!o->run.empty()) {
-            const nlohmann::json j{{"checkpoint", checkpoint}, {"top1", e.top1}, {"top5", e.top5}};
+        nlohmann::json j{{"checkpoint", checkpoint}, {"top1", e.top1}, {"top5", e.top5}};
+        if (!o->corruptions.empty())
+            j["corruptions"] = corruption_report(*o, config, checkpoint, sink);
+        if (!o->run.empty())
             tpgm::write_file_atomically((fs::path(o->run) / "eval.json").string(),
                                         j.dump(2) + "\n");
-        }
     });
 }

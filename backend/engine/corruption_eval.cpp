@@ -1,0 +1,103 @@
+#include "engine/corruption_eval.h"
+
+#include "checkpoints/checkpoint.h"
+#include "data/image_convert.h"
+#include "engine/evaluator.h"
+#include "engine/run_data.h"
+#include "engine/runtime.h"
+#include "robustness/corruptions.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+namespace tpgm {
+
+double CorruptionMatrix::mean() const {
+    double sum = 0;
+    int n = 0;
+    for (const auto& row : top1)
+        for (double v : row) sum += v, ++n;
+    return n ? sum / n : 0;
+}
+
+CorruptionMatrix evaluate_corruptions(Classifier& model, const TensorDataset& clean,
+                                      const Normalization& norm, const torch::Device& device,
+                                      const std::vector<std::string>& corruptions,
+                                      const std::vector<int>& severities, std::uint64_t seed) {
+    CorruptionMatrix m;
+    m.corruptions = corruptions;
+    m.severities = severities;
+    m.clean_top1 = evaluate(model, clean, norm, device).top1;
+    for (const auto& name : corruptions) {
+        const auto c = robustness::corruption_from_name(name);
+        if (!c) throw std::invalid_argument("'" + name + "' is not an ImageNet-C corruption name");
+        std::vector<double> row;
+        for (int s : severities) {
+            TensorDataset corrupted{name + "-" + std::to_string(s),
+                                    map_images(clean.images,
+                                               [&](const cv::Mat& img, int64_t i) {
+                                                   return robustness::corrupt(img, *c, s,
+                                                                              seed * 100003 + i);
+                                               }),
+                                    clean.labels};
+            row.push_back(evaluate(model, corrupted, norm, device).top1);
+        }
+        m.top1.push_back(row);
+    }
+    return m;
+}
+
+std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
+    const RunConfig& config, const std::vector<std::string>& checkpoints,
+    const std::vector<std::string>& corruptions, const std::vector<int>& severities, int64_t images,
+    EventSink& sink) {
+    set_threads(config.threads);
+    const auto device = resolve_device(config.device);
+    const DemoBenchmark data = load_run_data(
+        config,
+        [&](const std::string& phase, int64_t d, int64_t t) { sink.on_progress(phase, d, t); },
+        [&](const std::string& message) {
+            sink.on_log({"warn", message});
+        });
+    TensorDataset clean = data.id_test;
+    if (images > 0 && images < clean.size())
+        clean = clean.subset(torch::arange(images, torch::kLong), clean.name);
+    std::vector<CorruptionMatrix> out;
+    for (std::size_t i = 0; i < checkpoints.size(); ++i) {
+        sink.on_progress("evaluating corruptions", static_cast<int64_t>(i),
+                         static_cast<int64_t>(checkpoints.size()));
+        auto model = load_model(checkpoints[i]);
+        model->to(device);
+        out.push_back(evaluate_corruptions(*model, clean, data.norm, device, corruptions,
+                                           severities, config.demo.seed));
+    }
+    sink.on_progress("evaluating corruptions", static_cast<int64_t>(checkpoints.size()),
+                     static_cast<int64_t>(checkpoints.size()));
+    return out;
+}
+
+CorruptionErrors corruption_errors(const CorruptionMatrix& model,
+                                   const CorruptionMatrix& baseline) {
+    if (model.corruptions != baseline.corruptions || model.severities != baseline.severities)
+        throw std::invalid_argument(
+            "model and baseline were evaluated on different corruptions or severities");
+    CorruptionErrors out;
+    for (std::size_t c = 0; c < model.corruptions.size(); ++c) {
+        double err = 0, base_err = 0, rel = 0, base_rel = 0;
+        for (std::size_t s = 0; s < model.severities.size(); ++s) {
+            err += 1 - model.top1[c][s];
+            base_err += 1 - baseline.top1[c][s];
+            rel += (1 - model.top1[c][s]) - (1 - model.clean_top1);
+            base_rel += (1 - baseline.top1[c][s]) - (1 - baseline.clean_top1);
+        }
+        const auto& name = model.corruptions[c];
+        out.ce[name] = base_err > 0 ? err / base_err : 0;
+        out.relative_ce[name] = base_rel != 0 ? rel / base_rel : 0;
+        out.mce += out.ce[name] / model.corruptions.size();
+        out.relative_mce += out.relative_ce[name] / model.corruptions.size();
+    }
+    return out;
+}
+
+}  // namespace tpgm
