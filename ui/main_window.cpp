@@ -2,6 +2,7 @@
 
 #include "config/config_schema.h"
 #include "ui/accuracy_plot.h"
+#include "ui/corruption_heatmap.h"
 #include "ui/loss_plot.h"
 #include "ui/plot_style.h"
 #include "ui/radii_curves_plot.h"
@@ -100,10 +101,8 @@ void MainWindow::buildCentral() {
                               tr("Predicted masks over sample images, per run, will appear here "
                                  "once the segmentation heads land.")),
                   tr("Segmentation"));
-    tabs_->addTab(placeholder(tr("Corruption heat map"),
-                              tr("Accuracy per corruption × severity for every run will appear "
-                                 "here with the full corruption suite.")),
-                  tr("Corruption heat map"));
+    corruption_ = new CorruptionHeatmap;
+    tabs_->addTab(corruption_, tr("Corruption heat map"));
     setCentralWidget(tabs_);
     connect(tabs_, &QTabWidget::currentChanged, this, [this] { replot(); });
 }

@@ -19,6 +19,7 @@ class QTabWidget;
 namespace tpgm::ui {
 
 class AccuracyPlot;
+class CorruptionHeatmap;
 class LossPlot;
 class RadiiCurvesPlot;
 class RadiiDepthPlot;
@@ -59,6 +60,7 @@ class MainWindow : public QMainWindow {
     RobustnessPanel* robustnessPanel() const { return robustness_; }
     TrainingController* controller() const { return controller_; }
     const RunList& runs() const { return runs_; }
+    CorruptionHeatmap* corruptionHeatmap() const { return corruption_; }
     RunPtr liveRun() const { return live_; }
     QTabWidget* tabs() const { return tabs_; }
     // Replots done so far (tests check that updates are coalesced, not per event).
@@ -104,6 +106,7 @@ class MainWindow : public QMainWindow {
     RadiiCurvesPlot* curves_;
     ResultsTable* results_;
     RobustnessPanel* robustness_;
+    CorruptionHeatmap* corruption_;
     QPlainTextEdit* log_;
     QTabWidget* tabs_;
     QSplitter* rows_;

@@ -4,6 +4,7 @@
 #include "config/config_schema.h"
 #include "facade/runtime_facade.h"
 #include "ui/accuracy_plot.h"
+#include "ui/corruption_heatmap.h"
 #include "ui/loss_plot.h"
 #include "ui/plot_style.h"
 #include "ui/radii_curves_plot.h"
@@ -252,6 +253,7 @@ void MainWindow::replot() {
         heatmap_->setSnapshots(radii, name);
     }
     if (curves_->isVisible() || !isVisible()) curves_->setSnapshots(radii, name);
+    if (corruption_->isVisible() || !isVisible()) corruption_->setRuns(runs_);
 }
 
 void MainWindow::onRunFinished(const QString& status, const QString& message) {

@@ -4,6 +4,7 @@
 #include "facade/runtime_facade.h"
 #include "tiny_demo.h"
 #include "ui/accuracy_plot.h"
+#include "ui/corruption_heatmap.h"
 #include "ui/loss_plot.h"
 #include "ui/main_window.h"
 #include "ui/radii_curves_plot.h"
@@ -232,6 +233,40 @@ class TestWorkbench : public QObject {
         QTRY_COMPARE_WITH_TIMEOUT(run->status(), QString("completed"), 10000);
         QCOMPARE(static_cast<int>(run->record.steps.size()), 18);
         QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->pointCount(), 18, 2000);  // next 40 ms tick
+    }
+
+    void corruptionHeatMapShowsARunAndADifference() {
+        // Two run folders with the matrix `tpgm-cli eval --corruptions` writes into eval.json.
+        auto make_run = [&](const char* name, double fog1, double fog2) {
+            const QString dir = tmp_.filePath(QString("heat-") + name);
+            QDir().mkpath(dir);
+            QFile f(dir + "/eval.json");
+            f.open(QIODevice::WriteOnly);
+            f.write(QString(R"({"corruptions": {"severities": [1, 2], "top1": {"fog": [%1, %2],
+                "contrast": [0.5, 0.25]}}})")
+                        .arg(fog1)
+                        .arg(fog2)
+                        .toUtf8());
+            auto run = std::make_shared<tpgm::ui::RunSeries>();
+            run->name = name;
+            run->dir = dir;
+            return run;
+        };
+        tpgm::ui::RunList runs{make_run("tpgm", 0.8, 0.6), make_run("ft", 0.7, 0.65)};
+        runs.push_back(std::make_shared<tpgm::ui::RunSeries>());  // no eval.json: not offered
+        runs.back()->dir = tmp_.filePath("heat-none");
+        tpgm::ui::CorruptionHeatmap heat;
+        heat.setRuns(runs);
+        heat.select(runs[0]->dir);
+        QCOMPARE(heat.rows(), 2);
+        QCOMPARE(heat.columns(), 2);
+        const int fog = heat.cell(0, 0) == 50.0 ? 1 : 0;  // rows follow the JSON key order
+        QCOMPARE(heat.cell(fog, 0), 80.0);
+        QCOMPARE(heat.cell(1 - fog, 1), 25.0);
+        heat.select(runs[0]->dir, runs[1]->dir);
+        QVERIFY(std::abs(heat.cell(fog, 0) - 10.0) < 1e-9);
+        QVERIFY(std::abs(heat.cell(fog, 1) + 5.0) < 1e-9);
+        QCOMPARE(heat.cell(1 - fog, 0), 0.0);
     }
 
     void robustnessDemoShowsTopFive() {

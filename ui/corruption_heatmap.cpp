@@ -1,0 +1,169 @@
+#include "ui/corruption_heatmap.h"
+
+#include "ui/plot_style.h"
+
+#include <qcustomplot.h>
+
+#include <QComboBox>
+#include <QFile>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <limits>
+
+namespace tpgm::ui {
+namespace {
+
+// The "corruptions" object of <dir>/eval.json, or an empty object.
+QJsonObject read_matrix(const QString& dir) {
+    QFile f(dir + "/eval.json");
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object().value("corruptions").toObject();
+}
+
+QCPColorGradient gradient(bool diverging) {
+    QCPColorGradient g;
+    g.clearColorStops();
+    if (diverging) {  // red: A worse, white: equal, blue: A better
+        g.setColorStopAt(0.0, QColor(0xb2, 0x18, 0x2b));
+        g.setColorStopAt(0.5, QColor(0xf7, 0xf7, 0xf7));
+        g.setColorStopAt(1.0, QColor(0x21, 0x66, 0xac));
+    } else {  // viridis
+        g.setColorStopAt(0.0, QColor(0x44, 0x01, 0x54));
+        g.setColorStopAt(0.5, QColor(0x21, 0x91, 0x8c));
+        g.setColorStopAt(1.0, QColor(0xfd, 0xe7, 0x25));
+    }
+    g.setNanHandling(QCPColorGradient::nhTransparent);
+    return g;
+}
+
+}  // namespace
+
+CorruptionHeatmap::CorruptionHeatmap(QWidget* parent) : QWidget(parent) {
+    plot_ = new QCustomPlot(this);
+    plot_->setObjectName("corruptionHeatmap");
+    map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
+    scale_ = new QCPColorScale(plot_);
+    plot_->plotLayout()->addElement(0, 1, scale_);
+    map_->setColorScale(scale_);
+    map_->setInterpolate(false);
+    plot_->xAxis->setLabel(tr("severity"));
+    plot_->yAxis->setRangeReversed(true);
+    stylePlot(plot_);
+    addPlotContextMenu(plot_, "corruption-heatmap");
+
+    runA_ = new QComboBox(this);
+    runA_->setObjectName("corruptionRunA");
+    runB_ = new QComboBox(this);
+    runB_->setObjectName("corruptionRunB");
+    connect(runA_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
+    connect(runB_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
+    hint_ = new QLabel(this);
+    hint_->setWordWrap(true);
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Run:"), this));
+    top->addWidget(runA_, 1);
+    top->addWidget(new QLabel(tr("minus:"), this));
+    top->addWidget(runB_, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addLayout(top);
+    layout->addWidget(hint_);
+    layout->addWidget(plot_, 1);
+    rebuild();
+}
+
+void CorruptionHeatmap::setRuns(const RunList& runs) {
+    QStringList dirs;
+    for (const auto& run : runs)
+        if (!read_matrix(run->dir).isEmpty()) dirs << run->dir;
+    QStringList current;
+    for (int i = 0; i < runA_->count(); ++i) current << runA_->itemData(i).toString();
+    if (dirs == current) return;
+    const QString a = runA_->currentData().toString(), b = runB_->currentData().toString();
+    const QSignalBlocker blockA(runA_), blockB(runB_);
+    runA_->clear();
+    runB_->clear();
+    runB_->addItem(tr("(nothing)"), QString());
+    for (const auto& run : runs) {
+        if (!dirs.contains(run->dir)) continue;
+        runA_->addItem(run->name, run->dir);
+        runB_->addItem(run->name, run->dir);
+    }
+    runA_->setCurrentIndex(std::max(0, runA_->findData(a)));
+    runB_->setCurrentIndex(std::max(0, runB_->findData(b)));
+    rebuild();
+}
+
+void CorruptionHeatmap::select(const QString& dirA, const QString& dirB) {
+    runA_->setCurrentIndex(runA_->findData(dirA));
+    runB_->setCurrentIndex(std::max(0, runB_->findData(dirB)));
+    rebuild();
+}
+
+double CorruptionHeatmap::cell(int corruption, int severity) const {
+    if (corruption < 0 || corruption >= rows() || severity < 0 || severity >= columns())
+        return std::numeric_limits<double>::quiet_NaN();
+    return values_[corruption][severity];
+}
+
+void CorruptionHeatmap::rebuild() {
+    const QJsonObject a = read_matrix(runA_->currentData().toString());
+    const QJsonObject b = read_matrix(runB_->currentData().toString());
+    const bool diff = !b.isEmpty();
+    labels_.clear();
+    severities_.clear();
+    values_.clear();
+    for (const auto& s : a.value("severities").toArray()) severities_ << s.toInt();
+    const QJsonObject rowsA = a.value("top1").toObject(), rowsB = b.value("top1").toObject();
+    for (auto it = rowsA.begin(); it != rowsA.end(); ++it) {
+        const QJsonArray cellsA = it.value().toArray(), cellsB = rowsB.value(it.key()).toArray();
+        std::vector<double> row;
+        for (int s = 0; s < severities_.size(); ++s) {
+            const double va = 100 * cellsA.at(s).toDouble(std::nan(""));
+            const bool comparable =
+                diff && cellsB.size() == cellsA.size() &&
+                b.value("severities").toArray() == a.value("severities").toArray();
+            row.push_back(diff ? (comparable ? va - 100 * cellsB.at(s).toDouble() : std::nan(""))
+                               : va);
+        }
+        labels_ << it.key();
+        values_.push_back(row);
+    }
+    hint_->setText(
+        runA_->count() == 0
+            ? tr("No open run has a corruption matrix yet. Compute one with\n"
+                 "tpgm-cli eval --run RUN_DIR --corruptions benchmark [--baseline OTHER_RUN]")
+        : diff ? tr("Top-1 of the first run minus the second, in points (blue: better).")
+               : tr("Top-1 accuracy (%) per corruption and severity."));
+    map_->data()->setSize(std::max(1, columns()), std::max(1, rows()));
+    map_->data()->setRange(QCPRange(0, std::max(0, columns() - 1)),
+                           QCPRange(0, std::max(0, rows() - 1)));
+    map_->data()->fill(std::nan(""));
+    double extent = 0;
+    for (int r = 0; r < rows(); ++r)
+        for (int c = 0; c < columns(); ++c) {
+            map_->data()->setCell(c, r, values_[r][c]);
+            if (std::isfinite(values_[r][c])) extent = std::max(extent, std::abs(values_[r][c]));
+        }
+    map_->setGradient(gradient(diff));
+    map_->setDataRange(diff ? QCPRange(-std::max(extent, 1.0), std::max(extent, 1.0))
+                            : QCPRange(0, 100));
+    scale_->axis()->setLabel(diff ? tr("difference (points)") : tr("top-1 (%)"));
+    QSharedPointer<QCPAxisTickerText> xticks(new QCPAxisTickerText);
+    for (int c = 0; c < columns(); ++c) xticks->addTick(c, QString::number(severities_[c]));
+    plot_->xAxis->setTicker(xticks);
+    QSharedPointer<QCPAxisTickerText> yticks(new QCPAxisTickerText);
+    for (int r = 0; r < rows(); ++r) yticks->addTick(r, labels_[r]);
+    plot_->yAxis->setTicker(yticks);
+    plot_->xAxis->setRange(-0.5, std::max(0, columns() - 1) + 0.5);
+    plot_->yAxis->setRange(-0.5, std::max(0, rows() - 1) + 0.5);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+}  // namespace tpgm::ui
