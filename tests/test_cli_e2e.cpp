@@ -124,6 +124,21 @@ class TestCliEndToEnd : public QObject {
         QVERIFY(bad.code != 0 && bad.err.contains("rain"));
     }
 
+    void hardSubsetKeepsExactlyTheMisclassifiedImages() {
+        const QString out = dir_.filePath("hard");
+        const Result r = run_cli({"hard-subset", "-c", config_, "--reference",
+                                  dir_.filePath("run/checkpoints/final.pt"), "-o", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        int files = 0;
+        QDirIterator it(out, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) it.next(), ++files;
+        QFile summary(dir_.filePath("run/summary.json"));
+        QVERIFY(summary.open(QIODevice::ReadOnly));
+        const double id =
+            QJsonDocument::fromJson(summary.readAll()).object()["top1"].toObject()["id"].toDouble();
+        QCOMPARE(files, qRound((1 - id) * 200));  // the tiny config's 200 ID test images
+    }
+
     void badInputGetsAClearErrorAndExitCode() {
         Result r = run_cli({"finetune", "-c", config_, "--set", "optim.lrr=0.1"});
         QCOMPARE(r.code, 2);

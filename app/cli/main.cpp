@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     register_bench_command(app);
     register_corrupt_command(app);
     register_inspect_command(app);
+    register_hard_subset_command(app);
     register_export_command(app);
     try {
         app.parse(argc, argv);

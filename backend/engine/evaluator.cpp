@@ -34,6 +34,23 @@ Accuracy evaluate(Classifier& model, const TensorDataset& set, const Normalizati
     return acc;
 }
 
+torch::Tensor misclassified(Classifier& model, const TensorDataset& set, const Normalization& norm,
+                            const torch::Device& device, int64_t batch_size) {
+    torch::NoGradGuard no_grad;
+    const bool was_training = model.is_training();
+    model.eval();
+    std::vector<torch::Tensor> wrong;
+    for (int64_t start = 0; start < set.size(); start += batch_size) {
+        const int64_t n = std::min(batch_size, set.size() - start);
+        auto pred = model.forward(to_model_input(set.images.narrow(0, start, n), norm, device))
+                        .argmax(1)
+                        .cpu();
+        wrong.push_back(pred.ne(set.labels.narrow(0, start, n)).nonzero().flatten() + start);
+    }
+    model.train(was_training);
+    return wrong.empty() ? torch::zeros({0}, torch::kLong) : torch::cat(wrong);
+}
+
 std::map<std::string, Accuracy> evaluate_sets(Classifier& model,
                                               const std::vector<TensorDataset>& sets,
                                               const Normalization& norm,

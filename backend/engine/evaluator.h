@@ -28,6 +28,10 @@ std::map<std::string, Accuracy> evaluate_sets(Classifier& model,
                                               const Normalization& norm,
                                               const torch::Device& device);
 
+// Indices of the examples `model` misclassifies (top-1): the ImageNet-A recipe of keeping what a
+// reference model gets wrong.
+torch::Tensor misclassified(Classifier& model, const TensorDataset& set, const Normalization& norm,
+                            const torch::Device& device, int64_t batch_size = 256);
 // True for "<ImageNet-C corruption>-<severity 1..5>", e.g. "fog-3".
 bool is_corruption_set(const std::string& name);
 // Adds "corruption_mean" (over sets named <corruption>-<severity>) and "ood_mean" (sketch, hard

@@ -1,0 +1,70 @@
+// tpgm-cli hard-subset: the ImageNet-A recipe for any dataset — keep the ID test images that a
+// reference model misclassifies and write them as an ImageFolder, usable as an OOD set
+// (folders.ood) by later runs.
+#include "commands.h"
+#include "console.h"
+
+#include "checkpoints/checkpoint.h"
+#include "data/image_convert.h"
+#include "engine/evaluator.h"
+#include "engine/run_data.h"
+#include "engine/runtime.h"
+
+#include <torch/torch.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+namespace fs = std::filesystem;
+
+void register_hard_subset_command(CLI::App& app) {
+    struct Options {
+        std::string reference, config, output;
+        std::vector<std::string> overrides;
+    };
+    auto o = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand(
+        "hard-subset",
+        "Write the ID test images a reference model misclassifies as an ImageFolder\n"
+        "(class sub-folders), to use as an OOD set: folders.ood=[DIR]");
+    cmd->add_option("--reference", o->reference, "reference checkpoint (workbench format)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("-c,--config", o->config, "YAML run config naming the data")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("-s,--set", o->overrides, "override a config key (repeatable)");
+    cmd->add_option("-o,--output", o->output, "folder to write")->required();
+    cmd->callback([o] {
+        const tpgm::RunConfig config = resolve_config(o->config, o->overrides);
+        tpgm::set_threads(config.threads);
+        const auto device = tpgm::resolve_device(config.device);
+        ConsoleSink sink;
+        const auto data = tpgm::load_run_data(
+            config, [&](const std::string& p, int64_t d, int64_t t) { sink.on_progress(p, d, t); },
+            [&](const std::string& m) {
+                sink.on_log({"warn", m});
+            });
+        auto model = tpgm::load_model(o->reference);
+        model->to(device);
+        const auto wrong = tpgm::misclassified(*model, data.id_test, data.norm, device);
+        for (int64_t k = 0; k < wrong.size(0); ++k) {
+            const int64_t i = wrong[k].item<int64_t>();
+            const int64_t label = data.id_test.labels[i].item<int64_t>();
+            std::string cls = data.class_names.at(label);
+            for (char& ch : cls)
+                if (ch == '/' || ch == ' ') ch = '_';
+            const fs::path dir = fs::path(o->output) / cls;
+            fs::create_directories(dir);
+            cv::Mat img = tpgm::tensor_to_mat(data.id_test.images[i]);
+            if (img.channels() == 3) cv::cvtColor(img, img, cv::COLOR_RGB2BGR);
+            if (!cv::imwrite((dir / (std::to_string(i) + ".png")).string(), img))
+                throw CLI::RuntimeError("cannot write into '" + dir.string() + "'", 1);
+        }
+        std::cout << wrong.size(0) << " of " << data.id_test.size() << " ID test images ("
+                  << 100.0 * wrong.size(0) / std::max<int64_t>(1, data.id_test.size())
+                  << "%) are misclassified by " << o->reference << "; written to " << o->output
+                  << "\n";
+    });
+}
