@@ -13,5 +13,6 @@ void register_bench_corruptions(CLI::App& bench);
 void register_bench_loader(CLI::App& bench);
 void register_corrupt_command(CLI::App& app);
 void register_inspect_command(CLI::App& app);
-void register_hard_subset_command(CLI::App& app);  // ImageNet-A-style hard subsets  // what a checkpoint holds and how it loads
-void register_export_command(CLI::App& app);   // torch.save / safetensors / TorchScript export
+void register_hard_subset_command(
+    CLI::App& app);  // ImageNet-A-style hard subsets  // what a checkpoint holds and how it loads
+void register_export_command(CLI::App& app);  // torch.save / safetensors / TorchScript export
