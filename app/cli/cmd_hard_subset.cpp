@@ -41,11 +41,7 @@ void register_hard_subset_command(CLI::App& app) {
         tpgm::set_threads(config.threads);
         const auto device = tpgm::resolve_device(config.device);
         ConsoleSink sink;
-        const auto data = tpgm::load_run_data(
-            config, [&](const std::string& p, int64_t d, int64_t t) { sink.on_progress(p, d, t); },
-            [&](const std::string& m) {
-                sink.on_log({"warn", m});
-            });
+        const auto data = tpgm::load_run_data(config, sink);
         auto model = tpgm::load_model(o->reference);
         model->to(device);
         const auto wrong = tpgm::misclassified(*model, data.id_test, data.norm, device);

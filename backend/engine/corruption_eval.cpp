@@ -54,12 +54,7 @@ std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
     EventSink& sink) {
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
-    const DemoBenchmark data = load_run_data(
-        config,
-        [&](const std::string& phase, int64_t d, int64_t t) { sink.on_progress(phase, d, t); },
-        [&](const std::string& message) {
-            sink.on_log({"warn", message});
-        });
+    const DemoBenchmark data = load_run_data(config, sink);
     TensorDataset clean = data.id_test;
     if (images > 0 && images < clean.size())
         clean = clean.subset(torch::arange(images, torch::kLong), clean.name);

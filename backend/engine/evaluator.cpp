@@ -101,12 +101,7 @@ EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkp
                               EventSink& sink) {
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
-    const DemoBenchmark data = load_run_data(
-        config,
-        [&](const std::string& phase, int64_t d, int64_t t) { sink.on_progress(phase, d, t); },
-        [&](const std::string& message) {
-            sink.on_log({"warn", message});
-        });
+    const DemoBenchmark data = load_run_data(config, sink);
     auto model = load_model(checkpoint);
     if (model->num_classes() != static_cast<int64_t>(data.class_names.size()))
         throw CheckpointError("'" + checkpoint + "' has " + std::to_string(model->num_classes()) +

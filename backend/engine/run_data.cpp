@@ -80,4 +80,13 @@ DemoBenchmark load_run_data(const RunConfig& config, const ProgressFn& progress,
     return load_demo_benchmark(config.demo, progress);
 }
 
+DemoBenchmark load_run_data(const RunConfig& config, EventSink& sink) {
+    return load_run_data(
+        config,
+        [&](const std::string& phase, int64_t d, int64_t t) { sink.on_progress(phase, d, t); },
+        [&](const std::string& message) {
+            sink.on_log({"warn", message});
+        });
+}
+
 }  // namespace tpgm

@@ -4,6 +4,7 @@
 
 #include "config/run_config.h"
 #include "demo/demo_benchmark.h"
+#include "engine/events.h"
 #include "engine/progress.h"
 
 #include <functional>
@@ -16,5 +17,8 @@ namespace tpgm {
 // Throws DatasetError (missing folders, empty classes, nothing decodable) before training.
 DemoBenchmark load_run_data(const RunConfig& config, const ProgressFn& progress,
                             const std::function<void(const std::string&)>& warn);
+
+// The same, reporting progress and warnings to `sink`.
+DemoBenchmark load_run_data(const RunConfig& config, EventSink& sink);
 
 }  // namespace tpgm
