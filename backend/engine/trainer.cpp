@@ -221,7 +221,11 @@ class Session {
         const int64_t n = set.size(), b = std::min<int64_t>(batch_, n);
         const int64_t pos = proj_batches_ * b, epoch = pos / n, start = pos % n;
         ++proj_batches_;
-        auto idx = epoch_order(n, cfg_.seed + 1, epoch).narrow(0, start, std::min(b, n - start));
+        if (epoch != proj_order_epoch_) {  // one shuffle per pass over the split, not per batch
+            proj_order_ = epoch_order(n, cfg_.seed + 1, epoch);
+            proj_order_epoch_ = epoch;
+        }
+        auto idx = proj_order_.narrow(0, start, std::min(b, n - start));
         return {to_model_input(set.images.index_select(0, idx), data_.norm, device_),
                 set.labels.index_select(0, idx).to(device_)};
     }
@@ -312,6 +316,8 @@ class Session {
     int64_t step_ = 0, last_saved_step_ = 0, proj_batches_ = 0;
     torch::Tensor order_;
     int64_t order_epoch_ = -1;
+    torch::Tensor proj_order_;  // order of the projection split in its current pass
+    int64_t proj_order_epoch_ = -1;
     double images_per_sec_ = 0;
     EvalEvent last_eval_;
 };
