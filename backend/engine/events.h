@@ -17,6 +17,7 @@ struct StepEvent {
     double lr = 0;
     double images_per_sec = 0;  // smoothed training throughput
     double eta_seconds = 0;
+    double data_wait_seconds = 0;  // time this step waited for its batch from the loader
 };
 
 // Accuracy of every evaluated set at one moment.
