@@ -1,8 +1,7 @@
 // Real dataset layouts on tiny generated fixtures: ImageFolder (explicit class lists, corrupt and
 // truncated files), DomainNet split lists and percent subsets, the ImageNet-A/R class masks, the
-// PASCAL VOC segmentation tree, and the multi-threaded loader (determinism, throughput).
+// PASCAL VOC segmentation tree. The image sets and the loader: test_image_sets.cpp.
 #include "data/image_folder.h"
-#include "data/image_loader.h"
 #include "data/imagenet_subsets.h"
 #include "data/split_list.h"
 #include "data/voc.h"
@@ -107,17 +106,6 @@ class TestDatasets : public QObject {
         opt.allow_empty_classes = true;
         QCOMPARE(scan_image_folder((root() / "withempty").string(), opt).size(), int64_t(1));
         QVERIFY(throws_dataset_error([&] { scan_image_folder((root() / "nope").string()); }));
-    }
-
-    void corruptImagesAreSkippedAndCounted() {
-        const ImageList list = scan_image_folder(folder_.string());
-        DecodeReport report;
-        const TensorDataset set = load_image_list(list, 16, 2, &report);
-        QCOMPARE(report.decoded, int64_t(9));
-        QCOMPARE(report.skipped, int64_t(2));
-        QCOMPARE(report.first_skipped.size(), std::size_t(2));
-        QCOMPARE(set.images.sizes(), (c10::IntArrayRef{9, 3, 16, 16}));
-        QCOMPARE(set.labels.size(0), int64_t(9));
     }
 
     void splitListsAndPercentSubsets() {
@@ -247,68 +235,6 @@ class TestDatasets : public QObject {
         QVERIFY(throws_dataset_error([&] { read_voc_split(voc.string(), "test"); }));  // no list
         write_text(voc / "SegmentationClass" / "2007_000002.png", "garbage");
         QVERIFY(throws_dataset_error([&] { load_voc_pair(train[1]); }));
-    }
-
-    void loaderIsDeterministicAndSkipsCorruptFiles() {
-        const ImageList list = scan_image_folder(folder_.string());
-        AugmentOptions aug;
-        aug.size = 16;
-        aug.brightness = aug.contrast = aug.saturation = 0.4;
-        LoaderOptions opt;
-        opt.batch_size = 4;
-        opt.seed = 5;
-        int64_t skipped = 0;
-        auto run = [&](int threads) -> std::pair<torch::Tensor, torch::Tensor> {
-            opt.threads = threads;
-            ImageLoader loader(list, aug, opt);
-            loader.start_epoch(1);
-            std::vector<torch::Tensor> images, labels;
-            ImageBatch b;
-            while (loader.next(b)) {
-                images.push_back(b.images);
-                labels.push_back(b.labels);
-            }
-            skipped = loader.skipped_total();
-            return std::make_pair(torch::cat(images), torch::cat(labels));
-        };
-        const auto [x1, y1] = run(1);
-        QCOMPARE(skipped, int64_t(2));
-        const auto [x3, y3] = run(3);
-        QCOMPARE(skipped, int64_t(2));
-        QCOMPARE(x1.sizes(), (c10::IntArrayRef{9, 3, 16, 16}));
-        QVERIFY(torch::equal(x1, x3));
-        QVERIFY(torch::equal(y1, y3));
-        QVERIFY(x1.abs().max().item().toFloat() < 3.0f);  // normalised
-        // Evaluation: deterministic centre crops, no shuffling.
-        aug.train = false;
-        opt.shuffle = false;
-        ImageLoader eval(list, aug, opt);
-        ImageBatch b;
-        QVERIFY(eval.next(b));
-        QCOMPARE(b.labels[0].item<int64_t>(), int64_t(0));
-    }
-
-    void loaderThroughput() {
-        // 64 decodes of a 320x240 JPEG at 224 px: the loader alone, without a model.
-        const fs::path bench = root() / "bench" / "c";
-        fs::create_directories(bench);
-        cv::imwrite((bench / "a.jpg").string(), random_image(320, 240, 3));
-        ImageList list;
-        list.root = bench.string();
-        list.classes = {"c"};
-        for (int i = 0; i < 64; ++i) list.samples.push_back({(bench / "a.jpg").string(), 0});
-        AugmentOptions aug;
-        aug.brightness = aug.contrast = aug.saturation = 0.4;
-        LoaderOptions opt;
-        opt.batch_size = 16;
-        opt.threads = 2;
-        ImageLoader loader(list, aug, opt);
-        const LoaderThroughput t = measure_loader(loader, 4);
-        QCOMPARE(t.images, int64_t(64));
-        qInfo(
-            "loader alone: %.0f images/s (224 px, 2 threads, random resized crop + flip + jitter)",
-            t.images_per_second);
-        QVERIFY(t.images_per_second > 0);
     }
 
     void truncatedImagesNeverCrash() {

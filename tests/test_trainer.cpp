@@ -247,8 +247,8 @@ class TestTrainer : public QObject {
         c.pretrained = dir_.filePath("rgb_backbone.pt").toStdString();
         c.folders.train = root.filePath("train").toStdString();
         c.folders.test = root.filePath("test").toStdString();
-        c.folders.ood = {root.filePath("shifted").toStdString()};
-        c.folders.image_size = 16;
+        c.ood = {{root.filePath("shifted").toStdString()}};
+        c.images.size = 16;
         c.batch_size = 8;
         RecordingSink sink;
         const RunSummary s = run(c, sink);

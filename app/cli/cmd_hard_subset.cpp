@@ -1,6 +1,6 @@
 // tpgm-cli hard-subset: the ImageNet-A recipe for any dataset — keep the ID test images that a
 // reference model misclassifies and write them as an ImageFolder, usable as an OOD set
-// (folders.ood) by later runs.
+// (ood: [DIR]) by later runs.
 #include "commands.h"
 #include "console.h"
 
@@ -28,7 +28,7 @@ void register_hard_subset_command(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "hard-subset",
         "Write the ID test images a reference model misclassifies as an ImageFolder\n"
-        "(class sub-folders), to use as an OOD set: folders.ood=[DIR]");
+        "(class sub-folders), to use as an OOD set: --set ood=[DIR]");
     cmd->add_option("--reference", o->reference, "reference checkpoint (workbench format)")
         ->required()
         ->check(CLI::ExistingFile);
@@ -44,22 +44,33 @@ void register_hard_subset_command(CLI::App& app) {
         const auto data = tpgm::load_run_data(config, sink);
         auto model = tpgm::load_model(o->reference);
         model->to(device);
-        const auto wrong = tpgm::misclassified(*model, data.id_test, data.norm, device);
-        for (int64_t k = 0; k < wrong.size(0); ++k) {
-            const int64_t i = wrong[k].item<int64_t>();
-            const int64_t label = data.id_test.labels[i].item<int64_t>();
-            std::string cls = data.class_names.at(label);
+        const auto wrong =
+            tpgm::misclassified(*model, data.test, data.norm, device, tpgm::stream_options(config));
+        const auto labels = data.test->labels();
+        for (int64_t i : wrong) {
+            std::string cls = data.class_names.at(labels[i].item<int64_t>());
             for (char& ch : cls)
                 if (ch == '/' || ch == ' ') ch = '_';
             const fs::path dir = fs::path(o->output) / cls;
             fs::create_directories(dir);
-            cv::Mat img = tpgm::tensor_to_mat(data.id_test.images[i]);
-            if (img.channels() == 3) cv::cvtColor(img, img, cv::COLOR_RGB2BGR);
-            if (!cv::imwrite((dir / (std::to_string(i) + ".png")).string(), img))
-                throw CLI::RuntimeError("cannot write into '" + dir.string() + "'", 1);
+            // Image files are copied as they are; the demo's in-memory images written as PNG.
+            const std::string source = data.test->source(i);
+            std::error_code ec;
+            if (!source.empty()) {
+                fs::copy_file(source, dir / fs::path(source).filename(),
+                              fs::copy_options::overwrite_existing, ec);
+            } else {
+                const auto batch = data.test->load({i}, tpgm::Transform::Eval, 0);
+                cv::Mat img = tpgm::tensor_to_mat(batch.images[0]);
+                if (img.channels() == 3) cv::cvtColor(img, img, cv::COLOR_RGB2BGR);
+                if (!cv::imwrite((dir / (std::to_string(i) + ".png")).string(), img))
+                    ec = std::make_error_code(std::errc::io_error);
+            }
+            if (ec) throw CLI::RuntimeError("cannot write into '" + dir.string() + "'", 1);
         }
-        std::cout << wrong.size(0) << " of " << data.id_test.size() << " ID test images ("
-                  << 100.0 * wrong.size(0) / std::max<int64_t>(1, data.id_test.size())
+        const int64_t n = data.test->size();
+        std::cout << wrong.size() << " of " << n << " ID test images ("
+                  << 100.0 * static_cast<double>(wrong.size()) / std::max<int64_t>(1, n)
                   << "%) are misclassified by " << o->reference << "; written to " << o->output
                   << "\n";
     });

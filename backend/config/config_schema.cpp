@@ -37,9 +37,27 @@ std::string type_name() {
 }
 
 template <typename T>
+FieldType field_type() {
+    if constexpr (std::is_same_v<T, bool>)
+        return FieldType::Bool;
+    else if constexpr (std::is_integral_v<T>)
+        return FieldType::Int;
+    else if constexpr (std::is_floating_point_v<T>)
+        return FieldType::Real;
+    else if constexpr (std::is_same_v<T, std::string>)
+        return FieldType::Text;
+    else if constexpr (std::is_same_v<T, std::vector<std::string>>)
+        return FieldType::TextList;
+    else if constexpr (std::is_same_v<T, std::vector<int>>)
+        return FieldType::IntList;
+    else
+        return FieldType::RealList;
+}
+
+template <typename T>
 Field make_field(std::string key, std::string doc, std::function<T&(RunConfig&)> ref) {
     Field f;
-    f.info = {key, std::move(doc)};
+    f.info = {key, std::move(doc), field_type<T>()};
     f.read = [key, ref](RunConfig& c, const YAML::Node& node) {
         if constexpr (!std::is_same_v<T, std::string> && !std::is_arithmetic_v<T>) {
             if (!node.IsSequence()) throw ConfigError(key + ": expected " + type_name<T>());
@@ -60,6 +78,26 @@ Field make_field(std::string key, std::string doc, std::function<T&(RunConfig&)>
     return f;
 }
 
+// Narrows a field's type and allowed values; the table below reads as one line per key.
+Field choices(Field f, std::vector<std::string> allowed) {
+    f.info.type = FieldType::Choice;
+    f.info.choices = std::move(allowed);
+    return f;
+}
+Field range(Field f, double min, double max = 1e300) {
+    f.info.min = min;
+    f.info.max = max;
+    return f;
+}
+Field file(Field f) {
+    f.info.type = FieldType::File;
+    return f;
+}
+Field folder(Field f) {
+    f.info.type = FieldType::Folder;
+    return f;
+}
+
 #define TPGM_FIELD(type, key, member, doc) \
     make_field<type>(key, doc, [](RunConfig& c) -> type& { return c.member; })
 
@@ -67,89 +105,244 @@ using Strings = std::vector<std::string>;
 using Ints = std::vector<int>;
 using Doubles = std::vector<double>;
 
+// The keys of one OOD set entry: (key, documentation, member).
+struct OodKey {
+    ConfigFieldInfo info;
+    std::string OodSetConfig::*text = nullptr;
+    int OodSetConfig::*number = nullptr;
+};
+const std::vector<OodKey>& ood_keys() {
+    static const std::vector<OodKey> keys = {
+        {{"path", "ImageFolder root, or a split-list file (path label lines)", FieldType::File},
+         &OodSetConfig::path},
+        {{"name", "shown in tables and plots; empty: the folder or file name"},
+         &OodSetConfig::name},
+        {{"root", "a list's image root; empty: lists.root", FieldType::Folder},
+         &OodSetConfig::root},
+        {{"kind",
+          "auto (domain, or the ImageNet-A/R kind by name) | domain | adversarial | rendition | "
+          "corruption",
+          FieldType::Choice,
+          {"auto", "domain", "adversarial", "rendition", "corruption"}},
+         &OodSetConfig::kind},
+        {{"classes", "restrict logits to: imagenet-a | imagenet-r | a file of class names",
+          FieldType::Text},
+         &OodSetConfig::classes},
+        {{"corruption", "kind corruption: the ImageNet-C name"}, &OodSetConfig::corruption},
+        {{"severity", "kind corruption: 1..5", FieldType::Int, {}, 0, 5},
+         nullptr,
+         &OodSetConfig::severity},
+    };
+    return keys;
+}
+
+OodSetConfig read_ood_set(const YAML::Node& node, const std::string& where) {
+    OodSetConfig set;
+    if (node.IsScalar()) {  // a bare path
+        set.path = node.as<std::string>();
+        return set;
+    }
+    if (!node.IsMap()) throw ConfigError(where + ": expected a path or a mapping with 'path'");
+    for (const auto& kv : node) {
+        const std::string key = kv.first.as<std::string>();
+        const auto& keys = ood_keys();
+        auto it = std::find_if(keys.begin(), keys.end(),
+                               [&](const OodKey& k) { return k.info.key == key; });
+        if (it == keys.end()) {
+            std::string names;
+            for (const auto& k : keys) names += (names.empty() ? "" : ", ") + k.info.key;
+            throw ConfigError(where + ": unknown key '" + key + "' (an OOD set has " + names + ")");
+        }
+        if (!kv.second.IsScalar()) throw ConfigError(where + "." + key + ": expected a value");
+        try {
+            if (it->text)
+                set.*(it->text) = kv.second.as<std::string>();
+            else
+                set.*(it->number) = kv.second.as<int>();
+        } catch (const YAML::Exception&) {
+            throw ConfigError(where + "." + key + ": expected an integer, got '" +
+                              YAML::Dump(kv.second) + "'");
+        }
+    }
+    return set;
+}
+
+YAML::Node write_ood_set(const OodSetConfig& set) {
+    YAML::Node node(YAML::NodeType::Map);
+    const OodSetConfig defaults;
+    for (const auto& k : ood_keys()) {
+        if (k.text && set.*(k.text) != defaults.*(k.text)) node[k.info.key] = set.*(k.text);
+        if (k.number && set.*(k.number) != defaults.*(k.number)) node[k.info.key] = set.*(k.number);
+    }
+    if (node.size() == 0) node["path"] = "";
+    return node;
+}
+
+Field ood_field() {
+    Field f;
+    f.info = {"ood",
+              "OOD test sets of data=folders|lists: a path each, or {path, name, root, kind, "
+              "classes, corruption, severity}",
+              FieldType::SetList};
+    f.read = [](RunConfig& c, const YAML::Node& node) {
+        if (!node.IsSequence()) throw ConfigError("ood: expected a list of sets");
+        c.ood.clear();
+        for (std::size_t i = 0; i < node.size(); ++i)
+            c.ood.push_back(read_ood_set(node[i], "ood[" + std::to_string(i) + "]"));
+    };
+    f.write = [](const RunConfig& c) {
+        YAML::Node list(YAML::NodeType::Sequence);
+        for (const auto& set : c.ood) list.push_back(write_ood_set(set));
+        return list;
+    };
+    return f;
+}
+
+constexpr double kInf = 1e300;
+
 const std::vector<Field>& fields() {
     static const std::vector<Field> table = {
-        TPGM_FIELD(std::string, "method", method,
-                   "ft (vanilla fine-tuning) | lp (linear probe) | tpgm"),
+        choices(TPGM_FIELD(std::string, "method", method,
+                           "ft (vanilla fine-tuning) | lp (linear probe) | tpgm"),
+                {"tpgm", "ft", "lp"}),
         TPGM_FIELD(std::string, "model", model,
                    "architecture from the model registry (tpgm-cli models)"),
-        TPGM_FIELD(std::string, "data", data,
-                   "dataset source: demo (the embedded Fashion-MNIST shift benchmark)"),
-        TPGM_FIELD(std::string, "pretrained", pretrained,
-                   "pre-trained checkpoint; empty with data=demo: the demo backbone"),
-        TPGM_FIELD(std::string, "run_dir", run_dir,
-                   "run folder to write (config, metrics, radii, checkpoints, summary)"),
-        TPGM_FIELD(int, "epochs", epochs, "passes over the ID training split"),
-        TPGM_FIELD(int, "batch_size", batch_size,
-                   "images per optimiser step (and per projection batch)"),
-        TPGM_FIELD(int, "eval_every_epochs", eval_every_epochs,
-                   "evaluate ID and OOD sets every N epochs; 0: only at the end"),
+        choices(TPGM_FIELD(std::string, "data", data,
+                           "dataset source: demo (the embedded Fashion-MNIST shift benchmark) | "
+                           "folders (ImageFolder roots) | lists (split-list files)"),
+                {"demo", "folders", "lists"}),
+        file(TPGM_FIELD(std::string, "pretrained", pretrained,
+                        "pre-trained checkpoint; empty with data=demo: the demo backbone")),
+        folder(TPGM_FIELD(std::string, "run_dir", run_dir,
+                          "run folder to write (config, metrics, radii, checkpoints, summary)")),
+        range(TPGM_FIELD(int, "epochs", epochs, "passes over the ID training split"), 1),
+        range(TPGM_FIELD(int, "batch_size", batch_size,
+                         "images per optimiser step (and per projection batch)"),
+              1),
+        range(TPGM_FIELD(int, "eval_every_epochs", eval_every_epochs,
+                         "evaluate ID and OOD sets every N epochs; 0: only at the end"),
+              0),
         TPGM_FIELD(bool, "freeze_bn", freeze_bn,
                    "keep BatchNorm running statistics at their pre-trained values"),
         TPGM_FIELD(std::uint64_t, "seed", seed,
                    "seed of initialisation, data order and augmentation"),
-        TPGM_FIELD(int, "threads", threads, "LibTorch intra-op threads; 0: one per core"),
-        TPGM_FIELD(std::string, "device", device, "auto (CUDA when available) | cpu | cuda"),
+        range(TPGM_FIELD(int, "threads", threads, "LibTorch intra-op threads; 0: one per core"), 0),
+        choices(
+            TPGM_FIELD(std::string, "device", device, "auto (CUDA when available) | cpu | cuda"),
+            {"auto", "cpu", "cuda"}),
         TPGM_FIELD(bool, "resume", resume, "continue the run in run_dir from its last checkpoint"),
-        TPGM_FIELD(int, "checkpoint_every_epochs", checkpoint_every_epochs,
-                   "write a resumable checkpoint every N epochs"),
-        TPGM_FIELD(std::string, "optim.name", optim.name, "sgd | adamw"),
-        TPGM_FIELD(double, "optim.lr", optim.lr, "peak learning rate"),
-        TPGM_FIELD(double, "optim.momentum", optim.momentum, "SGD momentum"),
+        range(TPGM_FIELD(int, "checkpoint_every_epochs", checkpoint_every_epochs,
+                         "write a resumable checkpoint every N epochs"),
+              1),
+        choices(TPGM_FIELD(std::string, "optim.name", optim.name, "sgd | adamw"), {"sgd", "adamw"}),
+        range(TPGM_FIELD(double, "optim.lr", optim.lr, "peak learning rate"), 1e-12),
+        range(TPGM_FIELD(double, "optim.momentum", optim.momentum, "SGD momentum in [0, 1)"), 0,
+              0.999999),
         TPGM_FIELD(bool, "optim.nesterov", optim.nesterov, "SGD Nesterov momentum"),
-        TPGM_FIELD(double, "optim.weight_decay", optim.weight_decay,
-                   "weight decay (L2 for sgd, decoupled for adamw)"),
-        TPGM_FIELD(std::string, "optim.schedule", optim.schedule, "cosine | constant"),
-        TPGM_FIELD(int, "optim.warmup_steps", optim.warmup_steps,
-                   "linear warm-up steps before the schedule"),
-        TPGM_FIELD(double, "optim.label_smoothing", optim.label_smoothing,
-                   "cross-entropy label smoothing in [0, 1)"),
-        TPGM_FIELD(std::string, "tpgm.norm", tpgm.norm,
-                   "mars (per output row) | l2 (whole tensor)"),
-        TPGM_FIELD(int, "tpgm.proj_freq", tpgm.proj_freq, "optimiser steps between radius updates"),
-        TPGM_FIELD(int, "tpgm.max_iters", tpgm.max_iters, "radius Adam steps per update"),
-        TPGM_FIELD(double, "tpgm.proj_lr", tpgm.proj_lr, "radius Adam learning rate (paper: 1e-2)"),
+        range(TPGM_FIELD(double, "optim.weight_decay", optim.weight_decay,
+                         "weight decay (L2 for sgd, decoupled for adamw)"),
+              0),
+        choices(TPGM_FIELD(std::string, "optim.schedule", optim.schedule, "cosine | constant"),
+                {"cosine", "constant"}),
+        range(TPGM_FIELD(int, "optim.warmup_steps", optim.warmup_steps,
+                         "linear warm-up steps before the schedule"),
+              0),
+        range(TPGM_FIELD(double, "optim.label_smoothing", optim.label_smoothing,
+                         "cross-entropy label smoothing in [0, 1)"),
+              0, 0.999999),
+        choices(TPGM_FIELD(std::string, "tpgm.norm", tpgm.norm,
+                           "mars (per output row) | l2 (whole tensor)"),
+                {"mars", "l2"}),
+        range(TPGM_FIELD(int, "tpgm.proj_freq", tpgm.proj_freq,
+                         "optimiser steps between radius updates"),
+              1),
+        range(TPGM_FIELD(int, "tpgm.max_iters", tpgm.max_iters, "radius Adam steps per update"), 1),
+        range(TPGM_FIELD(double, "tpgm.proj_lr", tpgm.proj_lr,
+                         "radius Adam learning rate (paper: 1e-2)"),
+              1e-12),
         TPGM_FIELD(Strings, "tpgm.exclude", tpgm.exclude,
                    "regexes of parameter names left unconstrained"),
         TPGM_FIELD(bool, "tpgm.post_hoc", tpgm.post_hoc,
                    "fine-tune freely, then learn radii and project once"),
-        TPGM_FIELD(int, "tpgm.post_hoc_iters", tpgm.post_hoc_iters,
-                   "radius steps of the post-hoc projection"),
-        TPGM_FIELD(std::string, "demo.fashion_mnist_dir", demo.fashion_mnist_dir,
-                   "folder with the Fashion-MNIST idx .gz files"),
-        TPGM_FIELD(std::string, "demo.cache_dir", demo.cache_dir,
-                   "where the built benchmark is cached; empty: ~/.cache/tpgm-workbench"),
-        TPGM_FIELD(int, "demo.pretrain_images", demo.pretrain_images,
-                   "style-diverse pre-training images"),
-        TPGM_FIELD(int, "demo.pretrain_epochs", demo.pretrain_epochs, "pre-training passes"),
-        TPGM_FIELD(int, "demo.id_train", demo.id_train, "labelled ID fine-tuning images"),
-        TPGM_FIELD(int, "demo.id_proj", demo.id_proj, "held-out ID images for radius updates"),
-        TPGM_FIELD(int, "demo.id_test", demo.id_test, "ID test images"),
-        TPGM_FIELD(int, "demo.ood_images", demo.ood_images, "images per OOD set"),
+        range(TPGM_FIELD(int, "tpgm.post_hoc_iters", tpgm.post_hoc_iters,
+                         "radius steps of the post-hoc projection"),
+              1),
+        folder(TPGM_FIELD(std::string, "demo.fashion_mnist_dir", demo.fashion_mnist_dir,
+                          "folder with the Fashion-MNIST idx .gz files")),
+        folder(TPGM_FIELD(std::string, "demo.cache_dir", demo.cache_dir,
+                          "where the built benchmark is cached; empty: ~/.cache/tpgm-workbench")),
+        range(TPGM_FIELD(int, "demo.pretrain_images", demo.pretrain_images,
+                         "style-diverse pre-training images"),
+              100),
+        range(TPGM_FIELD(int, "demo.pretrain_epochs", demo.pretrain_epochs, "pre-training passes"),
+              1),
+        range(TPGM_FIELD(int, "demo.id_train", demo.id_train, "labelled ID fine-tuning images"),
+              10),
+        range(
+            TPGM_FIELD(int, "demo.id_proj", demo.id_proj, "held-out ID images for radius updates"),
+            10),
+        range(TPGM_FIELD(int, "demo.id_test", demo.id_test, "ID test images"), 10, 10000),
+        range(TPGM_FIELD(int, "demo.ood_images", demo.ood_images, "images per OOD set"), 10, 10000),
         TPGM_FIELD(Strings, "demo.corruptions", demo.corruptions,
                    "corruption OOD families (ImageNet-C names)"),
         TPGM_FIELD(Ints, "demo.severities", demo.severities, "corruption severities (1..5)"),
-        TPGM_FIELD(int, "demo.width", demo.width, "base width of the demo ResNet"),
+        range(TPGM_FIELD(int, "demo.width", demo.width, "base width of the demo ResNet"), 4, 256),
         TPGM_FIELD(std::uint64_t, "demo.seed", demo.seed, "seed of the benchmark's construction"),
-        TPGM_FIELD(std::string, "folders.train", folders.train,
-                   "data=folders: ImageFolder root of the ID training images"),
-        TPGM_FIELD(std::string, "folders.proj", folders.proj,
-                   "held-out ID images for TPGM; empty: 10% of train, split off"),
-        TPGM_FIELD(std::string, "folders.test", folders.test,
-                   "ImageFolder root of the ID test images"),
-        TPGM_FIELD(Strings, "folders.ood", folders.ood,
-                   "ImageFolder roots of OOD test sets (named by folder)"),
-        TPGM_FIELD(std::string, "folders.class_list", folders.class_list,
-                   "file of class names in label order; empty: train's sub-folders"),
-        TPGM_FIELD(int, "folders.image_size", folders.image_size,
-                   "images are resized and centre-cropped to this square size"),
-        TPGM_FIELD(Doubles, "folders.mean", folders.mean,
+        range(TPGM_FIELD(int, "images.size", images.size,
+                         "data=folders|lists: square model input size in pixels"),
+              8, 4096),
+        TPGM_FIELD(Doubles, "images.mean", images.mean,
                    "per-channel mean the checkpoint expects (0..1 scale)"),
-        TPGM_FIELD(Doubles, "folders.std", folders.std, "per-channel std the checkpoint expects"),
+        TPGM_FIELD(Doubles, "images.std", images.std, "per-channel std the checkpoint expects"),
+        choices(TPGM_FIELD(std::string, "images.loading", images.loading,
+                           "auto (memory while the sets fit in images.memory_mb) | memory | "
+                           "stream (decode from disk every batch)"),
+                {"auto", "memory", "stream"}),
+        range(TPGM_FIELD(int, "images.memory_mb", images.memory_mb,
+                         "auto loading: decoded sets kept in memory up to this size"),
+              0),
+        range(TPGM_FIELD(int, "images.loader_threads", images.loader_threads,
+                         "image decoding threads; 0: one per core"),
+              0, 256),
+        range(TPGM_FIELD(int, "images.prefetch_batches", images.prefetch_batches,
+                         "batches decoded ahead of the training step"),
+              1, 64),
+        folder(TPGM_FIELD(std::string, "folders.train", folders.train,
+                          "data=folders: ImageFolder root of the ID training images")),
+        folder(TPGM_FIELD(std::string, "folders.proj", folders.proj,
+                          "held-out ID images for TPGM; empty: 10% of train, split off")),
+        folder(TPGM_FIELD(std::string, "folders.test", folders.test,
+                          "ImageFolder root of the ID test images")),
+        file(TPGM_FIELD(std::string, "folders.class_list", folders.class_list,
+                        "file of class names in label order; empty: train's sub-folders")),
+        folder(TPGM_FIELD(std::string, "lists.root", lists.root,
+                          "data=lists: folder the list paths are relative to")),
+        file(TPGM_FIELD(std::string, "lists.train", lists.train,
+                        "split list of the ID training images (path label per line)")),
+        file(TPGM_FIELD(std::string, "lists.proj", lists.proj,
+                        "held-out list for TPGM; empty: 10% of train, split off")),
+        file(TPGM_FIELD(std::string, "lists.test", lists.test, "split list of the ID test images")),
+        range(TPGM_FIELD(double, "lists.percent", lists.percent,
+                         "class-balanced percent of train used (nested subsets)"),
+              1e-6, 100),
+        file(TPGM_FIELD(std::string, "lists.classes", lists.classes,
+                        "file of class names to keep, re-indexed in its order; empty: all")),
+        ood_field(),
     };
     return table;
 }
 #undef TPGM_FIELD
+
+// Keys that moved, so that an old config gets a pointer instead of a bare "unknown key".
+const std::map<std::string, std::string>& renamed_keys() {
+    static const std::map<std::string, std::string> renamed = {
+        {"folders.ood", "ood"},
+        {"folders.image_size", "images.size"},
+        {"folders.mean", "images.mean"},
+        {"folders.std", "images.std"},
+    };
+    return renamed;
+}
 
 const Field* find_field(const std::string& key) {
     for (const auto& f : fields())
@@ -173,6 +366,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 [[noreturn]] void unknown_key(const std::string& key) {
+    if (auto it = renamed_keys().find(key); it != renamed_keys().end())
+        throw ConfigError("'" + key + "' is now '" + it->second + "'");
     std::string best;
     std::size_t best_d = 4;
     for (const auto& f : fields()) {
@@ -201,6 +396,33 @@ void read_map(RunConfig& c, const YAML::Node& node, const std::string& prefix) {
 }
 
 }  // namespace
+
+std::string ConfigFieldInfo::section() const {
+    const auto dot = key.find('.');
+    return dot == std::string::npos ? std::string() : key.substr(0, dot);
+}
+
+const ConfigFieldInfo* find_config_field(const std::string& key) {
+    const Field* f = find_field(key);
+    return f ? &f->info : nullptr;
+}
+
+std::string field_value_yaml(const RunConfig& config, const std::string& key) {
+    const Field* f = find_field(key);
+    if (!f) unknown_key(key);
+    YAML::Emitter out;
+    out << YAML::Flow << f->write(config);
+    return out.c_str();
+}
+
+const std::vector<ConfigFieldInfo>& ood_set_fields() {
+    static const std::vector<ConfigFieldInfo> infos = [] {
+        std::vector<ConfigFieldInfo> out;
+        for (const auto& k : ood_keys()) out.push_back(k.info);
+        return out;
+    }();
+    return infos;
+}
 
 const std::vector<ConfigFieldInfo>& config_fields() {
     static const std::vector<ConfigFieldInfo> infos = [] {
@@ -292,51 +514,83 @@ std::string documented_defaults_yaml() {
     return out.str();
 }
 
+namespace {
+
+// Checks every field against its declared choices and range.
+void validate_table(const RunConfig& c, std::vector<ConfigIssue>& issues) {
+    for (const auto& f : fields()) {
+        const ConfigFieldInfo& info = f.info;
+        const YAML::Node value = f.write(c);
+        if (info.type == FieldType::Choice) {
+            const auto v = value.as<std::string>();
+            if (std::find(info.choices.begin(), info.choices.end(), v) == info.choices.end()) {
+                std::string list;
+                for (const auto& ch : info.choices) list += (list.empty() ? "" : ", ") + ch;
+                issues.push_back({info.key, "'" + v + "' is not one of: " + list});
+            }
+        } else if (info.type == FieldType::Int || info.type == FieldType::Real) {
+            const double v = value.as<double>();
+            if (!std::isfinite(v) || v < info.min || v > info.max) {
+                std::ostringstream msg;
+                msg << "must be ";
+                if (info.min > 0 && info.min < 1e-9 && info.max >= kInf)
+                    msg << "a positive number";
+                else if (info.max >= kInf)
+                    msg << "at least " << info.min;
+                else
+                    msg << "in [" << info.min << ", " << info.max << "]";
+                issues.push_back({info.key, msg.str()});
+            }
+        }
+    }
+}
+
+void validate_ood_sets(const RunConfig& c, std::vector<ConfigIssue>& issues) {
+    const auto& kinds = ood_set_fields()[3].choices;
+    for (std::size_t i = 0; i < c.ood.size(); ++i) {
+        const OodSetConfig& set = c.ood[i];
+        const std::string key = "ood[" + std::to_string(i) + "]";
+        if (set.path.empty()) issues.push_back({key + ".path", "an OOD set needs a path"});
+        if (std::find(kinds.begin(), kinds.end(), set.kind) == kinds.end())
+            issues.push_back({key + ".kind", "'" + set.kind + "' is not a set kind"});
+        if (set.kind == "corruption") {
+            if (!robustness::corruption_from_name(set.corruption))
+                issues.push_back({key + ".corruption",
+                                  "'" + set.corruption + "' is not an ImageNet-C corruption name"});
+            if (set.severity < 1 || set.severity > 5)
+                issues.push_back({key + ".severity", "kind corruption needs a severity in 1..5"});
+        } else if (!set.corruption.empty() || set.severity != 0) {
+            issues.push_back({key + ".kind", "corruption and severity need kind: corruption"});
+        }
+    }
+}
+
+}  // namespace
+
 std::vector<ConfigIssue> validate(const RunConfig& c) {
     std::vector<ConfigIssue> issues;
     auto need = [&](bool ok, const char* key, const std::string& msg) {
         if (!ok) issues.push_back({key, msg});
     };
-    auto one_of = [&](const std::string& v, std::initializer_list<const char*> choices,
-                      const char* key) {
-        std::string list;
-        for (const char* ch : choices) {
-            if (v == ch) return;
-            list += (list.empty() ? "" : ", ") + std::string(ch);
-        }
-        issues.push_back({key, "'" + v + "' is not one of: " + list});
-    };
-    one_of(c.method, {"ft", "lp", "tpgm"}, "method");
-    one_of(c.data, {"demo", "folders"}, "data");
+    validate_table(c, issues);
     if (c.data == "folders") {
         need(!c.folders.train.empty(), "folders.train", "data=folders needs a training folder");
         need(!c.folders.test.empty(), "folders.test", "data=folders needs a test folder");
-        need(!c.pretrained.empty(), "pretrained", "data=folders needs a pre-trained checkpoint");
-        need(c.folders.image_size >= 8, "folders.image_size", "must be at least 8");
-        need(c.folders.mean.size() == c.folders.std.size() && !c.folders.mean.empty(),
-             "folders.std", "mean and std must have one value per channel");
+    } else if (c.data == "lists") {
+        need(!c.lists.root.empty(), "lists.root", "data=lists needs the images' root folder");
+        need(!c.lists.train.empty(), "lists.train", "data=lists needs a training list");
+        need(!c.lists.test.empty(), "lists.test", "data=lists needs a test list");
     }
-    one_of(c.device, {"auto", "cpu", "cuda"}, "device");
-    one_of(c.optim.name, {"sgd", "adamw"}, "optim.name");
-    one_of(c.optim.schedule, {"cosine", "constant"}, "optim.schedule");
-    one_of(c.tpgm.norm, {"mars", "l2"}, "tpgm.norm");
+    if (c.data != "demo") {
+        need(!c.pretrained.empty(), "pretrained",
+             "data=" + c.data + " needs a pre-trained checkpoint");
+        need(c.images.mean.size() == c.images.std.size() &&
+                 (c.images.mean.size() == 1 || c.images.mean.size() == 3),
+             "images.std", "mean and std need one value, or one per RGB channel");
+        for (double s : c.images.std) need(s > 0, "images.std", "every std must be positive");
+        validate_ood_sets(c, issues);
+    }
     need(!c.run_dir.empty(), "run_dir", "must not be empty");
-    need(c.epochs >= 1, "epochs", "must be at least 1");
-    need(c.batch_size >= 1, "batch_size", "must be at least 1");
-    need(c.eval_every_epochs >= 0, "eval_every_epochs", "must be 0 or more");
-    need(c.threads >= 0, "threads", "must be 0 (all cores) or more");
-    need(c.checkpoint_every_epochs >= 1, "checkpoint_every_epochs", "must be at least 1");
-    need(c.optim.lr > 0 && std::isfinite(c.optim.lr), "optim.lr", "must be a positive number");
-    need(c.optim.momentum >= 0 && c.optim.momentum < 1, "optim.momentum", "must be in [0, 1)");
-    need(c.optim.weight_decay >= 0, "optim.weight_decay", "must be 0 or more");
-    need(c.optim.warmup_steps >= 0, "optim.warmup_steps", "must be 0 or more");
-    need(c.optim.label_smoothing >= 0 && c.optim.label_smoothing < 1, "optim.label_smoothing",
-         "must be in [0, 1)");
-    need(c.tpgm.proj_freq >= 1, "tpgm.proj_freq", "must be at least 1");
-    need(c.tpgm.max_iters >= 1, "tpgm.max_iters", "must be at least 1");
-    need(c.tpgm.proj_lr > 0 && std::isfinite(c.tpgm.proj_lr), "tpgm.proj_lr",
-         "must be a positive number");
-    need(c.tpgm.post_hoc_iters >= 1, "tpgm.post_hoc_iters", "must be at least 1");
     for (const auto& pattern : c.tpgm.exclude) {
         try {
             std::regex re(pattern);
@@ -345,17 +599,8 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
                 {"tpgm.exclude", "'" + pattern + "' is not a valid regular expression"});
         }
     }
-    need(c.demo.pretrain_images >= 100, "demo.pretrain_images", "must be at least 100");
-    need(c.demo.pretrain_epochs >= 1, "demo.pretrain_epochs", "must be at least 1");
-    need(c.demo.id_train >= 10, "demo.id_train", "must be at least 10");
-    need(c.demo.id_proj >= 10, "demo.id_proj", "must be at least 10");
-    need(c.demo.id_test >= 10, "demo.id_test", "must be at least 10");
-    need(c.demo.ood_images >= 10, "demo.ood_images", "must be at least 10");
     need(c.demo.id_train + c.demo.id_proj + c.demo.pretrain_images <= 50000, "demo.id_train",
          "pre-training, ID train and projection images must fit in 50,000 training images");
-    need(c.demo.id_test <= 10000 && c.demo.ood_images <= 10000, "demo.id_test",
-         "test sets draw from the 10,000 test images");
-    need(c.demo.width >= 4 && c.demo.width <= 256, "demo.width", "must be in [4, 256]");
     need(!c.optim.nesterov || c.optim.name != "sgd" || c.optim.momentum > 0, "optim.nesterov",
          "Nesterov momentum needs optim.momentum > 0");
     for (const auto& name : c.demo.corruptions)

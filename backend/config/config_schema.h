@@ -21,12 +21,37 @@ struct ConfigIssue {
     std::string message;
 };
 
-// Dotted key and one-line documentation of every field, in file order.
+// What kind of value a field holds: drives YAML reading, validation and the window's editors.
+enum class FieldType {
+    Bool,
+    Int,
+    Real,
+    Text,
+    Choice,    // one of `choices`
+    File,      // a path to a file (Browse opens a file dialog)
+    Folder,    // a path to a folder
+    TextList,  // list of strings
+    IntList,
+    RealList,
+    SetList,  // the OOD sets: a list of OodSetConfig
+};
+
+// Dotted key, one-line documentation, type and allowed values of every field, in file order.
 struct ConfigFieldInfo {
     std::string key;
     std::string doc;
+    FieldType type = FieldType::Text;
+    std::vector<std::string> choices;  // Choice: the allowed values, the first is the default
+    double min = -1e300, max = 1e300;  // Int / Real: the allowed range, bounds included
+    std::string section() const;       // "optim" for "optim.lr"; "" for top-level keys
 };
 const std::vector<ConfigFieldInfo>& config_fields();
+// The field called `key`, or nullptr.
+const ConfigFieldInfo* find_config_field(const std::string& key);
+// A field's value in `config` as YAML text (flow style for lists), e.g. "0.05" or "[1, 3]".
+std::string field_value_yaml(const RunConfig& config, const std::string& key);
+// The keys of one OOD set entry, with their documentation (the window's set editor uses them).
+const std::vector<ConfigFieldInfo>& ood_set_fields();
 
 // Reads YAML text over `base`; unknown keys and values of the wrong type throw ConfigError.
 RunConfig parse_config_yaml(const std::string& yaml_text, RunConfig base = {});

@@ -46,23 +46,56 @@ struct DemoConfig {
     std::uint64_t seed = 7;  // seed of the benchmark itself, not of the runs
 };
 
+// How image files become model input (data: folders | lists). Training images get
+// RandomResizedCrop + flip at `size`; evaluation images a resize to size * 8/7 and a centre crop.
+struct ImageConfig {
+    int size = 224;                                    // square model input, in pixels
+    std::vector<double> mean = {0.485, 0.456, 0.406};  // the checkpoint's normalisation (0..1)
+    std::vector<double> std = {0.229, 0.224, 0.225};
+    std::string loading = "auto";  // auto | memory | stream
+    int memory_mb = 2048;          // auto: sets decoded into memory while they fit in this
+    int loader_threads = 0;        // decoding threads; 0: one per core
+    int prefetch_batches = 4;      // batches decoded ahead of the training step
+};
+
 // Image folders a user brings (data: folders): ImageFolder layout, one sub-folder per class.
 struct FolderDataConfig {
-    std::string train;             // ID training images
-    std::string proj;              // held-out ID images for TPGM; empty: 10% of train, split off
-    std::string test;              // ID test images
-    std::vector<std::string> ood;  // OOD test sets, each named by its folder's name
-    std::string class_list;        // file of class names in label order; empty: train's folders
-    int image_size = 224;          // shorter side resized, then centre-cropped to a square
-    std::vector<double> mean = {0.485, 0.456, 0.406};  // the checkpoint's normalisation
-    std::vector<double> std = {0.229, 0.224, 0.225};
+    std::string train;       // ID training images
+    std::string proj;        // held-out ID images for TPGM; empty: 10% of train, split off
+    std::string test;        // ID test images
+    std::string class_list;  // file of class names in label order; empty: train's folders
+};
+
+// Split lists (data: lists): "relative/path label" lines, DomainNet's format.
+struct ListDataConfig {
+    std::string root;      // folder the list paths are relative to
+    std::string train;     // list of the ID training images
+    std::string proj;      // held-out list for TPGM; empty: 10% of train, split off
+    std::string test;      // list of the ID test images
+    double percent = 100;  // class-balanced subset of train (nested: 1 % within 5 % ...)
+    std::string classes;   // file of class names to keep, in their new label order
+};
+
+// One OOD test set of a folders or lists run.
+struct OodSetConfig {
+    std::string path;           // ImageFolder root, or a split-list file (.txt)
+    std::string name;           // shown in tables and plots; empty: the folder or file name
+    std::string root;           // a list's image root; empty: lists.root
+    std::string kind = "auto";  // auto | domain | adversarial | rendition | corruption
+    std::string classes;        // logits restricted to: imagenet-a | imagenet-r | FILE of names
+    std::string corruption;     // kind corruption: its ImageNet-C name
+    int severity = 0;           // kind corruption: 1..5
+    bool operator==(const OodSetConfig& o) const {
+        return path == o.path && name == o.name && root == o.root && kind == o.kind &&
+               classes == o.classes && corruption == o.corruption && severity == o.severity;
+    }
 };
 
 // One fine-tuning run: everything needed to reproduce it.
 struct RunConfig {
     std::string method = "tpgm";        // ft | lp | tpgm
     std::string model = "demo_resnet";  // registry name, see `tpgm-cli models`
-    std::string data = "demo";          // demo (the embedded benchmark)
+    std::string data = "demo";          // demo | folders | lists
     std::string pretrained;             // checkpoint path; empty with data=demo: the demo backbone
     std::string run_dir = "runs/latest";  // where the run folder is written
     int epochs = 20;
@@ -77,7 +110,10 @@ struct RunConfig {
     OptimConfig optim;
     TpgmConfig tpgm;
     DemoConfig demo;
+    ImageConfig images;
     FolderDataConfig folders;
+    ListDataConfig lists;
+    std::vector<OodSetConfig> ood;  // OOD test sets of data=folders | lists
 };
 
 }  // namespace tpgm

@@ -57,10 +57,4 @@ struct DecodeReport {
     void add_skipped(const std::string& path);
 };
 
-// Decodes every sample into memory, resized (shorter side) and centre-cropped to `size` x `size`,
-// with `threads` decoding threads. Corrupt files are skipped and counted; a warning names the
-// first few. Throws DatasetError when nothing could be decoded.
-TensorDataset load_image_list(const ImageList& list, int64_t size, int threads = 2,
-                              DecodeReport* report = nullptr);
-
 }  // namespace tpgm

@@ -269,4 +269,26 @@ DemoBenchmark load_demo_benchmark(const DemoConfig& config, const ProgressFn& pr
     return b;
 }
 
+RunSets demo_run_sets(const DemoConfig& config, const ProgressFn& progress) {
+    DemoBenchmark b = load_demo_benchmark(config, progress);
+    RunSets sets;
+    sets.train = make_tensor_set(b.id_train, {"id_train"});
+    sets.proj = make_tensor_set(b.id_proj, {"id_proj"});
+    sets.test = make_tensor_set(b.id_test, {"id_test"});
+    for (auto& set : b.ood) {
+        SetInfo info{set.name, SetKind::DomainShift};
+        if (set.name == "hard") info.kind = SetKind::NaturalAdversarial;
+        for (const auto& c : config.corruptions)
+            for (int s : config.severities)
+                if (set.name == c + "-" + std::to_string(s))
+                    info = {set.name, SetKind::Corruption, c, s};
+        sets.ood.push_back(make_tensor_set(std::move(set), std::move(info)));
+    }
+    sets.norm = b.norm;
+    sets.class_names = b.class_names;
+    sets.pretrained_checkpoint = b.pretrained_checkpoint;
+    sets.channels = b.id_train.images.size(1);
+    return sets;
+}
+
 }  // namespace tpgm

@@ -5,8 +5,9 @@
 #pragma once
 
 #include "config/run_config.h"
+#include "data/progress.h"
+#include "data/run_sets.h"
 #include "data/tensor_dataset.h"
-#include "engine/progress.h"
 
 #include <string>
 #include <vector>
@@ -30,5 +31,8 @@ const std::vector<std::string>& fashion_mnist_classes();
 std::string demo_cache_dir(const DemoConfig& config);
 // Loads the cached benchmark, building (and pre-training) it first when needed.
 DemoBenchmark load_demo_benchmark(const DemoConfig& config, const ProgressFn& progress = {});
+// The benchmark as a run's sets: "sketch" a domain shift, "hard" natural-adversarial, and one
+// corruption set per demo.corruptions x demo.severities.
+RunSets demo_run_sets(const DemoConfig& config, const ProgressFn& progress = {});
 
 }  // namespace tpgm

@@ -1,8 +1,8 @@
 #include "demo/pretrain.h"
 
 #include "checkpoints/checkpoint.h"
-#include "engine/optim.h"
 #include "models/registry.h"
+#include "optim/optim.h"
 
 #include <torch/torch.h>
 

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "config/run_config.h"
+#include "data/progress.h"
 #include "data/tensor_dataset.h"
-#include "engine/progress.h"
 
 #include <string>
 

@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include <numeric>
 #include <stdexcept>
 
 namespace tpgm {
@@ -54,10 +55,13 @@ std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
     EventSink& sink) {
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
-    const DemoBenchmark data = load_run_data(config, sink);
-    TensorDataset clean = data.id_test;
-    if (images > 0 && images < clean.size())
-        clean = clean.subset(torch::arange(images, torch::kLong), clean.name);
+    const RunSets data = load_run_data(config, sink);
+    const int64_t n = images > 0 ? std::min(images, data.test->size()) : data.test->size();
+    std::vector<int64_t> first(n);
+    std::iota(first.begin(), first.end(), 0);
+    // The clean evaluation crops, held in memory once: every corruption starts from them.
+    const SetBatch crops = data.test->load(first, Transform::Eval, 0);
+    const TensorDataset clean{"id", crops.images, crops.labels};
     std::vector<CorruptionMatrix> out;
     for (std::size_t i = 0; i < checkpoints.size(); ++i) {
         sink.on_progress("evaluating corruptions", static_cast<int64_t>(i),

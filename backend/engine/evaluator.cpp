@@ -3,97 +3,118 @@
 #include "checkpoints/checkpoint.h"
 #include "engine/run_data.h"
 #include "engine/runtime.h"
-#include "robustness/corruptions.h"
 
 #include <torch/torch.h>
 
-namespace tpgm {
+#include <numeric>
 
-Accuracy evaluate(Classifier& model, const TensorDataset& set, const Normalization& norm,
-                  const torch::Device& device, int64_t batch_size) {
-    Accuracy acc;
-    if (set.size() == 0) return acc;
+namespace tpgm {
+namespace {
+
+// Streams the evaluation crops of `set` through `model`; calls `visit(first index, top-k class
+// indices [n, k], labels [n])` per batch. Labels of unreadable files are absent from a batch.
+template <typename Visit>
+void predict(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
+             const torch::Device& device, const StreamOptions& stream, int64_t batch_size,
+             int64_t k, Visit visit) {
     torch::NoGradGuard no_grad;
     const bool was_training = model.is_training();
     model.eval();
-    int64_t hit1 = 0, hit5 = 0;
-    for (int64_t start = 0; start < set.size(); start += batch_size) {
-        const int64_t n = std::min(batch_size, set.size() - start);
-        auto logits = model.forward(to_model_input(set.images.narrow(0, start, n), norm, device));
-        auto labels = set.labels.narrow(0, start, n).to(device);
-        const int64_t k = std::min<int64_t>(5, logits.size(1));
-        auto topk = std::get<1>(logits.topk(k, 1));
-        auto match = topk.eq(labels.unsqueeze(1));
-        hit1 += match.select(1, 0).sum().item<int64_t>();
-        hit5 += match.any(1).sum().item<int64_t>();
+    std::vector<int64_t> order(set->size());
+    std::iota(order.begin(), order.end(), 0);
+    BatchStream batches(
+        set, plan_batches(order, batch_size, 0, set->size(), [](int64_t) { return uint64_t{0}; }),
+        Transform::Eval, stream);
+    const auto& subset = set->info().class_subset;
+    const torch::Tensor columns = torch::tensor(subset, torch::kInt64).to(device);
+    SetBatch b;
+    for (int64_t first = 0; batches.next(b); first += batch_size) {
+        if (b.labels.size(0) == 0) continue;
+        auto logits = model.forward(to_model_input(b.images, norm, device));
+        if (!subset.empty()) logits = logits.index_select(1, columns);
+        auto top = std::get<1>(logits.topk(std::min<int64_t>(k, logits.size(1)), 1));
+        if (!subset.empty())  // subset positions -> class indices
+            top = columns.index_select(0, top.flatten()).view_as(top);
+        visit(first, top.cpu(), b.labels, b.skipped);
     }
     model.train(was_training);
-    acc.count = set.size();
+}
+
+}  // namespace
+
+Accuracy evaluate(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
+                  const torch::Device& device, const StreamOptions& stream, int64_t batch_size) {
+    Accuracy acc;
+    int64_t hit1 = 0, hit5 = 0;
+    predict(model, set, norm, device, stream, batch_size, 5,
+            [&](int64_t, const torch::Tensor& top, const torch::Tensor& labels, int64_t) {
+                auto match = top.eq(labels.unsqueeze(1));
+                hit1 += match.select(1, 0).sum().item<int64_t>();
+                hit5 += match.any(1).sum().item<int64_t>();
+                acc.count += labels.size(0);
+            });
+    if (acc.count == 0) return acc;
     acc.top1 = static_cast<double>(hit1) / acc.count;
     acc.top5 = static_cast<double>(hit5) / acc.count;
     return acc;
 }
 
-torch::Tensor misclassified(Classifier& model, const TensorDataset& set, const Normalization& norm,
-                            const torch::Device& device, int64_t batch_size) {
-    torch::NoGradGuard no_grad;
-    const bool was_training = model.is_training();
-    model.eval();
-    std::vector<torch::Tensor> wrong;
-    for (int64_t start = 0; start < set.size(); start += batch_size) {
-        const int64_t n = std::min(batch_size, set.size() - start);
-        auto pred = model.forward(to_model_input(set.images.narrow(0, start, n), norm, device))
-                        .argmax(1)
-                        .cpu();
-        wrong.push_back(pred.ne(set.labels.narrow(0, start, n)).nonzero().flatten() + start);
-    }
-    model.train(was_training);
-    return wrong.empty() ? torch::zeros({0}, torch::kLong) : torch::cat(wrong);
+Accuracy evaluate(Classifier& model, const TensorDataset& set, const Normalization& norm,
+                  const torch::Device& device, int64_t batch_size) {
+    if (set.size() == 0) return {};
+    return evaluate(model, make_tensor_set(set, {set.name}), norm, device, {0, 1}, batch_size);
 }
 
-std::map<std::string, Accuracy> evaluate_sets(Classifier& model,
-                                              const std::vector<TensorDataset>& sets,
-                                              const Normalization& norm,
-                                              const torch::Device& device) {
-    std::map<std::string, Accuracy> out;
-    for (const auto& set : sets) out[set.name] = evaluate(model, set, norm, device);
-    return out;
+std::vector<int64_t> misclassified(Classifier& model, const ImageSetPtr& set,
+                                   const Normalization& norm, const torch::Device& device,
+                                   const StreamOptions& stream) {
+    std::vector<int64_t> wrong;
+    constexpr int64_t kBatch = 256;
+    predict(
+        model, set, norm, device, stream, kBatch, 1,
+        [&](int64_t first, const torch::Tensor& top, const torch::Tensor& labels, int64_t skipped) {
+            if (skipped)
+                throw DatasetError("set '" + set->info().name +
+                                   "' has unreadable images; cannot index mistakes");
+            auto wrong_here = top.select(1, 0).ne(labels).nonzero().flatten() + first;
+            for (int64_t k = 0; k < wrong_here.size(0); ++k)
+                wrong.push_back(wrong_here[k].item<int64_t>());
+        });
+    return wrong;
 }
 
-bool is_corruption_set(const std::string& name) {
-    const auto dash = name.rfind('-');
-    return dash != std::string::npos && dash + 2 == name.size() && name[dash + 1] >= '1' &&
-           name[dash + 1] <= '5' &&
-           robustness::corruption_from_name(name.substr(0, dash)).has_value();
-}
-
-void add_ood_aggregates(std::map<std::string, double>& accuracy) {
+void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vector<SetInfo>& ood) {
     double corr = 0, other = 0;
     int n_corr = 0, n_other = 0;
-    for (const auto& [name, acc] : accuracy) {
-        if (name == "id") continue;
-        if (is_corruption_set(name))
-            corr += acc, ++n_corr;
+    for (const auto& info : ood) {
+        auto it = accuracy.find(info.name);
+        if (it == accuracy.end()) continue;
+        if (info.kind == SetKind::Corruption)
+            corr += it->second, ++n_corr;
         else
-            other += acc, ++n_other;
+            other += it->second, ++n_other;
     }
     if (n_corr) accuracy["corruption_mean"] = corr / n_corr;
     const int parts = n_other + (n_corr ? 1 : 0);
     if (parts) accuracy["ood_mean"] = (other + (n_corr ? corr / n_corr : 0)) / parts;
 }
 
-EvalEvent evaluate_benchmark(Classifier& model, const DemoBenchmark& data,
-                             const torch::Device& device) {
-    std::vector<TensorDataset> sets{data.id_test};
-    sets.front().name = "id";
-    sets.insert(sets.end(), data.ood.begin(), data.ood.end());
+EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
+                            const StreamOptions& stream) {
     EvalEvent e;
-    for (const auto& [name, acc] : evaluate_sets(model, sets, data.norm, device)) {
+    auto score = [&](const ImageSetPtr& set, const std::string& name) {
+        const Accuracy acc = evaluate(model, set, data.norm, device, stream);
         e.top1[name] = acc.top1;
         e.top5[name] = acc.top5;
+    };
+    score(data.test, "id");
+    std::vector<SetInfo> infos;
+    for (const auto& set : data.ood) {
+        score(set, set->info().name);
+        infos.push_back(set->info());
     }
-    add_ood_aggregates(e.top1);
-    add_ood_aggregates(e.top5);
+    add_ood_aggregates(e.top1, infos);
+    add_ood_aggregates(e.top5, infos);
     return e;
 }
 
@@ -101,14 +122,14 @@ EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkp
                               EventSink& sink) {
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
-    const DemoBenchmark data = load_run_data(config, sink);
+    const RunSets data = load_run_data(config, sink);
     auto model = load_model(checkpoint);
     if (model->num_classes() != static_cast<int64_t>(data.class_names.size()))
         throw CheckpointError("'" + checkpoint + "' has " + std::to_string(model->num_classes()) +
-                              " outputs; the benchmark has " +
-                              std::to_string(data.class_names.size()) + " classes");
+                              " outputs; the data has " + std::to_string(data.class_names.size()) +
+                              " classes");
     model->to(device);
-    return evaluate_benchmark(*model, data, device);
+    return evaluate_run_sets(*model, data, device, stream_options(config));
 }
 
 }  // namespace tpgm

@@ -1,13 +1,12 @@
-// Top-1 / top-5 accuracy of a classifier on labelled sets.
+// Top-1 / top-5 accuracy of a classifier on labelled sets, and the OOD aggregates.
 #pragma once
 
 #include "config/run_config.h"
-#include "data/tensor_dataset.h"
-#include "demo/demo_benchmark.h"
+#include "data/batch_stream.h"
+#include "data/run_sets.h"
 #include "engine/events.h"
 #include "models/classifier.h"
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -17,30 +16,29 @@ namespace tpgm {
 struct Accuracy {
     double top1 = 0;
     double top5 = 0;
-    int64_t count = 0;
+    int64_t count = 0;  // examples scored (unreadable files are left out)
 };
 
-// Evaluates in eval mode without gradients; restores the model's training flag afterwards.
+// Evaluates in eval mode without gradients, streaming the set's evaluation crops; restores the
+// model's training flag afterwards. A set with a class subset is scored on those logits only.
+Accuracy evaluate(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
+                  const torch::Device& device, const StreamOptions& stream = {0, 1},
+                  int64_t batch_size = 256);
 Accuracy evaluate(Classifier& model, const TensorDataset& set, const Normalization& norm,
                   const torch::Device& device, int64_t batch_size = 256);
-std::map<std::string, Accuracy> evaluate_sets(Classifier& model,
-                                              const std::vector<TensorDataset>& sets,
-                                              const Normalization& norm,
-                                              const torch::Device& device);
 
 // Indices of the examples `model` misclassifies (top-1): the ImageNet-A recipe of keeping what a
 // reference model gets wrong.
-torch::Tensor misclassified(Classifier& model, const TensorDataset& set, const Normalization& norm,
-                            const torch::Device& device, int64_t batch_size = 256);
-// True for "<ImageNet-C corruption>-<severity 1..5>", e.g. "fog-3".
-bool is_corruption_set(const std::string& name);
-// Adds "corruption_mean" (over sets named <corruption>-<severity>) and "ood_mean" (sketch, hard
-// and the corruption mean weighing equally) to a map of per-set accuracies keyed "id", ...
-void add_ood_aggregates(std::map<std::string, double>& accuracy);
-// ID test ("id") and every OOD set of the benchmark, with the aggregates.
-EvalEvent evaluate_benchmark(Classifier& model, const DemoBenchmark& data,
-                             const torch::Device& device);
-// Loads `checkpoint` and evaluates it on the benchmark of `config` (built if needed).
+std::vector<int64_t> misclassified(Classifier& model, const ImageSetPtr& set,
+                                   const Normalization& norm, const torch::Device& device,
+                                   const StreamOptions& stream = {0, 1});
+// Adds "corruption_mean" (over the corruption sets) and "ood_mean" (every other OOD set and the
+// corruption mean weighing equally) to per-set accuracies keyed "id" and by set name.
+void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vector<SetInfo>& ood);
+// ID test ("id") and every OOD set, with the aggregates.
+EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
+                            const StreamOptions& stream);
+// Loads `checkpoint` and evaluates it on the sets of `config`.
 EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkpoint,
                               EventSink& sink);
 

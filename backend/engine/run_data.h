@@ -1,24 +1,23 @@
-// The labelled sets of a run, whatever their source: the embedded demo benchmark or image
-// folders the user brings (data: folders).
+// The run's sets from whichever source `config.data` names: the embedded demo benchmark, image
+// folders or split lists.
 #pragma once
 
 #include "config/run_config.h"
-#include "demo/demo_benchmark.h"
+#include "data/batch_stream.h"
+#include "data/run_sets.h"
 #include "engine/events.h"
-#include "engine/progress.h"
-
-#include <functional>
-#include <string>
 
 namespace tpgm {
 
-// Loads (building or decoding as needed) the sets `config.data` names. Folder sets are decoded
-// into memory at folders.image_size; unreadable images are skipped and reported through `warn`.
-// Throws DatasetError (missing folders, empty classes, nothing decodable) before training.
-DemoBenchmark load_run_data(const RunConfig& config, const ProgressFn& progress,
-                            const std::function<void(const std::string&)>& warn);
+// Loads (building, scanning or decoding as needed) the sets `config.data` names. Throws
+// DatasetError (missing folders, empty classes, bad lists, nothing decodable) before training.
+RunSets load_run_data(const RunConfig& config, const LoadCallbacks& callbacks);
 
 // The same, reporting progress and warnings to `sink`.
-DemoBenchmark load_run_data(const RunConfig& config, EventSink& sink);
+RunSets load_run_data(const RunConfig& config, EventSink& sink);
+
+// Loader threads and prefetch for the run's sets: none for the demo's in-memory tensors (a
+// batch is one index_select), images.loader_threads (0: one per core) for image files.
+StreamOptions stream_options(const RunConfig& config);
 
 }  // namespace tpgm

@@ -1,10 +1,10 @@
 #include "engine/step_benchmark.h"
 
 #include "config/run_config.h"
-#include "engine/optim.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
 #include "models/registry.h"
+#include "optim/optim.h"
 
 #include <torch/torch.h>
 

@@ -3,14 +3,14 @@
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/key_map.h"
 #include "config/config_schema.h"
+#include "data/batch_stream.h"
 #include "data/idx_reader.h"
-#include "demo/demo_benchmark.h"
 #include "engine/evaluator.h"
-#include "engine/optim.h"
 #include "engine/run_data.h"
 #include "engine/run_store.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
+#include "optim/optim.h"
 
 #include <torch/torch.h>
 
@@ -55,16 +55,15 @@ class Session {
         set_threads(cfg_.threads);
         device_ = resolve_device(cfg_.device);
         seed_everything(cfg_.seed);
-        data_ = load_run_data(
-            cfg_,
-            [this](const std::string& phase, int64_t d, int64_t t) {
-                sink_.on_progress(phase, d, t);
-                if (control_.stop_requested()) throw StoppedDuringSetup();
-            },
-            [this](const std::string& message) { log("warn", message); });
+        data_ = load_run_data(cfg_, {[this](const std::string& phase, int64_t d, int64_t t) {
+                                         sink_.on_progress(phase, d, t);
+                                         if (control_.stop_requested()) throw StoppedDuringSetup();
+                                     },
+                                     [this](const std::string& message) { log("warn", message); }});
+        stream_ = stream_options(cfg_);
         num_classes_ = static_cast<int64_t>(data_.class_names.size());
-        check_dataset(data_.id_train, num_classes_);
-        if (data_.id_proj.size() == 0) throw DatasetError("the projection split is empty");
+        check_labels(*data_.train, num_classes_, true);
+        check_labels(*data_.proj, num_classes_, false);
         const std::string source =
             cfg_.pretrained.empty() ? data_.pretrained_checkpoint : cfg_.pretrained;
         LoadReport report;
@@ -76,7 +75,7 @@ class Session {
         } else {
             // A torch.save, safetensors or TorchScript file: the architecture comes from the
             // config, the tensors by name (wrappers such as "module." stripped), head excluded.
-            spec_ = {cfg_.model, num_classes_, data_.id_train.images.size(1), cfg_.demo.width};
+            spec_ = {cfg_.model, num_classes_, data_.channels, cfg_.demo.width};
             model_ = create_model(spec_);
             report = load_pretrained(*model_, source);
         }
@@ -98,8 +97,8 @@ class Session {
         ctx.next_projection_batch = [this] { return next_projection_batch(); };
         method_ = create_method(cfg_, std::move(ctx));
         optimizer_ = make_optimizer(cfg_.optim, method_->trainable_parameters());
-        batch_ = std::min<int64_t>(cfg_.batch_size, data_.id_train.size());
-        steps_per_epoch_ = data_.id_train.size() / batch_;
+        batch_ = std::min<int64_t>(cfg_.batch_size, data_.train->size());
+        steps_per_epoch_ = data_.train->size() / batch_;
         total_steps_ = steps_per_epoch_ * cfg_.epochs;
         if (cfg_.resume) resume();
         log("info", "training " + method_->name() + " for " + std::to_string(total_steps_) +
@@ -136,7 +135,8 @@ class Session {
                     "stopped at step " + std::to_string(step_) + "; resume with resume=true",
                     start);
             }
-            const double loss = train_step(step);
+            double data_wait = 0;
+            const double loss = train_step(step, data_wait);
             if (!std::isfinite(loss)) {
                 return finish("failed",
                               "loss became " + std::to_string(loss) + " at step " +
@@ -160,13 +160,17 @@ class Session {
                         loss,
                         learning_rate_at(cfg_.optim, step, total_steps_),
                         images_per_sec_,
-                        (total_steps_ - step) * batch_ / std::max(images_per_sec_, 1e-9)};
+                        (total_steps_ - step) * batch_ / std::max(images_per_sec_, 1e-9),
+                        data_wait};
             sink_.on_step(e);
             store_->append(e);
             if (method_->radii_updated_at(step)) report_radii(step);
             if (step % steps_per_epoch_ == 0 && step != total_steps_) end_of_epoch(step);
         }
         method_->on_training_end();
+        if (skipped_images_ > 0)
+            log("warn", std::to_string(skipped_images_) +
+                            " unreadable image(s) were left out of training batches");
         if (!method_->radii_updated_at(total_steps_)) report_radii(total_steps_);
         evaluate_all(total_steps_);
         save_last();
@@ -190,17 +194,42 @@ class Session {
         }
     }
 
-    double train_step(int64_t step) {
+    // The batch of `step`: epoch order, then consecutive batches; augmentation seeded per step.
+    SetBatch next_training_batch(int64_t step, double& waited) {
         const int64_t epoch = (step - 1) / steps_per_epoch_;
-        if (epoch != order_epoch_) {
-            order_ = epoch_order(data_.id_train.size(), cfg_.seed, epoch);
-            order_epoch_ = epoch;
+        const int64_t first = (step - 1) % steps_per_epoch_;
+        if (!train_stream_ || epoch != stream_epoch_ || train_stream_->remaining() == 0) {
+            const torch::Tensor o = epoch_order(data_.train->size(), cfg_.seed, epoch).contiguous();
+            const std::vector<int64_t> order(o.data_ptr<int64_t>(),
+                                             o.data_ptr<int64_t>() + o.numel());
+            const uint64_t seed = cfg_.seed * 0x2545F4914F6CDD1DULL;
+            const int64_t epoch_start = epoch * steps_per_epoch_ + 1;
+            train_stream_.reset();
+            train_stream_ = std::make_unique<BatchStream>(
+                data_.train,
+                plan_batches(
+                    order, batch_, first, steps_per_epoch_ - first,
+                    [&](int64_t b) { return seed + static_cast<uint64_t>(epoch_start + b); }),
+                Transform::Train, stream_);
+            stream_epoch_ = epoch;
         }
-        const auto idx = order_.narrow(0, ((step - 1) % steps_per_epoch_) * batch_, batch_);
-        std::mt19937_64 rng(cfg_.seed * 0x2545F4914F6CDD1DULL + static_cast<std::uint64_t>(step));
-        auto inputs = to_model_input(augment_batch(data_.id_train.images.index_select(0, idx), rng),
-                                     data_.norm, device_);
-        auto labels = data_.id_train.labels.index_select(0, idx).to(device_);
+        const double before = train_stream_->wait_seconds();
+        SetBatch batch;
+        train_stream_->next(batch);
+        waited = train_stream_->wait_seconds() - before;
+        if (batch.skipped > 0 && skipped_images_ == 0)
+            log("warn",
+                "unreadable images are skipped during training; the count is in the "
+                "run log at the end");
+        skipped_images_ += batch.skipped;
+        return batch;
+    }
+
+    double train_step(int64_t step, double& data_wait) {
+        SetBatch batch = next_training_batch(step, data_wait);
+        if (batch.labels.size(0) == 0) return 0;  // every file of the batch was unreadable
+        auto inputs = to_model_input(batch.images, data_.norm, device_);
+        auto labels = batch.labels.to(device_);
         set_training_mode();
         set_learning_rate(*optimizer_, learning_rate_at(cfg_.optim, step, total_steps_));
         optimizer_->zero_grad();
@@ -216,18 +245,33 @@ class Session {
         return value;
     }
 
-    Batch next_projection_batch() {
-        const auto& set = data_.id_proj;
-        const int64_t n = set.size(), b = std::min<int64_t>(batch_, n);
-        const int64_t pos = proj_batches_ * b, epoch = pos / n, start = pos % n;
-        ++proj_batches_;
-        if (epoch != proj_order_epoch_) {  // one shuffle per pass over the split, not per batch
-            proj_order_ = epoch_order(n, cfg_.seed + 1, epoch);
+    // Projection batch k: position k * b in the endless sequence of passes over the split, each
+    // pass in its own seeded order (one shuffle per pass, not per batch).
+    std::vector<int64_t> projection_indices(int64_t k) {
+        const int64_t n = data_.proj->size(), b = std::min<int64_t>(batch_, n);
+        const int64_t pos = k * b, epoch = pos / n, start = pos % n;
+        if (epoch != proj_order_epoch_) {
+            const torch::Tensor o = epoch_order(n, cfg_.seed + 1, epoch).contiguous();
+            proj_order_.assign(o.data_ptr<int64_t>(), o.data_ptr<int64_t>() + n);
             proj_order_epoch_ = epoch;
         }
-        auto idx = proj_order_.narrow(0, start, std::min(b, n - start));
-        return {to_model_input(set.images.index_select(0, idx), data_.norm, device_),
-                set.labels.index_select(0, idx).to(device_)};
+        return {proj_order_.begin() + start, proj_order_.begin() + start + std::min(b, n - start)};
+    }
+
+    Batch next_projection_batch() {
+        constexpr int64_t kPlanned = 64;  // projection batches planned per stream
+        if (!proj_stream_ || proj_stream_->remaining() == 0) {
+            std::vector<BatchJob> jobs;
+            for (int64_t k = proj_batches_; k < proj_batches_ + kPlanned; ++k)
+                jobs.push_back({projection_indices(k), 0});
+            proj_stream_.reset();
+            proj_stream_ = std::make_unique<BatchStream>(data_.proj, std::move(jobs),
+                                                         Transform::Eval, stream_);
+        }
+        SetBatch batch;
+        proj_stream_->next(batch);
+        ++proj_batches_;
+        return {to_model_input(batch.images, data_.norm, device_), batch.labels.to(device_)};
     }
 
     void report_radii(int64_t step) {
@@ -238,7 +282,7 @@ class Session {
     }
 
     void evaluate_all(int64_t step) {
-        EvalEvent e = evaluate_benchmark(*model_, data_, device_);
+        EvalEvent e = evaluate_run_sets(*model_, data_, device_, stream_);
         e.step = step;
         e.epoch = (step - 1) / steps_per_epoch_;
         sink_.on_eval(e);
@@ -306,7 +350,14 @@ class Session {
     RunControl& control_;
     std::optional<RunStore> store_;  // created once setup has loaded data and model
     torch::Device device_{torch::kCPU};
-    DemoBenchmark data_;
+    RunSets data_;
+    StreamOptions stream_;
+    std::unique_ptr<BatchStream> train_stream_;  // the current epoch's batches
+    int64_t stream_epoch_ = -1;
+    std::unique_ptr<BatchStream> proj_stream_;  // the next projection batches
+    std::vector<int64_t> proj_order_;           // order of the projection split in its pass
+    int64_t proj_order_epoch_ = -1;
+    int64_t skipped_images_ = 0;
     int64_t num_classes_ = 0;
     ModelSpec spec_;
     std::shared_ptr<Classifier> model_;
@@ -314,10 +365,6 @@ class Session {
     std::unique_ptr<torch::optim::Optimizer> optimizer_;
     int64_t batch_ = 0, steps_per_epoch_ = 0, total_steps_ = 0;
     int64_t step_ = 0, last_saved_step_ = 0, proj_batches_ = 0;
-    torch::Tensor order_;
-    int64_t order_epoch_ = -1;
-    torch::Tensor proj_order_;  // order of the projection split in its current pass
-    int64_t proj_order_epoch_ = -1;
     double images_per_sec_ = 0;
     EvalEvent last_eval_;
 };

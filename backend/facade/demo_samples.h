@@ -2,7 +2,7 @@
 #pragma once
 
 #include "config/run_config.h"
-#include "engine/progress.h"
+#include "data/progress.h"
 
 #include <opencv2/core.hpp>
 

@@ -1,4 +1,4 @@
-// Progress of long preparation phases (building the demo, pre-training) for progress bars.
+// Progress of long preparation phases (loading data, building the demo, pre-training).
 #pragma once
 
 #include <cstdint>

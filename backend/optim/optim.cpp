@@ -1,4 +1,4 @@
-#include "engine/optim.h"
+#include "optim/optim.h"
 
 #include <torch/torch.h>
 

@@ -1,0 +1,24 @@
+#include "data/run_sets.h"
+
+#include "data/idx_reader.h"  // DatasetError
+
+#include <torch/torch.h>
+
+namespace tpgm {
+
+void check_labels(const ImageSet& set, int64_t num_classes, bool every_class) {
+    const std::string& name = set.info().name;
+    if (set.size() == 0) throw DatasetError("set '" + name + "' is empty");
+    const torch::Tensor labels = set.labels();
+    if (labels.min().item<int64_t>() < 0 || labels.max().item<int64_t>() >= num_classes)
+        throw DatasetError("set '" + name + "' has labels outside [0, " +
+                           std::to_string(num_classes) + ")");
+    if (!every_class) return;
+    const auto counts = torch::bincount(labels, {}, num_classes);
+    for (int64_t c = 0; c < num_classes; ++c)
+        if (counts[c].item<int64_t>() == 0)
+            throw DatasetError("set '" + name + "': class " + std::to_string(c) +
+                               " has no example");
+}
+
+}  // namespace tpgm
