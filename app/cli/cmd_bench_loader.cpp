@@ -31,7 +31,7 @@ double peak_rss_mb() {
 void register_bench_loader(CLI::App& bench) {
     struct Options {
         std::string folder, generate, model = "resnet18";
-        int size = 224, batch = 32, threads = 2, batches = 16, images = 2000;
+        int size = 224, batch = 32, threads = 2, batches = 16, images = 2000, fed_steps = 8;
         bool skip_model = false;
     };
     auto o = std::make_shared<Options>();
@@ -53,6 +53,9 @@ void register_bench_loader(CLI::App& bench) {
     cmd->add_option("--model", o->model, "model whose training step is timed")
         ->capture_default_str();
     cmd->add_flag("--no-model", o->skip_model, "time the loader only");
+    cmd->add_option("--fed-steps", o->fed_steps,
+                    "training steps fed by the loader, to measure how long a step waits")
+        ->capture_default_str();
     cmd->callback([o] {
         if (!o->generate.empty()) {
             tpgm::write_synthetic_image_folder(o->generate, o->images, 10);

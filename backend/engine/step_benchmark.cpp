@@ -1,6 +1,7 @@
 #include "engine/step_benchmark.h"
 
 #include "config/run_config.h"
+#include "data/batch_stream.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
 #include "models/registry.h"
@@ -111,6 +112,61 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     r.tpgm_freq10 = median(f10);
     r.apply_only = median(apply);
     r.images_per_sec_vanilla = o.batch / r.vanilla;
+    return r;
+}
+
+FedStepResult run_fed_steps(const StepBenchOptions& o, const ImageSetPtr& set, int threads,
+                            int steps) {
+    set_threads(o.threads);
+    const auto device = resolve_device(o.device);
+    torch::manual_seed(0);
+    auto model = create_model({o.model, 10, 3, 16});
+    model->to(device);
+    model->train();
+    OptimConfig optim;
+    optim.lr = 1e-3;
+    auto optimizer = make_optimizer(optim, model->parameters());
+    const Normalization imagenet{{0.485, 0.456, 0.406}, {0.229, 0.224, 0.225}};
+    std::vector<int64_t> order;
+    for (int64_t i = 0; static_cast<int64_t>(order.size()) < int64_t{steps + 1} * o.batch; ++i)
+        order.push_back(i % set->size());
+    BatchStream stream(set,
+                       plan_batches(order, o.batch, 0, steps + 1,
+                                    [](int64_t b) { return static_cast<uint64_t>(b); }),
+                       Transform::Train, {threads, 4});
+    auto step = [&](double& waited) {
+        const double before = stream.wait_seconds();
+        SetBatch b;
+        stream.next(b);
+        waited = stream.wait_seconds() - before;
+        optimizer->zero_grad();
+        torch::cross_entropy_loss(model->forward(to_model_input(b.images, imagenet, device)),
+                                  b.labels.remainder(10).to(device))
+            .backward();
+        optimizer->step();
+        return b.labels.size(0);
+    };
+    double waited = 0;
+    step(waited);  // warm-up: allocator, thread pool; the loader fills its prefetch meanwhile
+    std::vector<double> times, waits;
+    double total_wait = 0, total = 0;
+    int64_t images = 0;
+    for (int s = 0; s < steps; ++s) {
+        const auto t0 = std::chrono::steady_clock::now();
+        images += step(waited);
+        const double dt =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        times.push_back(dt);
+        waits.push_back(waited);
+        total += dt;
+        total_wait += waited;
+    }
+    FedStepResult r;
+    r.steps = steps;
+    r.step_seconds = median(times);
+    r.wait_seconds = median(waits);
+    r.wait_fraction = total > 0 ? total_wait / total : 0;
+    r.images_per_second = total > 0 ? images / total : 0;
     return r;
 }
 

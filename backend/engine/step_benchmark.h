@@ -2,6 +2,8 @@
 // and batch (tpgm-cli bench train).
 #pragma once
 
+#include "data/image_set.h"
+
 #include <string>
 
 namespace tpgm {
@@ -31,5 +33,18 @@ struct StepBenchResult {
 };
 
 StepBenchResult run_step_benchmark(const StepBenchOptions& options);
+
+// A vanilla training loop fed by the streaming loader: how long each step waited for its batch.
+struct FedStepResult {
+    int steps = 0;
+    double step_seconds = 0;       // median wall time of a step, waiting included
+    double wait_seconds = 0;       // median time a step waited for its batch
+    double wait_fraction = 0;      // total waiting / total wall time
+    double images_per_second = 0;  // images trained per second of wall time
+};
+// Trains options.model for `steps` steps on batches of `set` (training augmentation, ImageNet
+// normalisation) drawn through a BatchStream with `threads` loader threads.
+FedStepResult run_fed_steps(const StepBenchOptions& options, const ImageSetPtr& set, int threads,
+                            int steps);
 
 }  // namespace tpgm
