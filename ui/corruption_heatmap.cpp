@@ -1,15 +1,12 @@
 #include "ui/corruption_heatmap.h"
 
+#include "engine/run_store.h"
 #include "ui/plot_style.h"
 
 #include <qcustomplot.h>
 
 #include <QComboBox>
-#include <QFile>
 #include <QHBoxLayout>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -19,11 +16,12 @@
 namespace tpgm::ui {
 namespace {
 
-// The "corruptions" object of <dir>/eval.json, or an empty object.
-QJsonObject read_matrix(const QString& dir) {
-    QFile f(dir + "/eval.json");
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QJsonDocument::fromJson(f.readAll()).object().value("corruptions").toObject();
+// The corruption matrix in `dir`'s eval.json; nullopt when there is none (or no run is chosen).
+std::optional<CorruptionReport> read_matrix(const QString& dir) {
+    if (dir.isEmpty()) return std::nullopt;
+    const auto report = read_eval_json(dir.toStdString());
+    if (!report || !report->corruptions || report->corruptions->top1.empty()) return std::nullopt;
+    return report->corruptions;
 }
 
 QCPColorGradient gradient(bool diverging) {
@@ -81,7 +79,7 @@ CorruptionHeatmap::CorruptionHeatmap(QWidget* parent) : QWidget(parent) {
 void CorruptionHeatmap::setRuns(const RunList& runs) {
     QStringList dirs;
     for (const auto& run : runs)
-        if (!read_matrix(run->dir).isEmpty()) dirs << run->dir;
+        if (read_matrix(run->dir)) dirs << run->dir;
     QStringList current;
     for (int i = 0; i < runA_->count(); ++i) current << runA_->itemData(i).toString();
     if (dirs == current) return;
@@ -113,27 +111,27 @@ double CorruptionHeatmap::cell(int corruption, int severity) const {
 }
 
 void CorruptionHeatmap::rebuild() {
-    const QJsonObject a = read_matrix(runA_->currentData().toString());
-    const QJsonObject b = read_matrix(runB_->currentData().toString());
-    const bool diff = !b.isEmpty();
+    const auto a = read_matrix(runA_->currentData().toString());
+    const auto b = read_matrix(runB_->currentData().toString());
+    const bool diff = b.has_value();
     labels_.clear();
     severities_.clear();
     values_.clear();
-    for (const auto& s : a.value("severities").toArray()) severities_ << s.toInt();
-    const QJsonObject rowsA = a.value("top1").toObject(), rowsB = b.value("top1").toObject();
-    for (auto it = rowsA.begin(); it != rowsA.end(); ++it) {
-        const QJsonArray cellsA = it.value().toArray(), cellsB = rowsB.value(it.key()).toArray();
-        std::vector<double> row;
-        for (int s = 0; s < severities_.size(); ++s) {
-            const double va = 100 * cellsA.at(s).toDouble(std::nan(""));
-            const bool comparable =
-                diff && cellsB.size() == cellsA.size() &&
-                b.value("severities").toArray() == a.value("severities").toArray();
-            row.push_back(diff ? (comparable ? va - 100 * cellsB.at(s).toDouble() : std::nan(""))
-                               : va);
+    if (a) {
+        for (int s : a->severities) severities_ << s;
+        const bool same_severities = diff && b->severities == a->severities;
+        for (const auto& [name, cellsA] : a->top1) {
+            const std::vector<double>* cellsB = nullptr;
+            if (diff && b->top1.count(name)) cellsB = &b->top1.at(name);
+            const bool comparable = same_severities && cellsB && cellsB->size() == cellsA.size();
+            std::vector<double> row;
+            for (int s = 0; s < severities_.size(); ++s) {
+                const double va = s < int(cellsA.size()) ? 100 * cellsA[s] : std::nan("");
+                row.push_back(diff ? (comparable ? va - 100 * (*cellsB)[s] : std::nan("")) : va);
+            }
+            labels_ << QString::fromStdString(name);
+            values_.push_back(row);
         }
-        labels_ << it.key();
-        values_.push_back(row);
     }
     hint_->setText(
         runA_->count() == 0

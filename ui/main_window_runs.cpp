@@ -34,6 +34,11 @@
 namespace tpgm::ui {
 
 namespace {
+// Whether `dir` can be extended: it holds the resumable checkpoint.
+bool hasLastCheckpoint(const QString& dir) {
+    return QFileInfo::exists(QString::fromStdString(RunPaths(dir.toStdString()).last_checkpoint()));
+}
+
 QString duration(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0) return "?";
     const long s = std::lround(seconds);
@@ -134,7 +139,7 @@ bool MainWindow::extendRun(int epochs) {
         statusBar()->showMessage(tr("Cannot extend: %1").arg(e.what()), 8000);
         return false;
     }
-    if (!QFileInfo::exists(run->dir + "/checkpoints/last.pt")) {
+    if (!hasLastCheckpoint(run->dir)) {
         statusBar()->showMessage(tr("Cannot extend: %1 has no checkpoints/last.pt").arg(run->dir),
                                  8000);
         return false;
@@ -161,8 +166,10 @@ RunPtr MainWindow::openRun(const QString& dir, QString* error) {
     for (const auto& r : runs_)
         if (QDir::cleanPath(r->dir) == clean) return r;
     RunSeries series;
+    series.follower.emplace(clean.toStdString());
+    series.record.dir = clean.toStdString();
     try {
-        series.record = read_run(clean.toStdString());
+        series.record.apply(series.follower->poll());
     } catch (const std::exception& e) {
         if (error) *error = QString::fromUtf8(e.what());
         statusBar()->showMessage(tr("Cannot open %1: %2").arg(dir, e.what()), 8000);
@@ -170,9 +177,8 @@ RunPtr MainWindow::openRun(const QString& dir, QString* error) {
     }
     series.dir = clean;
     series.name = QFileInfo(clean).fileName();
-    series.method = methodOfConfig(series.record.config_yaml);
+    series.method = QString::fromStdString(method_of_config(series.record.config_yaml));
     series.follow = !series.record.summary.has_value();
-    series.metrics_size = QFileInfo(clean + "/metrics.jsonl").size();
     RunPtr run = addRun(std::move(series));
     results_->setRuns(runs_);
     results_->selectRun(run);
@@ -190,17 +196,15 @@ void MainWindow::openRunDialog() {
 
 void MainWindow::followRuns() {
     for (const auto& run : runs_) {
-        if (!run->follow || run->live) continue;
-        const qint64 size = QFileInfo(run->dir + "/metrics.jsonl").size();
-        const bool done = QFileInfo::exists(run->dir + "/summary.json");
-        if (size == run->metrics_size && !(done && !run->record.summary)) continue;
+        if (!run->follow || run->live || !run->follower) continue;
         try {
-            run->record = read_run(run->dir.toStdString());
-            run->metrics_size = size;
+            const RunUpdate update = run->follower->poll();  // only the lines written since
+            if (update.empty()) continue;
+            run->record.apply(update);
             run->follow = !run->record.summary.has_value();
             dirty_ = true;
         } catch (const std::exception&) {
-            // Mid-write or briefly missing: try again on the next tick.
+            // Briefly missing (a run restarting in the folder): try again on the next tick.
         }
     }
 }
@@ -299,7 +303,7 @@ void MainWindow::updateActions() {
     resume_->setEnabled(paused);
     stop_->setEnabled(training);
     RunPtr run = primaryRun();
-    extend_->setEnabled(!training && run && QFileInfo::exists(run->dir + "/checkpoints/last.pt"));
+    extend_->setEnabled(!training && run && hasLastCheckpoint(run->dir));
     setup_->setEditable(!training);
 }
 

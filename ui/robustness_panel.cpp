@@ -1,6 +1,7 @@
 #include "ui/robustness_panel.h"
 
 #include "config/config_schema.h"
+#include "engine/run_store.h"
 #include "facade/run_predictor.h"
 #include "robustness/corruptions.h"
 
@@ -176,29 +177,9 @@ void RobustnessPanel::setRunsRoot(const QString& root) {
 }
 
 void RobustnessPanel::chooseLatestRuns() {
-    const QDir root(runsRoot_);
-    for (int i = 0; i < kColumns; ++i) {
-        QString best;
-        QDateTime bestTime;
-        for (const QFileInfo& dir : root.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-            const QString ckpt =
-                QString::fromStdString(facade::run_checkpoint(dir.filePath().toStdString()));
-            if (!ckpt.endsWith("final.pt")) continue;
-            QFile f(dir.filePath() + "/config.yaml");
-            if (!f.open(QIODevice::ReadOnly)) continue;
-            try {
-                if (parse_config_yaml(f.readAll().toStdString()).method != kMethods[i]) continue;
-            } catch (const std::exception&) {
-                continue;
-            }
-            const QDateTime t = QFileInfo(ckpt).lastModified();
-            if (best.isEmpty() || t > bestTime) {
-                best = dir.filePath();
-                bestTime = t;
-            }
-        }
-        if (!best.isEmpty()) folders_[i]->setText(best);
-    }
+    for (int i = 0; i < kColumns; ++i)
+        if (auto dir = newest_finished_run(runsRoot_.toStdString(), kMethods[i]))
+            folders_[i]->setText(QString::fromStdString(*dir));
     refresh();
 }
 
@@ -328,7 +309,8 @@ void RobustnessPanel::predict(int column, const cv::Mat& image) {
                                     .arg(kMethods[column]));
         return;
     }
-    const QString ckpt = QString::fromStdString(facade::run_checkpoint(dir.toStdString()));
+    const QString ckpt =
+        QString::fromStdString(find_best_checkpoint(dir.toStdString()).value_or(""));
     const QString stamp = ckpt + "@" + QFileInfo(ckpt).lastModified().toString(Qt::ISODateWithMs);
     if (ckpt.isEmpty()) {
         models_[column].reset();

@@ -1,15 +1,18 @@
 #include "ui/run_series.h"
 
-#include "config/config_schema.h"
-
 namespace tpgm::ui {
 
 void RunSeries::append(const EventBatch& batch) {
-    record.steps.insert(record.steps.end(), batch.steps.begin(), batch.steps.end());
-    record.evals.insert(record.evals.end(), batch.evals.begin(), batch.evals.end());
-    record.radii.insert(record.radii.end(), batch.radii.begin(), batch.radii.end());
-    record.logs.insert(record.logs.end(), batch.logs.begin(), batch.logs.end());
-    if (batch.finished) record.summary = batch.finished;
+    // Through RunRecord::apply, so that a resumed run's repeated steps replace the earlier ones
+    // here as they do on disk.
+    RunUpdate update;
+    update.steps = batch.steps;
+    update.evals = batch.evals;
+    update.radii = batch.radii;
+    update.logs = batch.logs;
+    update.summary_changed = batch.finished.has_value();
+    update.summary = batch.finished;
+    record.apply(update);
 }
 
 QString RunSeries::status() const {
@@ -22,15 +25,6 @@ std::map<std::string, double> RunSeries::finalTop1() const {
     if (record.summary && !record.summary->final_top1.empty()) return record.summary->final_top1;
     if (!record.evals.empty()) return record.evals.back().top1;
     return {};
-}
-
-QString methodOfConfig(const std::string& yaml) {
-    if (yaml.empty()) return {};
-    try {
-        return QString::fromStdString(parse_config_yaml(yaml).method);
-    } catch (const std::exception&) {
-        return {};
-    }
 }
 
 QColor runColor(int index) {

@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace tpgm::ui {
@@ -21,7 +22,7 @@ struct RunSeries {
     bool live = false;    // fed by this window's training thread
     bool follow = false;  // re-read from disk while its folder changes
     bool visible = true;
-    qint64 metrics_size = -1;  // metrics.jsonl size at the last read (following)
+    std::optional<RunFollower> follower;  // reads what the folder gained since the last poll
     RunRecord record;
 
     // Appends a drained batch of live events.
@@ -39,8 +40,6 @@ struct RunSeries {
 using RunPtr = std::shared_ptr<RunSeries>;
 using RunList = std::vector<RunPtr>;
 
-// Reads the method out of a run's config.yaml text ("" when it cannot be parsed).
-QString methodOfConfig(const std::string& yaml);
 // A distinct colour for the i-th run.
 QColor runColor(int index);
 

@@ -2,27 +2,17 @@
 #include "commands.h"
 #include "console.h"
 
-#include "checkpoints/atomic_file.h"
 #include "config/config_schema.h"
 #include "engine/corruption_eval.h"
 #include "engine/evaluator.h"
+#include "engine/run_store.h"
 #include "robustness/corruptions.h"
 
-#include <nlohmann/json.hpp>
-
-#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
-namespace fs = std::filesystem;
-
 namespace {
-
-std::string final_checkpoint(const std::string& run) {
-    const auto final_pt = fs::path(run) / "checkpoints" / "final.pt";
-    return (fs::exists(final_pt) ? final_pt : fs::path(run) / "checkpoints" / "last.pt").string();
-}
 
 std::vector<std::string> corruption_names(const std::string& spec) {
     namespace rb = tpgm::robustness;
@@ -42,15 +32,15 @@ std::vector<std::string> corruption_names(const std::string& spec) {
     return names;
 }
 
-// Prints the corruption matrix (and CE / mCE against --baseline) and returns it as JSON.
+// Prints the corruption matrix (and CE / mCE against --baseline) and returns it for eval.json.
 template <typename Options>
-nlohmann::json corruption_report(const Options& o, const tpgm::RunConfig& config,
-                                 const std::string& checkpoint, ConsoleSink& sink) {
+tpgm::CorruptionReport corruption_report(const Options& o, const tpgm::RunConfig& config,
+                                         const std::string& checkpoint, ConsoleSink& sink) {
     const auto names = corruption_names(o.corruptions);
     for (int s : o.severities)
         if (s < 1 || s > 5) throw CLI::ValidationError("--severities", "severities are 1..5");
     std::vector<std::string> checkpoints{checkpoint};
-    if (!o.baseline.empty()) checkpoints.push_back(final_checkpoint(o.baseline));
+    if (!o.baseline.empty()) checkpoints.push_back(tpgm::best_checkpoint(o.baseline));
     const auto matrices = tpgm::evaluate_checkpoints_on_corruptions(config, checkpoints, names,
                                                                     o.severities, o.images, sink);
     const auto& m = matrices.front();
@@ -61,7 +51,7 @@ nlohmann::json corruption_report(const Options& o, const tpgm::RunConfig& config
     std::cout << std::setw(8) << "mean" << (matrices.size() > 1 ? "      CE  rel.CE" : "") << "\n";
     tpgm::CorruptionErrors errors;
     if (matrices.size() > 1) errors = tpgm::corruption_errors(m, matrices[1]);
-    nlohmann::json rows = nlohmann::json::object();
+    tpgm::CorruptionReport report;
     for (std::size_t c = 0; c < m.corruptions.size(); ++c) {
         double mean = 0;
         std::cout << std::left << std::setw(20) << m.corruptions[c] << std::right << std::fixed
@@ -73,22 +63,23 @@ nlohmann::json corruption_report(const Options& o, const tpgm::RunConfig& config
             std::cout << std::setprecision(3) << std::setw(8) << errors.ce[m.corruptions[c]]
                       << std::setw(8) << errors.relative_ce[m.corruptions[c]];
         std::cout << "\n";
-        rows[m.corruptions[c]] = m.top1[c];
+        report.top1[m.corruptions[c]] = m.top1[c];
     }
     std::cout << std::setprecision(1) << "mean over corruptions: " << 100 * m.mean() << "%  (clean "
               << 100 * m.clean_top1 << "%)\n";
-    nlohmann::json j{
-        {"severities", m.severities}, {"top1", rows}, {"mean", m.mean()}, {"clean", m.clean_top1}};
+    report.severities = m.severities;
+    report.mean = m.mean();
+    report.clean = m.clean_top1;
     if (matrices.size() > 1) {
         std::cout << std::setprecision(3) << "mCE " << errors.mce << ", relative mCE "
                   << errors.relative_mce << " (baseline " << o.baseline << " = 1)\n";
-        j["baseline"] = o.baseline;
-        j["ce"] = errors.ce;
-        j["relative_ce"] = errors.relative_ce;
-        j["mce"] = errors.mce;
-        j["relative_mce"] = errors.relative_mce;
+        report.baseline = o.baseline;
+        report.ce = errors.ce;
+        report.relative_ce = errors.relative_ce;
+        report.mce = errors.mce;
+        report.relative_mce = errors.relative_mce;
     }
-    return j;
+    return report;
 }
 
 }  // namespace
@@ -129,8 +120,8 @@ void register_eval_command(CLI::App& app) {
     cmd->callback([o] {
         std::string config_path = o->config, checkpoint = o->checkpoint;
         if (!o->run.empty()) {
-            if (config_path.empty()) config_path = (fs::path(o->run) / "config.yaml").string();
-            checkpoint = final_checkpoint(o->run);
+            if (config_path.empty()) config_path = tpgm::RunPaths(o->run).config();
+            checkpoint = tpgm::best_checkpoint(o->run);
         }
         if (checkpoint.empty()) throw CLI::ValidationError("eval", "give --run or --checkpoint");
         auto overrides = o->overrides;
@@ -140,11 +131,9 @@ void register_eval_command(CLI::App& app) {
         const tpgm::EvalEvent e = tpgm::evaluate_checkpoint(config, checkpoint, sink);
         std::cout << "checkpoint: " << checkpoint << "\n\n";
         print_accuracy_table(std::cout, e.top1, e.top5);
-        nlohmann::json j{{"checkpoint", checkpoint}, {"top1", e.top1}, {"top5", e.top5}};
+        tpgm::EvalReport report{checkpoint, e.top1, e.top5, std::nullopt};
         if (!o->corruptions.empty())
-            j["corruptions"] = corruption_report(*o, config, checkpoint, sink);
-        if (!o->run.empty())
-            tpgm::write_file_atomically((fs::path(o->run) / "eval.json").string(),
-                                        j.dump(2) + "\n");
+            report.corruptions = corruption_report(*o, config, checkpoint, sink);
+        if (!o->run.empty()) tpgm::write_eval_json(o->run, report);
     });
 }

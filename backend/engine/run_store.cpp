@@ -2,160 +2,208 @@
 
 #include "checkpoints/atomic_file.h"
 #include "config/config_schema.h"
+#include "engine/run_format.h"
 
-#include <nlohmann/json.hpp>
-
+#include <algorithm>
 #include <filesystem>
-#include <iomanip>
 #include <sstream>
 #include <stdexcept>
 
 namespace tpgm {
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
 
-constexpr const char* kRunFiles[] = {"metrics.jsonl", "radii.csv", "summary.json", "config.yaml"};
+std::string join(const std::string& dir, const char* name) {
+    return (fs::path(dir) / name).string();
+}
 
-json summary_json(const RunSummary& s) {
-    return {{"status", s.status},   {"message", s.message}, {"steps", s.steps},
-            {"seconds", s.seconds}, {"top1", s.final_top1}, {"top5", s.final_top5},
-            {"run_dir", s.run_dir}};
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The complete lines of `text`; a last line without its newline (cut off by a crash) is left out.
+std::vector<std::string> complete_lines(const std::string& text) {
+    std::vector<std::string> lines;
+    for (std::size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos;
+         start = end + 1)
+        lines.push_back(text.substr(start, end - start));
+    return lines;
+}
+
+// Whether `path` exists and its last byte is not a newline.
+bool ends_mid_line(const std::string& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in || in.tellg() <= 0) return false;
+    in.seekg(-1, std::ios::end);
+    return in.get() != '\n';
 }
 
 }  // namespace
 
-RunStore::RunStore(std::string dir, bool resume) : dir_(std::move(dir)) {
-    fs::create_directories(fs::path(dir_) / "checkpoints");
-    if (!resume) {
-        for (const char* f : kRunFiles) fs::remove(fs::path(dir_) / f);
-        fs::remove_all(fs::path(dir_) / "checkpoints");
-        fs::create_directories(fs::path(dir_) / "checkpoints");
-    }
-    const bool new_radii = !fs::exists(fs::path(dir_) / "radii.csv");
-    metrics_.open(fs::path(dir_) / "metrics.jsonl", std::ios::app);
-    radii_.open(fs::path(dir_) / "radii.csv", std::ios::app);
-    if (!metrics_ || !radii_) throw std::runtime_error("cannot write run folder '" + dir_ + "'");
-    if (new_radii) radii_ << "step,name,radius,distance\n" << std::flush;
+std::string RunPaths::config() const {
+    return join(dir, "config.yaml");
+}
+std::string RunPaths::metrics() const {
+    return join(dir, "metrics.jsonl");
+}
+std::string RunPaths::radii() const {
+    return join(dir, "radii.csv");
+}
+std::string RunPaths::summary() const {
+    return join(dir, "summary.json");
+}
+std::string RunPaths::eval() const {
+    return join(dir, "eval.json");
+}
+std::string RunPaths::checkpoints() const {
+    return join(dir, "checkpoints");
+}
+std::string RunPaths::checkpoint(const std::string& name) const {
+    return (fs::path(checkpoints()) / (name + ".pt")).string();
 }
 
-std::string RunStore::checkpoint_path(const std::string& name) const {
-    return (fs::path(dir_) / "checkpoints" / (name + ".pt")).string();
+std::optional<std::string> find_best_checkpoint(const std::string& dir) {
+    const RunPaths paths(dir);
+    for (const std::string& path : {paths.final_checkpoint(), paths.last_checkpoint()}) {
+        std::error_code ec;
+        if (fs::exists(path, ec)) return path;
+    }
+    return std::nullopt;
+}
+
+std::string best_checkpoint(const std::string& dir) {
+    if (auto path = find_best_checkpoint(dir)) return *path;
+    throw std::runtime_error("run folder '" + dir +
+                             "' has no checkpoint (neither checkpoints/final.pt nor "
+                             "checkpoints/last.pt)");
+}
+
+std::string method_of_config(const std::string& yaml) {
+    if (yaml.empty()) return {};
+    try {
+        return parse_config_yaml(yaml).method;
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+std::vector<std::string> find_runs(const std::string& parent, const std::string& method) {
+    std::vector<std::string> runs;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(parent, ec)) {
+        const RunPaths paths(entry.path().string());
+        if (!entry.is_directory(ec) || !fs::exists(paths.config(), ec)) continue;
+        const std::string m = method_of_config(read_file(paths.config()));
+        if (!m.empty() && (method.empty() || m == method)) runs.push_back(paths.dir);
+    }
+    std::sort(runs.begin(), runs.end());
+    return runs;
+}
+
+std::optional<std::string> newest_finished_run(const std::string& parent,
+                                               const std::string& method) {
+    std::optional<std::string> best;
+    fs::file_time_type best_time;
+    for (const std::string& dir : find_runs(parent, method)) {
+        std::error_code ec;
+        const auto time = fs::last_write_time(RunPaths(dir).final_checkpoint(), ec);
+        if (ec) continue;  // not completed
+        if (!best || time > best_time) best = dir, best_time = time;
+    }
+    return best;
+}
+
+std::optional<EvalReport> read_eval_json(const std::string& dir) {
+    const std::string path = RunPaths(dir).eval();
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return std::nullopt;
+    return run_format::parse_eval_json(read_file(path));
+}
+
+void write_eval_json(const std::string& dir, const EvalReport& report) {
+    write_file_atomically(RunPaths(dir).eval(), run_format::eval_json(report));
+}
+
+RunStore::RunStore(std::string dir, bool resume) : paths_(std::move(dir)) {
+    fs::create_directories(paths_.checkpoints());
+    if (!resume) {
+        for (const std::string& f :
+             {paths_.metrics(), paths_.radii(), paths_.summary(), paths_.config()})
+            fs::remove(f);
+        fs::remove_all(paths_.checkpoints());
+        fs::create_directories(paths_.checkpoints());
+    }
+    open_streams();
+}
+
+void RunStore::open_streams() {
+    const bool new_radii = !fs::exists(paths_.radii());
+    const bool metrics_cut = ends_mid_line(paths_.metrics());
+    const bool radii_cut = ends_mid_line(paths_.radii());
+    metrics_.open(paths_.metrics(), std::ios::app);
+    radii_.open(paths_.radii(), std::ios::app);
+    if (!metrics_ || !radii_)
+        throw std::runtime_error("cannot write run folder '" + paths_.dir + "'");
+    // A run killed mid-line left half a line: end it, so that it stays one unreadable line
+    // (skipped by readers, dropped by discard_after) instead of swallowing the next event.
+    if (metrics_cut) metrics_ << '\n' << std::flush;
+    if (radii_cut) radii_ << '\n' << std::flush;
+    if (new_radii) radii_ << run_format::kRadiiHeader << '\n' << std::flush;
 }
 
 void RunStore::write_config(const RunConfig& config) {
-    write_file_atomically((fs::path(dir_) / "config.yaml").string(), to_yaml(config));
+    write_file_atomically(paths_.config(), to_yaml(config));
 }
 
 void RunStore::append(const StepEvent& e) {
-    metrics_ << json{{"type", "step"},
-                     {"step", e.step},
-                     {"total_steps", e.total_steps},
-                     {"epoch", e.epoch},
-                     {"loss", e.loss},
-                     {"lr", e.lr},
-                     {"images_per_sec", e.images_per_sec}}
-                    .dump()
-             << '\n'
-             << std::flush;
+    metrics_ << run_format::metrics_line(e) << std::flush;
 }
 
 void RunStore::append(const EvalEvent& e) {
-    metrics_ << json{{"type", "eval"},
-                     {"step", e.step},
-                     {"epoch", e.epoch},
-                     {"top1", e.top1},
-                     {"top5", e.top5}}
-                    .dump()
-             << '\n'
-             << std::flush;
+    metrics_ << run_format::metrics_line(e) << std::flush;
 }
 
 void RunStore::append(const RadiiSnapshot& r) {
-    std::ostringstream rows;
-    rows << std::setprecision(9);
-    for (std::size_t i = 0; i < r.names.size(); ++i)
-        rows << r.step << ',' << r.names[i] << ',' << r.radius[i] << ',' << r.distance[i] << '\n';
-    radii_ << rows.str() << std::flush;
+    radii_ << run_format::radii_rows(r) << std::flush;
 }
 
 void RunStore::append(const LogEvent& e) {
-    metrics_ << json{{"type", "log"}, {"level", e.level}, {"message", e.message}}.dump() << '\n'
-             << std::flush;
+    metrics_ << run_format::metrics_line(e) << std::flush;
 }
 
 void RunStore::write_summary(const RunSummary& s) {
-    write_file_atomically((fs::path(dir_) / "summary.json").string(),
-                          summary_json(s).dump(2) + "\n");
+    write_file_atomically(paths_.summary(), run_format::summary_json(s));
 }
 
-RunRecord read_run(const std::string& dir) {
-    RunRecord rec;
-    rec.dir = dir;
-    std::ifstream metrics(fs::path(dir) / "metrics.jsonl");
-    if (!metrics) throw std::runtime_error("'" + dir + "' is not a run folder (no metrics.jsonl)");
-    std::string line;
-    while (std::getline(metrics, line)) {
-        if (metrics.eof()) break;  // no newline yet: the writer is mid-line
-        json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-        if (!j.is_object()) continue;
-        const std::string type = j.value("type", "");
-        if (type == "step") {
-            StepEvent e;
-            e.step = j.value("step", int64_t{0});
-            e.total_steps = j.value("total_steps", int64_t{0});
-            e.epoch = j.value("epoch", int64_t{0});
-            e.loss = j.value("loss", 0.0);
-            e.lr = j.value("lr", 0.0);
-            e.images_per_sec = j.value("images_per_sec", 0.0);
-            rec.steps.push_back(e);
-        } else if (type == "eval") {
-            EvalEvent e;
-            e.step = j.value("step", int64_t{0});
-            e.epoch = j.value("epoch", int64_t{0});
-            e.top1 = j.value("top1", std::map<std::string, double>{});
-            e.top5 = j.value("top5", std::map<std::string, double>{});
-            rec.evals.push_back(e);
-        } else if (type == "log") {
-            rec.logs.push_back({j.value("level", ""), j.value("message", "")});
-        }
+void RunStore::discard_after(int64_t step) {
+    using Kind = run_format::MetricsEntry::Kind;
+    std::string metrics;
+    for (const std::string& line : complete_lines(read_file(paths_.metrics()))) {
+        const auto e = run_format::parse_metrics_line(line);
+        if (!e) continue;
+        if ((e->kind == Kind::step || e->kind == Kind::eval) && e->step_number() > step) continue;
+        metrics += line + '\n';
     }
-    std::ifstream radii(fs::path(dir) / "radii.csv");
-    std::getline(radii, line);  // header
-    while (std::getline(radii, line)) {
-        if (radii.eof()) break;
-        std::stringstream row(line);
-        std::string step, name, radius, distance;
-        if (!std::getline(row, step, ',') || !std::getline(row, name, ',') ||
-            !std::getline(row, radius, ',') || !std::getline(row, distance))
-            continue;
-        const int64_t s = std::stoll(step);
-        if (rec.radii.empty() || rec.radii.back().step != s) rec.radii.push_back({s, {}, {}, {}});
-        rec.radii.back().names.push_back(name);
-        rec.radii.back().radius.push_back(std::stod(radius));
-        rec.radii.back().distance.push_back(std::stod(distance));
+    std::string radii = std::string(run_format::kRadiiHeader) + '\n';
+    for (const std::string& line : complete_lines(read_file(paths_.radii()))) {
+        const auto row = run_format::parse_radii_row(line);
+        if (row && row->step <= step) radii += line + '\n';
     }
-    std::ifstream config(fs::path(dir) / "config.yaml");
-    std::stringstream cfg;
-    cfg << config.rdbuf();
-    rec.config_yaml = cfg.str();
-    std::ifstream summary(fs::path(dir) / "summary.json");
-    if (summary) {
-        json j = json::parse(summary, nullptr, false);
-        if (j.is_object()) {
-            RunSummary s;
-            s.status = j.value("status", "");
-            s.message = j.value("message", "");
-            s.steps = j.value("steps", int64_t{0});
-            s.seconds = j.value("seconds", 0.0);
-            s.final_top1 = j.value("top1", std::map<std::string, double>{});
-            s.final_top5 = j.value("top5", std::map<std::string, double>{});
-            s.run_dir = j.value("run_dir", "");
-            rec.summary = s;
-        }
+    // The streams must follow the files to their new inodes, also when a write fails.
+    metrics_.close();
+    radii_.close();
+    try {
+        write_file_atomically(paths_.metrics(), metrics);
+        write_file_atomically(paths_.radii(), radii);
+    } catch (...) {
+        open_streams();
+        throw;
     }
-    return rec;
+    open_streams();
 }
 
 }  // namespace tpgm

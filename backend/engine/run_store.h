@@ -1,48 +1,100 @@
 // The run folder, the contract between the engine, the CLI and the GUI:
-//   config.yaml  metrics.jsonl  radii.csv  summary.json  checkpoints/{last,final}.pt
+//   config.yaml  metrics.jsonl  radii.csv  summary.json  eval.json  checkpoints/{last,final}.pt
+// Every part of the project finds, writes and reads these files through this header (and
+// engine/run_reader.h, which it includes). Torch-free: the UI includes it.
 #pragma once
 
 #include "config/run_config.h"
 #include "engine/events.h"
+#include "engine/run_reader.h"
 
+#include <cstdint>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace tpgm {
 
+// The path of every file of one run folder; nothing else in the project spells these names.
+struct RunPaths {
+    explicit RunPaths(std::string run_dir) : dir(std::move(run_dir)) {}
+    std::string dir;
+    std::string config() const;       // config.yaml: the resolved run config
+    std::string metrics() const;      // metrics.jsonl: one JSON object per step/eval/log event
+    std::string radii() const;        // radii.csv: step,name,radius,distance per radius update
+    std::string summary() const;      // summary.json: how the run ended
+    std::string eval() const;         // eval.json: written by `tpgm-cli eval --run`
+    std::string checkpoints() const;  // checkpoints/
+    std::string checkpoint(const std::string& name) const;                // checkpoints/<name>.pt
+    std::string last_checkpoint() const { return checkpoint("last"); }    // resumable state
+    std::string final_checkpoint() const { return checkpoint("final"); }  // written at completion
+};
+
+// The model a run folder stands for: final.pt when the run completed, else last.pt; nullopt
+// when it holds neither (yet).
+std::optional<std::string> find_best_checkpoint(const std::string& dir);
+// As find_best_checkpoint, but throws std::runtime_error naming `dir` when there is none.
+std::string best_checkpoint(const std::string& dir);
+
+// The `method` of a run's config.yaml text; "" when the text does not parse.
+std::string method_of_config(const std::string& yaml);
+// The run folders directly under `parent` whose config.yaml names `method` (any method when
+// empty), sorted by path; none when `parent` does not exist.
+std::vector<std::string> find_runs(const std::string& parent, const std::string& method);
+// Of find_runs(parent, method), the completed run (one with final.pt) whose final.pt is newest.
+std::optional<std::string> newest_finished_run(const std::string& parent,
+                                               const std::string& method);
+
+// The corruption x severity matrix of `tpgm-cli eval --corruptions` (ImageNet-C definitions).
+struct CorruptionReport {
+    std::vector<int> severities;                      // column order
+    std::map<std::string, std::vector<double>> top1;  // corruption -> top-1 per severity
+    double mean = 0;                                  // over every cell
+    double clean = 0;                                 // top-1 on the clean images
+    std::string baseline;                             // baseline run; "" = no CE below
+    std::map<std::string, double> ce, relative_ce;    // per corruption
+    double mce = 0, relative_mce = 0;
+};
+// What eval.json holds: the checkpoint's accuracy per set, optionally the corruption matrix.
+struct EvalReport {
+    std::string checkpoint;
+    std::map<std::string, double> top1, top5;  // set name -> accuracy in [0, 1]
+    std::optional<CorruptionReport> corruptions;
+};
+// `dir`'s eval.json; nullopt when it is absent or not a JSON object.
+std::optional<EvalReport> read_eval_json(const std::string& dir);
+// Replaces `dir`'s eval.json atomically (readers never see half a file).
+void write_eval_json(const std::string& dir, const EvalReport& report);
+
 // Writes one run folder as the run goes; every line is flushed so others can follow it live.
 class RunStore {
   public:
-    // Creates `dir`. A fresh run (resume == false) removes an earlier run's files there first.
+    // Creates `dir`. A fresh run (resume == false) removes an earlier run's files there first;
+    // a resumed one appends, after ending a line that a killed run left half written.
     RunStore(std::string dir, bool resume);
-    const std::string& dir() const { return dir_; }
-    std::string checkpoint_path(const std::string& name) const;
+    const std::string& dir() const { return paths_.dir; }
+    const RunPaths& paths() const { return paths_; }
+    std::string checkpoint_path(const std::string& name) const { return paths_.checkpoint(name); }
     void write_config(const RunConfig& config);
     void append(const StepEvent& e);
     void append(const EvalEvent& e);
     void append(const RadiiSnapshot& r);
     void append(const LogEvent& e);
     void write_summary(const RunSummary& s);
+    // For a run resumed from the checkpoint of `step`: rewrites metrics.jsonl and radii.csv
+    // (atomically) without the step, eval and radii entries after `step`, so the steps the
+    // resumed run repeats appear once. Log lines carry no step and are all kept: they are the
+    // folder's history, including what this session logged before the call. Lines a crash left
+    // half written are dropped, so the next append starts on a line of its own.
+    void discard_after(int64_t step);
 
   private:
-    std::string dir_;
+    void open_streams();
+    RunPaths paths_;
     std::ofstream metrics_;
     std::ofstream radii_;
 };
-
-// A run folder read back; a partly written last line (a run still going) is ignored.
-struct RunRecord {
-    std::string dir;
-    std::string config_yaml;
-    std::vector<StepEvent> steps;
-    std::vector<EvalEvent> evals;
-    std::vector<RadiiSnapshot> radii;
-    std::vector<LogEvent> logs;
-    std::optional<RunSummary> summary;
-};
-// Throws std::runtime_error when `dir` holds no run (no metrics.jsonl).
-RunRecord read_run(const std::string& dir);
 
 }  // namespace tpgm

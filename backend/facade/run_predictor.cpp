@@ -8,7 +8,6 @@
 #include <torch/torch.h>
 #include <opencv2/imgproc.hpp>
 
-#include <filesystem>
 #include <stdexcept>
 
 namespace tpgm::facade {
@@ -74,16 +73,6 @@ std::vector<Prediction> RunPredictor::top_k(const cv::Mat& image, int size,
         out.push_back(p);
     }
     return out;
-}
-
-std::string run_checkpoint(const std::string& run_dir) {
-    namespace fs = std::filesystem;
-    for (const char* name : {"final.pt", "last.pt"}) {
-        const fs::path p = fs::path(run_dir) / "checkpoints" / name;
-        std::error_code ec;
-        if (fs::exists(p, ec)) return p.string();
-    }
-    return {};
 }
 
 }  // namespace tpgm::facade

@@ -18,7 +18,7 @@ struct Prediction {
 // A classifier loaded from a checkpoint, ready for single-image inference on the CPU.
 class RunPredictor {
   public:
-    // Loads `checkpoint` (e.g. <run>/checkpoints/final.pt); throws std::runtime_error.
+    // Loads `checkpoint` (e.g. a run's best_checkpoint()); throws std::runtime_error.
     explicit RunPredictor(const std::string& checkpoint);
     ~RunPredictor();
     RunPredictor(const RunPredictor&) = delete;
@@ -36,8 +36,5 @@ class RunPredictor {
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
-
-// <run_dir>/checkpoints/final.pt when present, else last.pt, else "".
-std::string run_checkpoint(const std::string& run_dir);
 
 }  // namespace tpgm::facade

@@ -1,0 +1,54 @@
+// The byte format of a run folder's files, in one place so that the writer (RunStore), the reader
+// (RunFollower) and discard_after cannot disagree. Internal to the engine: the rest of the
+// project uses engine/run_store.h and engine/run_reader.h.
+#pragma once
+
+#include "engine/events.h"
+#include "engine/run_store.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace tpgm::run_format {
+
+// First line of radii.csv.
+inline constexpr const char* kRadiiHeader = "step,name,radius,distance";
+
+// One metrics.jsonl line (JSON object + '\n') per event.
+std::string metrics_line(const StepEvent& e);
+std::string metrics_line(const EvalEvent& e);
+std::string metrics_line(const LogEvent& e);
+// One radii.csv row per constrained tensor.
+std::string radii_rows(const RadiiSnapshot& r);
+
+// What one metrics.jsonl line holds; `kind` says which member is filled.
+struct MetricsEntry {
+    enum class Kind { step, eval, log, other } kind = Kind::other;
+    StepEvent step;
+    EvalEvent eval;
+    LogEvent log;
+    int64_t step_number() const { return kind == Kind::eval ? eval.step : step.step; }
+};
+// nullopt when `line` is not a JSON object (e.g. garbage left by a crash).
+std::optional<MetricsEntry> parse_metrics_line(const std::string& line);
+
+// One radii.csv row.
+struct RadiiRow {
+    int64_t step = 0;
+    std::string name;
+    double radius = 0;
+    double distance = 0;
+};
+// nullopt for the header and malformed rows.
+std::optional<RadiiRow> parse_radii_row(const std::string& line);
+
+std::string summary_json(const RunSummary& s);
+// nullopt when `text` is not a JSON object.
+std::optional<RunSummary> parse_summary_json(const std::string& text);
+
+std::string eval_json(const EvalReport& r);
+// nullopt when `text` is not a JSON object.
+std::optional<EvalReport> parse_eval_json(const std::string& text);
+
+}  // namespace tpgm::run_format
