@@ -3,6 +3,7 @@
 #include "config/config_schema.h"
 #include "ui/accuracy_plot.h"
 #include "ui/corruption_heatmap.h"
+#include "ui/dataset_preview.h"
 #include "ui/loss_plot.h"
 #include "ui/plot_style.h"
 #include "ui/radii_curves_plot.h"
@@ -103,6 +104,8 @@ void MainWindow::buildCentral() {
                   tr("Segmentation"));
     corruption_ = new CorruptionHeatmap;
     tabs_->addTab(corruption_, tr("Corruption heat map"));
+    preview_ = new DatasetPreview;
+    tabs_->addTab(preview_, tr("Data preview"));
     setCentralWidget(tabs_);
     connect(tabs_, &QTabWidget::currentChanged, this, [this] { replot(); });
 }
@@ -114,6 +117,12 @@ void MainWindow::buildDocks() {
     setupDock->setWidget(setup_);
     addDockWidget(Qt::LeftDockWidgetArea, setupDock);
     connect(setup_, &SetupPanel::validityChanged, this, &MainWindow::updateActions);
+    auto previewData = [this] {
+        tabs_->setCurrentWidget(preview_);
+        preview_->load(setup_->config());
+    };
+    connect(setup_, &SetupPanel::previewRequested, this, previewData);
+    connect(preview_, &DatasetPreview::reloadRequested, this, previewData);
 
     results_ = new ResultsTable;
     auto* runsDock = new QDockWidget(tr("Runs and results"), this);

@@ -20,6 +20,7 @@ namespace tpgm::ui {
 
 class AccuracyPlot;
 class CorruptionHeatmap;
+class DatasetPreview;
 class LossPlot;
 class RadiiCurvesPlot;
 class RadiiDepthPlot;
@@ -61,6 +62,7 @@ class MainWindow : public QMainWindow {
     TrainingController* controller() const { return controller_; }
     const RunList& runs() const { return runs_; }
     CorruptionHeatmap* corruptionHeatmap() const { return corruption_; }
+    DatasetPreview* dataPreview() const { return preview_; }
     RunPtr liveRun() const { return live_; }
     QTabWidget* tabs() const { return tabs_; }
     // Replots done so far (tests check that updates are coalesced, not per event).
@@ -107,6 +109,7 @@ class MainWindow : public QMainWindow {
     ResultsTable* results_;
     RobustnessPanel* robustness_;
     CorruptionHeatmap* corruption_;
+    DatasetPreview* preview_;
     QPlainTextEdit* log_;
     QTabWidget* tabs_;
     QSplitter* rows_;

@@ -1,6 +1,11 @@
 #include "ui/setup_panel.h"
 
-#include <QAction>
+#include "facade/checkpoint_report.h"
+#include "ui/form_widgets.h"
+#include "ui/ood_set_editor.h"
+
+#include <yaml-cpp/yaml.h>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
@@ -8,183 +13,463 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QGroupBox>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QRegularExpression>
+#include <QPointer>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
-#include <QStyle>
+#include <QSpinBox>
+#include <QThread>
+#include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <climits>
+#include <memory>
 
 namespace tpgm::ui {
 
+// A titled group of form rows that folds away behind its header.
+class CollapsibleSection : public QWidget {
+  public:
+    CollapsibleSection(const QString& title, bool expanded, QWidget* parent) : QWidget(parent) {
+        header_ = new QToolButton(this);
+        header_->setText(title);
+        header_->setCheckable(true);
+        header_->setAutoRaise(true);
+        header_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        header_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        QFont bold = header_->font();
+        bold.setBold(true);
+        header_->setFont(bold);
+        auto* line = new QFrame(this);
+        line->setFrameShape(QFrame::HLine);
+        line->setFrameShadow(QFrame::Sunken);
+        body_ = new QWidget(this);
+        form_ = new QFormLayout(body_);
+        form_->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        form_->setVerticalSpacing(3);
+        form_->setContentsMargins(8, 2, 2, 6);
+        auto* v = new QVBoxLayout(this);
+        v->setContentsMargins(0, 0, 0, 0);
+        v->setSpacing(0);
+        v->addWidget(header_);
+        v->addWidget(line);
+        v->addWidget(body_);
+        connect(header_, &QToolButton::toggled, this, [this](bool on) { setExpanded(on); });
+        setExpanded(expanded);
+    }
+    QFormLayout* form() const { return form_; }
+    bool isExpanded() const { return header_->isChecked(); }
+    void setExpanded(bool on) {
+        const QSignalBlocker block(header_);
+        header_->setChecked(on);
+        header_->setArrowType(on ? Qt::DownArrow : Qt::RightArrow);
+        body_->setVisible(on);
+    }
+
+  private:
+    QToolButton* header_;
+    QWidget* body_;
+    QFormLayout* form_;
+};
+
 namespace {
-QString docOf(const QString& key) {
-    for (const auto& f : config_fields())
-        if (QString::fromStdString(f.key) == key) return QString::fromStdString(f.doc);
+
+constexpr double kUnbounded = 1e299;
+const char* kRunSection = "run";
+
+// The rows at the top of the panel, in this order; every other key sits in its section.
+const std::vector<std::string>& important_keys() {
+    static const std::vector<std::string> keys = {"method",  "model",  "data",       "pretrained",
+                                                  "run_dir", "epochs", "batch_size", "optim.lr"};
+    return keys;
+}
+
+QString label_for(const std::string& key) {
+    static const std::map<std::string, QString> labels = {
+        {"method", QObject::tr("Method")},
+        {"model", QObject::tr("Architecture")},
+        {"data", QObject::tr("Data")},
+        {"pretrained", QObject::tr("Checkpoint")},
+        {"run_dir", QObject::tr("Runs folder")},
+        {"batch_size", QObject::tr("Batch size")},
+        {"eval_every_epochs", QObject::tr("Evaluate every (epochs)")},
+        {"freeze_bn", QObject::tr("Freeze BatchNorm statistics")},
+        {"threads", QObject::tr("Threads (0 = all)")},
+        {"resume", QObject::tr("Resume from last checkpoint")},
+        {"checkpoint_every_epochs", QObject::tr("Checkpoint every (epochs)")},
+        {"optim.name", QObject::tr("Optimiser")},
+        {"optim.lr", QObject::tr("Learning rate")},
+        {"optim.warmup_steps", QObject::tr("Warm-up steps")},
+        {"tpgm.proj_freq", QObject::tr("Update every (steps)")},
+        {"tpgm.max_iters", QObject::tr("Radius steps / update")},
+        {"tpgm.proj_lr", QObject::tr("Radius learning rate")},
+        {"tpgm.exclude", QObject::tr("Exclude (regexes)")},
+        {"tpgm.post_hoc", QObject::tr("Post-hoc projection")},
+        {"tpgm.post_hoc_iters", QObject::tr("Post-hoc radius steps")},
+        {"demo.fashion_mnist_dir", QObject::tr("Fashion-MNIST folder")},
+        {"demo.cache_dir", QObject::tr("Cache folder")},
+        {"demo.corruptions", QObject::tr("OOD corruptions")},
+        {"demo.severities", QObject::tr("OOD severities")},
+        {"demo.id_train", QObject::tr("ID train images")},
+        {"demo.id_proj", QObject::tr("ID projection images")},
+        {"demo.id_test", QObject::tr("ID test images")},
+        {"demo.ood_images", QObject::tr("Images per OOD set")},
+        {"images.size", QObject::tr("Input size (px)")},
+        {"images.memory_mb", QObject::tr("Memory budget (MB)")},
+        {"folders.train", QObject::tr("Train folder")},
+        {"folders.proj", QObject::tr("Projection folder")},
+        {"folders.test", QObject::tr("Test folder")},
+        {"folders.class_list", QObject::tr("Class list")},
+        {"lists.root", QObject::tr("Image root")},
+        {"lists.train", QObject::tr("Train list")},
+        {"lists.proj", QObject::tr("Projection list")},
+        {"lists.test", QObject::tr("Test list")},
+        {"lists.percent", QObject::tr("Percent of train")},
+        {"lists.classes", QObject::tr("Classes to keep")},
+        {"ood", QObject::tr("OOD sets")},
+    };
+    if (auto it = labels.find(key); it != labels.end()) return it->second;
+    const auto dot = key.find('.');
+    QString name = QString::fromStdString(dot == std::string::npos ? key : key.substr(dot + 1));
+    name.replace('_', ' ');
+    if (!name.isEmpty()) name[0] = name[0].toUpper();
+    return name;
+}
+
+QString choice_text(const std::string& key, const std::string& value) {
+    static const std::map<std::string, QString> texts = {
+        {"method=tpgm", QObject::tr("TPGM (trainable projection)")},
+        {"method=ft", QObject::tr("Vanilla fine-tuning")},
+        {"method=lp", QObject::tr("Linear probe (backbone frozen)")},
+        {"data=demo", QObject::tr("Demo benchmark (Fashion-MNIST shift)")},
+        {"data=folders", QObject::tr("Image folders (one sub-folder per class)")},
+        {"data=lists", QObject::tr("Split lists (path label lines)")},
+        {"tpgm.norm=mars", QObject::tr("MARS (per output row)")},
+        {"tpgm.norm=l2", QObject::tr("L2 (whole tensor)")},
+        {"device=auto", QObject::tr("auto (CUDA if available)")},
+        {"device=cpu", QObject::tr("CPU")},
+        {"device=cuda", QObject::tr("CUDA")},
+        {"optim.name=sgd", QObject::tr("SGD")},
+        {"optim.name=adamw", QObject::tr("AdamW")},
+        {"images.loading=auto", QObject::tr("auto (in memory while it fits)")},
+        {"images.loading=memory", QObject::tr("memory (decode once)")},
+        {"images.loading=stream", QObject::tr("stream (decode every batch)")},
+    };
+    if (auto it = texts.find(key + "=" + value); it != texts.end()) return it->second;
+    return QString::fromStdString(value);
+}
+
+// Section ids in panel order and their titles; sections the schema adds later follow them.
+const std::vector<std::pair<QString, QString>>& known_sections() {
+    static const std::vector<std::pair<QString, QString>> sections = {
+        {kRunSection, QObject::tr("Run")},      {"folders", QObject::tr("Image folders")},
+        {"lists", QObject::tr("Split lists")},  {"demo", QObject::tr("Demo benchmark")},
+        {"ood", QObject::tr("OOD test sets")},  {"tpgm", QObject::tr("TPGM projection")},
+        {"images", QObject::tr("Image input")}, {"optim", QObject::tr("Optimiser")},
+        {"", QObject::tr("Training")},
+    };
+    return sections;
+}
+
+bool collapsed_by_default(const QString& id) {
+    return id == "demo" || id == "images" || id == "optim" || id.isEmpty();
+}
+
+QString section_id(const ConfigFieldInfo& f) {
+    if (std::find(important_keys().begin(), important_keys().end(), f.key) !=
+        important_keys().end())
+        return kRunSection;
+    if (f.type == FieldType::SetList) return QString::fromStdString(f.key);
+    return QString::fromStdString(f.section());
+}
+
+bool is_list(FieldType t) {
+    return t == FieldType::TextList || t == FieldType::IntList || t == FieldType::RealList;
+}
+
+bool spin_for(const ConfigFieldInfo& f) {
+    return f.type == FieldType::Int && f.min > -kUnbounded;
+}
+
+std::string quoted(const QString& text) {
+    std::string out = "\"";
+    for (char ch : text.toStdString()) {
+        if (ch == '\\' || ch == '"') out += '\\';
+        if (ch == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += ch;
+    }
+    return out + "\"";
+}
+
+// The shortest text that reads back as the same double (YAML writes 0.05 as 0.050000000000000003).
+QString real_text(const YAML::Node& node) {
+    double v = 0;
+    try {
+        v = node.as<double>();
+    } catch (const YAML::Exception&) {
+        return QString::fromStdString(node.as<std::string>());
+    }
+    for (int digits : {6, 15, 17}) {
+        const QString text = QString::number(v, 'g', digits);
+        if (text.toDouble() == v) return text;
+    }
+    return QString::number(v, 'g', 17);
+}
+
+QString range_text(const ConfigFieldInfo& f) {
+    if (f.type != FieldType::Int && f.type != FieldType::Real) return {};
+    const bool lo = f.min > -kUnbounded, hi = f.max < kUnbounded;
+    if (lo && hi) return QObject::tr("range %1 … %2").arg(f.min).arg(f.max);
+    if (lo) return QObject::tr("at least %1").arg(f.min);
+    if (hi) return QObject::tr("at most %1").arg(f.max);
     return {};
 }
 
-QString join(const std::vector<std::string>& items, const QString& sep) {
-    QStringList out;
-    for (const auto& s : items) out << QString::fromStdString(s);
-    return out.join(sep);
-}
 }  // namespace
 
 SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent) {
     auto* inner = new QWidget;
-    auto* column = new QVBoxLayout(inner);
-    auto group = [&](const QString& title) {
-        auto* box = new QGroupBox(title, inner);
-        auto* form = new QFormLayout(box);
-        form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-        form->setVerticalSpacing(3);
-        column->addWidget(box);
-        return box;
-    };
+    column_ = new QVBoxLayout(inner);
+    column_->setSpacing(4);
 
-    QGroupBox* model = group(tr("Model and data"));
-    QLineEdit* ckpt = addLine(model, "pretrained", tr("Checkpoint"));
-    ckpt->setPlaceholderText(tr("demo backbone (pre-trained on coarse groups)"));
-    QAction* browse =
-        ckpt->addAction(style()->standardIcon(QStyle::SP_DirOpenIcon), QLineEdit::TrailingPosition);
-    browse->setToolTip(tr("Choose a checkpoint file"));
-    connect(browse, &QAction::triggered, this, [this, ckpt] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Pre-trained checkpoint"), ckpt->text(),
-            tr("Checkpoints (*.pt *.pth *.safetensors);;All files (*)"));
-        if (!path.isEmpty()) ckpt->setText(path);
-    });
-    addLine(model, "model", tr("Architecture"));
-    addCombo(model, "data", tr("Data"), {{"demo", tr("Demo benchmark (Fashion-MNIST shift)")}});
-    addLine(model, "demo.corruptions", tr("OOD corruptions"))
-        ->setToolTip(tr("Comma-separated ImageNet-C corruptions evaluated as OOD sets (besides "
-                        "sketch and hard)"));
-    addLine(model, "demo.severities", tr("OOD severities"));
-
-    QGroupBox* method = group(tr("Method"));
-    QComboBox* m = addCombo(method, "method", tr("Method"),
-                            {{"tpgm", tr("TPGM (trainable projection)")},
-                             {"ft", tr("Vanilla fine-tuning")},
-                             {"lp", tr("Linear probe (backbone frozen)")}});
-    tpgmBox_ = group(tr("TPGM projection"));
-    addCombo(tpgmBox_, "tpgm.norm", tr("Norm"),
-             {{"mars", tr("MARS (per output row)")}, {"l2", tr("L2 (whole tensor)")}});
-    addLine(tpgmBox_, "tpgm.proj_freq", tr("Update every (steps)"));
-    addLine(tpgmBox_, "tpgm.max_iters", tr("Radius steps / update"));
-    addLine(tpgmBox_, "tpgm.proj_lr", tr("Radius learning rate"));
-    addLine(tpgmBox_, "tpgm.exclude", tr("Exclude (regexes)"))
-        ->setToolTip(tr("Space-separated regular expressions of parameter names left unconstrained "
-                        "(the new head)"));
-    addCheck(tpgmBox_, "tpgm.post_hoc", tr("Post-hoc projection"));
-    connect(m, &QComboBox::currentIndexChanged, this,
-            [this, m] { tpgmBox_->setVisible(m->currentData().toString() == "tpgm"); });
-
-    QGroupBox* optim = group(tr("Optimiser"));
-    addCombo(optim, "optim.name", tr("Optimiser"), {{"sgd", "SGD"}, {"adamw", "AdamW"}});
-    addLine(optim, "optim.lr", tr("Learning rate"));
-    addLine(optim, "optim.momentum", tr("Momentum"));
-    addLine(optim, "optim.weight_decay", tr("Weight decay"));
-    addCombo(optim, "optim.schedule", tr("Schedule"),
-             {{"cosine", tr("cosine")}, {"constant", tr("constant")}});
-
-    QGroupBox* train = group(tr("Training"));
-    addLine(train, "epochs", tr("Epochs"));
-    addLine(train, "batch_size", tr("Batch size"));
-    addLine(train, "eval_every_epochs", tr("Evaluate every (epochs)"));
-    addCheck(train, "freeze_bn", tr("Freeze BatchNorm statistics"));
-    addCombo(train, "device", tr("Device"),
-             {{"auto", tr("auto (CUDA if available)")}, {"cpu", "CPU"}, {"cuda", "CUDA"}});
-    addLine(train, "threads", tr("Threads (0 = all)"));
-    addLine(train, "seed", tr("Seed"));
-
-    QGroupBox* out = group(tr("Run folder"));
-    addLine(out, "run_dir", tr("Runs folder"));
-    runName_ = new QLineEdit(out);
-    runName_->setObjectName("runName");
-    runName_->setPlaceholderText(tr("automatic: <method>-<date>-<time>"));
-    static_cast<QFormLayout*>(out->layout())->addRow(tr("Run name"), runName_);
+    // Sections in panel order; each key of the schema gets a row in its own.
+    std::vector<QString> order;
+    for (const auto& [id, title] : known_sections()) order.push_back(id);
+    for (const auto& f : config_fields()) {
+        const QString id = section_id(f);
+        if (std::find(order.begin(), order.end(), id) == order.end()) order.push_back(id);
+    }
+    for (const QString& id : order) {
+        QString title = id;
+        for (const auto& [known, t] : known_sections())
+            if (known == id) title = t;
+        if (title.isEmpty()) title = id;
+        title[0] = title[0].toUpper();
+        auto* section = new CollapsibleSection(title, !collapsed_by_default(id), inner);
+        section->setObjectName("section:" + (id.isEmpty() ? QStringLiteral("training") : id));
+        sections_[id] = section;
+        column_->addWidget(section);
+    }
+    for (const std::string& key : important_keys())
+        if (const ConfigFieldInfo* f = find_config_field(key))
+            addField(*f, sections_[kRunSection], kRunSection);
+    for (const auto& f : config_fields()) {
+        const QString id = section_id(f);
+        if (id != kRunSection) addField(f, sections_[id], id);
+    }
+    for (auto it = sections_.begin(); it != sections_.end();) {
+        if (it->second->form()->rowCount() == 0) {
+            delete it->second;
+            it = sections_.erase(it);
+        } else {
+            ++it;
+        }
+    }
 
     general_ = new QLabel(inner);
     general_->setObjectName("generalErrors");
     general_->setWordWrap(true);
     general_->setStyleSheet("color: #e0443e;");
     general_->hide();
-    column->addWidget(general_);
-    column->addStretch(1);
+    column_->addWidget(general_);
+    column_->addStretch(1);
 
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(inner);
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    inner->setMinimumWidth(inner->sizeHint().width());
+    inner->setMinimumWidth(300);
     setMinimumWidth(inner->minimumWidth() + scroll->verticalScrollBar()->sizeHint().width() + 4);
     scroll->setFrameShape(QFrame::NoFrame);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(scroll);
+
+    reportTimer_.setSingleShot(true);
+    reportTimer_.setInterval(300);
+    connect(&reportTimer_, &QTimer::timeout, this, &SetupPanel::startReport);
+
     RunConfig defaults;
     defaults.run_dir = "runs/latest";
     setConfig(defaults);
 }
 
-void SetupPanel::addRow(QWidget* box, const QString& key, const QString& label, QWidget* field) {
-    field->setObjectName("field:" + key);
-    field->setToolTip(docOf(key) + "\n(" + key + ")");
-    auto* cell = new QWidget(box);
-    auto* v = new QVBoxLayout(cell);
+QWidget* SetupPanel::makeEditor(const ConfigFieldInfo& f, QWidget* parent, QWidget** cell) {
+    const QString key = QString::fromStdString(f.key);
+    QWidget* editor = nullptr;
+    *cell = nullptr;
+    switch (f.type) {
+        case FieldType::Bool: {
+            auto* c = new QCheckBox(parent);
+            connect(c, &QCheckBox::toggled, this, &SetupPanel::revalidate);
+            editor = c;
+            break;
+        }
+        case FieldType::Choice: {
+            auto* c = new WheelSafeComboBox(parent);
+            for (const auto& v : f.choices)
+                c->addItem(choice_text(f.key, v), QString::fromStdString(v));
+            connect(c, &QComboBox::currentIndexChanged, this, &SetupPanel::revalidate);
+            editor = c;
+            break;
+        }
+        case FieldType::SetList: {
+            auto* e = new OodSetEditor(parent);
+            connect(e, &OodSetEditor::changed, this, &SetupPanel::revalidate);
+            ood_ = e;
+            editor = e;
+            break;
+        }
+        case FieldType::Int:
+            if (spin_for(f)) {
+                auto* s = new WheelSafeSpinBox(parent);
+                s->setRange(static_cast<int>(std::max<double>(f.min, INT_MIN)),
+                            static_cast<int>(std::min<double>(f.max, INT_MAX)));
+                s->setAccelerated(true);
+                connect(s, &QSpinBox::valueChanged, this, &SetupPanel::revalidate);
+                editor = s;
+                break;
+            }
+            [[fallthrough]];
+        default: {
+            auto* e = new QLineEdit(parent);
+            connect(e, &QLineEdit::textChanged, this, &SetupPanel::revalidate);
+            if (is_list(f.type)) e->setPlaceholderText(tr("comma-separated"));
+            editor = e;
+            if (f.type == FieldType::File || f.type == FieldType::Folder) {
+                auto* box = new QWidget(parent);
+                auto* h = new QHBoxLayout(box);
+                h->setContentsMargins(0, 0, 0, 0);
+                h->setSpacing(3);
+                e->setParent(box);
+                h->addWidget(e, 1);
+                auto* browse = new QToolButton(box);
+                browse->setText(tr("Browse…"));
+                browse->setObjectName("browse:" + key);
+                browse->setToolTip(f.type == FieldType::Folder ? tr("Choose a folder")
+                                                               : tr("Choose a file"));
+                h->addWidget(browse);
+                const bool isFolder = f.type == FieldType::Folder;
+                connect(browse, &QToolButton::clicked, this, [this, e, isFolder, key] {
+                    QString filter = tr("All files (*)");
+                    if (key == "pretrained")
+                        filter = tr("Checkpoints (*.pt *.pth *.bin *.safetensors);;All files (*)");
+                    else if (key.startsWith("lists."))
+                        filter = tr("Lists (*.txt);;All files (*)");
+                    const QString path =
+                        isFolder ? QFileDialog::getExistingDirectory(this, key, e->text())
+                                 : QFileDialog::getOpenFileName(this, key, e->text(), filter);
+                    if (!path.isEmpty()) e->setText(path);
+                });
+                *cell = box;
+            }
+        }
+    }
+    if (!*cell) *cell = editor;
+    return editor;
+}
+
+void SetupPanel::addField(const ConfigFieldInfo& f, CollapsibleSection* section,
+                          const QString& sectionId) {
+    const QString key = QString::fromStdString(f.key);
+    auto* holder = new QWidget(section);
+    QWidget* cell = nullptr;
+    QWidget* editor = makeEditor(f, holder, &cell);
+    editor->setObjectName("field:" + key);
+    QString tip = QString::fromStdString(f.doc);
+    if (const QString range = range_text(f); !range.isEmpty()) tip += " (" + range + ")";
+    tip += "\n(" + key + ")";
+    editor->setToolTip(tip);
+    auto* v = new QVBoxLayout(holder);
     v->setContentsMargins(0, 0, 0, 0);
     v->setSpacing(1);
-    v->addWidget(field);
-    auto* error = new QLabel(cell);
+    if (f.key == "data") {
+        // The data source with the button that shows what it loads.
+        auto* row = new QWidget(holder);
+        auto* h = new QHBoxLayout(row);
+        h->setContentsMargins(0, 0, 0, 0);
+        h->setSpacing(3);
+        cell->setParent(row);
+        h->addWidget(cell, 1);
+        preview_ = new QPushButton(tr("Preview…"), row);
+        preview_->setObjectName("previewData");
+        preview_->setToolTip(
+            tr("Load the sets of this config and show sample images with their "
+               "labels (Data preview tab)"));
+        connect(preview_, &QPushButton::clicked, this, &SetupPanel::previewRequested);
+        h->addWidget(preview_);
+        v->addWidget(row);
+    } else {
+        v->addWidget(cell);
+    }
+    if (f.key == "pretrained") {
+        report_ = new QLabel(holder);
+        report_->setObjectName("checkpointReport");
+        report_->setWordWrap(true);
+        report_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        report_->setStyleSheet("font-size: small;");
+        v->addWidget(report_);
+        static_cast<QLineEdit*>(editor)->setPlaceholderText(
+            tr("demo backbone (pre-trained on coarse groups)"));
+    }
+    auto* error = new QLabel(holder);
     error->setObjectName("error:" + key);
     error->setWordWrap(true);
     error->setStyleSheet("color: #e0443e; font-size: small;");
     error->hide();
     v->addWidget(error);
-    static_cast<QFormLayout*>(box->layout())->addRow(label, cell);
-    fields_[key] = field;
+    auto* label = new QLabel(label_for(f.key), section);
+    label->setToolTip(tip);
+    if (f.type == FieldType::SetList) {
+        // Too wide for a form's field column: the table spans the row.
+        section->form()->addRow(holder);
+        label->deleteLater();
+    } else {
+        section->form()->addRow(label, holder);
+    }
+    fields_[key] = editor;
     errors_[key] = error;
-}
-
-QLineEdit* SetupPanel::addLine(QWidget* box, const QString& key, const QString& label) {
-    auto* e = new QLineEdit(box);
-    addRow(box, key, label, e);
-    connect(e, &QLineEdit::textChanged, this, &SetupPanel::revalidate);
-    return e;
-}
-
-QComboBox* SetupPanel::addCombo(QWidget* box, const QString& key, const QString& label,
-                                const std::vector<std::pair<QString, QString>>& items) {
-    auto* c = new QComboBox(box);
-    for (const auto& [value, text] : items) c->addItem(text, value);
-    addRow(box, key, label, c);
-    connect(c, &QComboBox::currentIndexChanged, this, &SetupPanel::revalidate);
-    return c;
-}
-
-QCheckBox* SetupPanel::addCheck(QWidget* box, const QString& key, const QString& label) {
-    auto* c = new QCheckBox(box);
-    addRow(box, key, label, c);
-    connect(c, &QCheckBox::toggled, this, &SetupPanel::revalidate);
-    return c;
+    sectionOf_[key] = sectionId;
+    editors_.push_back({f, editor, cell, sectionId});
+    if (f.key == "run_dir") {
+        runName_ = new QLineEdit(section);
+        runName_->setObjectName("runName");
+        runName_->setPlaceholderText(tr("automatic: <method>-<date>-<time>"));
+        runName_->setToolTip(tr("The run's folder under the runs folder"));
+        connect(runName_, &QLineEdit::textChanged, this, &SetupPanel::revalidate);
+        section->form()->addRow(tr("Run name"), runName_);
+        static_cast<QLineEdit*>(editor)->setPlaceholderText(tr("runs"));
+    }
 }
 
 QWidget* SetupPanel::field(const QString& key) const {
+    if (key.startsWith("ood[")) return ood_;
     auto it = fields_.find(key);
     return it == fields_.end() ? nullptr : it->second;
 }
 
 QLabel* SetupPanel::errorLabel(const QString& key) const {
-    auto it = errors_.find(key);
+    auto it = errors_.find(key.startsWith("ood[") ? QStringLiteral("ood") : key);
     return it == errors_.end() ? nullptr : it->second;
 }
 
+bool SetupPanel::isFieldShown(const QString& key) const {
+    auto it = sectionOf_.find(key.startsWith("ood[") ? QStringLiteral("ood") : key);
+    if (it == sectionOf_.end()) return false;
+    auto s = sections_.find(it->second);
+    return s != sections_.end() && !s->second->isHidden();
+}
+
 void SetupPanel::setEditable(bool editable) {
-    for (auto& [key, w] : fields_) w->setEnabled(editable);
+    for (const auto& e : editors_) e.cell->setEnabled(editable);
     runName_->setEnabled(editable);
 }
 
@@ -193,137 +478,177 @@ QString SetupPanel::runsRoot() const {
     return root.isEmpty() ? QStringLiteral("runs") : root;
 }
 
+void SetupPanel::setValue(const Editor& e, const RunConfig& c) {
+    const std::string& key = e.info.key;
+    if (e.info.type == FieldType::SetList) {
+        ood_->setSets(c.ood);
+        return;
+    }
+    if (key == "run_dir") {
+        // The engine's default "runs/latest" becomes a fresh, automatically named folder per run.
+        auto* line = static_cast<QLineEdit*>(e.widget);
+        const QString dir = QString::fromStdString(c.run_dir);
+        if (dir.isEmpty() || dir == "runs/latest") {
+            line->setText("runs");
+            runName_->clear();
+        } else {
+            const QFileInfo info(dir);
+            line->setText(info.path() == "." && !dir.startsWith("./") ? QString() : info.path());
+            runName_->setText(info.fileName());
+        }
+        return;
+    }
+    const std::string yaml = field_value_yaml(c, key);
+    YAML::Node node;
+    try {
+        node = YAML::Load(yaml);
+    } catch (const YAML::Exception&) {
+        return;
+    }
+    auto scalar = [&] {
+        return node.IsScalar() ? QString::fromStdString(node.as<std::string>()) : QString();
+    };
+    if (auto* combo = qobject_cast<QComboBox*>(e.widget)) {
+        const QString value = scalar();
+        int i = combo->findData(value);
+        if (i < 0) {
+            combo->addItem(value, value);
+            i = combo->count() - 1;
+        }
+        combo->setCurrentIndex(i);
+    } else if (auto* check = qobject_cast<QCheckBox*>(e.widget)) {
+        check->setChecked(node.IsScalar() && node.as<bool>(false));
+    } else if (auto* spin = qobject_cast<QSpinBox*>(e.widget)) {
+        spin->setValue(static_cast<int>(
+            std::clamp<long long>(node.as<long long>(0), spin->minimum(), spin->maximum())));
+    } else if (auto* line = qobject_cast<QLineEdit*>(e.widget)) {
+        if (is_list(e.info.type) && node.IsSequence()) {
+            QStringList items;
+            bool plain = true;
+            for (const auto& item : node) {
+                const QString s = e.info.type == FieldType::RealList
+                                      ? real_text(item)
+                                      : QString::fromStdString(item.as<std::string>());
+                plain = plain && !s.contains(',') && !s.startsWith('[');
+                items << s;
+            }
+            line->setText(plain ? items.join(", ") : QString::fromStdString(yaml));
+        } else if (e.info.type == FieldType::Real && node.IsScalar()) {
+            line->setText(real_text(node));
+        } else {
+            line->setText(scalar());
+        }
+    }
+}
+
 void SetupPanel::setConfig(const RunConfig& c) {
     loading_ = true;
     base_ = c;
-    auto line = [&](const char* key, const QString& text) {
-        static_cast<QLineEdit*>(fields_.at(key))->setText(text);
-    };
-    auto combo = [&](const char* key, const std::string& value) {
-        auto* box = static_cast<QComboBox*>(fields_.at(key));
-        int i = box->findData(QString::fromStdString(value));
-        if (i < 0) {
-            box->addItem(QString::fromStdString(value), QString::fromStdString(value));
-            i = box->count() - 1;
-        }
-        box->setCurrentIndex(i);
-    };
-    auto check = [&](const char* key, bool on) {
-        static_cast<QCheckBox*>(fields_.at(key))->setChecked(on);
-    };
-    auto num = [](double v) { return QString::number(v, 'g', 6); };
-    line("pretrained", QString::fromStdString(c.pretrained));
-    line("model", QString::fromStdString(c.model));
-    combo("data", c.data);
-    line("demo.corruptions", join(c.demo.corruptions, ", "));
-    QStringList sev;
-    for (int s : c.demo.severities) sev << QString::number(s);
-    line("demo.severities", sev.join(", "));
-    combo("method", c.method);
-    combo("tpgm.norm", c.tpgm.norm);
-    line("tpgm.proj_freq", QString::number(c.tpgm.proj_freq));
-    line("tpgm.max_iters", QString::number(c.tpgm.max_iters));
-    line("tpgm.proj_lr", num(c.tpgm.proj_lr));
-    line("tpgm.exclude", join(c.tpgm.exclude, " "));
-    check("tpgm.post_hoc", c.tpgm.post_hoc);
-    combo("optim.name", c.optim.name);
-    line("optim.lr", num(c.optim.lr));
-    line("optim.momentum", num(c.optim.momentum));
-    line("optim.weight_decay", num(c.optim.weight_decay));
-    combo("optim.schedule", c.optim.schedule);
-    line("epochs", QString::number(c.epochs));
-    line("batch_size", QString::number(c.batch_size));
-    line("eval_every_epochs", QString::number(c.eval_every_epochs));
-    check("freeze_bn", c.freeze_bn);
-    combo("device", c.device);
-    line("threads", QString::number(c.threads));
-    line("seed", QString::number(c.seed));
-    // The engine's default "runs/latest" becomes a fresh, automatically named folder per run.
-    const QString dir = QString::fromStdString(c.run_dir);
-    if (dir.isEmpty() || dir == "runs/latest") {
-        line("run_dir", "runs");
-        runName_->clear();
-    } else {
-        const QFileInfo info(dir);
-        line("run_dir", info.path() == "." && !dir.startsWith("./") ? QString() : info.path());
-        runName_->setText(info.fileName());
-    }
-    tpgmBox_->setVisible(c.method == "tpgm");
+    for (const auto& e : editors_) setValue(e, c);
     loading_ = false;
     revalidate();
 }
 
+bool SetupPanel::overrideValue(const Editor& e, std::string* value, std::string* problem) const {
+    const FieldType type = e.info.type;
+    if (auto* combo = qobject_cast<QComboBox*>(e.widget)) {
+        *value = quoted(combo->currentData().toString());
+        return true;
+    }
+    if (auto* check = qobject_cast<QCheckBox*>(e.widget)) {
+        *value = check->isChecked() ? "true" : "false";
+        return true;
+    }
+    if (auto* spin = qobject_cast<QSpinBox*>(e.widget)) {
+        *value = std::to_string(spin->value());
+        return true;
+    }
+    auto* line = qobject_cast<QLineEdit*>(e.widget);
+    if (!line) return false;
+    const QString text = line->text().trimmed();
+    auto whole = [](const QString& s) {
+        bool ok = false;
+        s.toLongLong(&ok);
+        if (!ok) s.toULongLong(&ok);
+        return ok;
+    };
+    auto number = [](const QString& s) {
+        bool ok = false;
+        s.toDouble(&ok);
+        return ok;
+    };
+    if (type == FieldType::Int) {
+        if (!whole(text)) {
+            *problem = "'" + text.toStdString() + "' is not a whole number";
+            return false;
+        }
+        *value = text.toStdString();
+        return true;
+    }
+    if (type == FieldType::Real) {
+        if (!number(text)) {
+            *problem = "'" + text.toStdString() + "' is not a number";
+            return false;
+        }
+        *value = text.toStdString();
+        return true;
+    }
+    if (is_list(type)) {
+        if (text.startsWith('[')) {  // YAML flow text, as `tpgm-cli --set` takes it
+            *value = text.toStdString();
+            return true;
+        }
+        std::string out = "[";
+        for (const QString& raw : text.split(',', Qt::SkipEmptyParts)) {
+            const QString item = raw.trimmed();
+            if (item.isEmpty()) continue;
+            if (type == FieldType::IntList && !whole(item)) {
+                *problem = "'" + item.toStdString() + "' is not a whole number";
+                return false;
+            }
+            if (type == FieldType::RealList && !number(item)) {
+                *problem = "'" + item.toStdString() + "' is not a number";
+                return false;
+            }
+            out += (out.size() > 1 ? ", " : "") +
+                   (type == FieldType::TextList ? quoted(item) : item.toStdString());
+        }
+        *value = out + "]";
+        return true;
+    }
+    *value = quoted(text);
+    return true;
+}
+
 RunConfig SetupPanel::build(std::vector<ConfigIssue>* parseIssues) const {
     RunConfig c = base_;
-    auto text = [&](const char* key) {
-        return static_cast<QLineEdit*>(fields_.at(key))->text().trimmed();
-    };
-    auto combo = [&](const char* key) {
-        return static_cast<QComboBox*>(fields_.at(key))->currentData().toString().toStdString();
-    };
-    auto check = [&](const char* key) {
-        return static_cast<QCheckBox*>(fields_.at(key))->isChecked();
-    };
-    auto integer = [&](const char* key, auto& target) {
-        bool ok = false;
-        const qlonglong v = text(key).toLongLong(&ok);
-        if (ok)
-            target = static_cast<std::remove_reference_t<decltype(target)>>(v);
-        else
-            parseIssues->push_back(
-                {key, "'" + text(key).toStdString() + "' is not a whole number"});
-    };
-    auto real = [&](const char* key, double& target) {
-        bool ok = false;
-        const double v = text(key).toDouble(&ok);
-        if (ok)
-            target = v;
-        else
-            parseIssues->push_back({key, "'" + text(key).toStdString() + "' is not a number"});
-    };
-    auto list = [&](const char* key, const QString& sep) {
-        std::vector<std::string> out;
-        for (const QString& s : text(key).split(QRegularExpression(sep), Qt::SkipEmptyParts))
-            out.push_back(s.trimmed().toStdString());
-        return out;
-    };
-    c.pretrained = text("pretrained").toStdString();
-    c.model = text("model").toStdString();
-    c.data = combo("data");
-    c.demo.corruptions = list("demo.corruptions", "[,\\s]+");
-    c.demo.severities.clear();
-    for (const auto& s : list("demo.severities", "[,\\s]+")) {
-        bool ok = false;
-        const int v = QString::fromStdString(s).toInt(&ok);
-        if (ok)
-            c.demo.severities.push_back(v);
-        else
-            parseIssues->push_back({"demo.severities", "'" + s + "' is not a whole number"});
+    for (const auto& e : editors_) {
+        const std::string& key = e.info.key;
+        if (key == "run_dir") continue;
+        if (e.info.type == FieldType::SetList) {
+            std::vector<std::pair<std::string, std::string>> problems;
+            c.ood = ood_->sets(&problems);
+            for (auto& [k, m] : problems) parseIssues->push_back({k, m});
+            continue;
+        }
+        std::string value, problem;
+        if (!overrideValue(e, &value, &problem)) {
+            if (!problem.empty()) parseIssues->push_back({key, problem});
+            continue;
+        }
+        try {
+            apply_override(c, key + "=" + value);
+        } catch (const ConfigError& err) {
+            std::string msg = err.what();
+            if (msg.rfind(key + ": ", 0) == 0) msg = msg.substr(key.size() + 2);
+            parseIssues->push_back({key, msg});
+        }
     }
-    c.method = combo("method");
-    c.tpgm.norm = combo("tpgm.norm");
-    integer("tpgm.proj_freq", c.tpgm.proj_freq);
-    integer("tpgm.max_iters", c.tpgm.max_iters);
-    real("tpgm.proj_lr", c.tpgm.proj_lr);
-    c.tpgm.exclude = list("tpgm.exclude", "\\s+");
-    c.tpgm.post_hoc = check("tpgm.post_hoc");
-    c.optim.name = combo("optim.name");
-    real("optim.lr", c.optim.lr);
-    real("optim.momentum", c.optim.momentum);
-    real("optim.weight_decay", c.optim.weight_decay);
-    c.optim.schedule = combo("optim.schedule");
-    integer("epochs", c.epochs);
-    integer("batch_size", c.batch_size);
-    integer("eval_every_epochs", c.eval_every_epochs);
-    c.freeze_bn = check("freeze_bn");
-    c.device = combo("device");
-    integer("threads", c.threads);
-    integer("seed", c.seed);
     QString name = runName_->text().trimmed();
     if (name.isEmpty())
         name = QString::fromStdString(c.method) + "-" +
                QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
-    const QString root = text("run_dir");
+    const QString root = static_cast<QLineEdit*>(fields_.at("run_dir"))->text().trimmed();
     c.run_dir = (root.isEmpty() ? name : QDir(root).filePath(name)).toStdString();
     return c;
 }
@@ -345,32 +670,126 @@ std::vector<ConfigIssue> SetupPanel::issues() const {
     return out;
 }
 
+void SetupPanel::updateSections() {
+    auto current = [&](const char* key) {
+        return static_cast<QComboBox*>(fields_.at(key))->currentData().toString();
+    };
+    const QString data = current("data"), method = current("method");
+    for (auto& [id, section] : sections_) {
+        bool shown = true;
+        if (id == "demo") shown = data == "demo";
+        if (id == "folders") shown = data == "folders";
+        if (id == "lists") shown = data == "lists";
+        if (id == "images" || id == "ood") shown = data != "demo";
+        if (id == "tpgm") shown = method == "tpgm";
+        section->setVisible(shown);
+    }
+    if (auto* pretrained = qobject_cast<QLineEdit*>(fields_.at("pretrained")))
+        pretrained->setPlaceholderText(data == "demo"
+                                           ? tr("demo backbone (pre-trained on coarse groups)")
+                                           : tr("a checkpoint file (required)"));
+}
+
 void SetupPanel::revalidate() {
     if (loading_) return;
+    updateSections();
     const auto found = issues();
     std::map<QString, QStringList> byKey;
-    QStringList general;
+    QStringList general, oodKeys;
     for (const auto& i : found) {
-        const QString key = QString::fromStdString(i.key);
-        if (errors_.count(key))
-            byKey[key] << QString::fromStdString(i.message);
+        QString key = QString::fromStdString(i.key);
+        QString message = QString::fromStdString(i.message);
+        if (key.startsWith("ood[")) {
+            oodKeys << key;
+            // "ood[1].path" -> "set 2, path: ..."
+            const int close = key.indexOf(']');
+            const int row = key.mid(4, close - 4).toInt();
+            message = tr("set %1, %2: %3").arg(row + 1).arg(key.mid(close + 2), message);
+            key = "ood";
+        }
+        if (errors_.count(key) && isFieldShown(key))
+            byKey[key] << message;
         else
-            general << key + ": " + QString::fromStdString(i.message);
+            general << key + ": " + message;
     }
     for (auto& [key, label] : errors_) {
         auto it = byKey.find(key);
         label->setVisible(it != byKey.end());
         label->setText(it == byKey.end() ? QString() : it->second.join("\n"));
-        fields_[key]->setStyleSheet(
-            it == byKey.end() ? QString() : QStringLiteral("border: 1px solid #e0443e;"));
+        if (key != "ood")
+            fields_[key]->setStyleSheet(
+                it == byKey.end() ? QString() : QStringLiteral("border: 1px solid #e0443e;"));
+        if (it != byKey.end()) sections_.at(sectionOf_.at(key))->setExpanded(true);
     }
+    ood_->markIssues(oodKeys);
     general_->setVisible(!general.isEmpty());
     general_->setText(general.join("\n"));
+    scheduleReport();
     const bool valid = found.empty();
     if (valid != valid_) {
         valid_ = valid;
         emit validityChanged(valid);
     }
+}
+
+void SetupPanel::scheduleReport() {
+    const RunConfig c = config();
+    const QString key = QString::fromStdString(
+        c.pretrained + "|" + c.model + "|" + c.data + "|" + std::to_string(c.demo.width) + "|" +
+        c.folders.train + "|" + c.folders.class_list + "|" + c.lists.train + "|" + c.lists.classes);
+    if (key == reportKey_) return;
+    reportKey_ = key;
+    if (c.pretrained.empty()) {
+        // Nothing to read: at once, on this thread.
+        ++reportGeneration_;
+        reportTimer_.stop();
+        reportPending_ = false;
+        const auto r = facade::checkpoint_report(c);
+        report_->setText(QString::fromStdString(r.ok ? r.note : r.error));
+        report_->setToolTip(QString());
+        report_->setStyleSheet("font-size: small;");
+        emit checkpointReportReady(r.ok);
+        return;
+    }
+    reportPending_ = true;
+    report_->setText(tr("Reading the checkpoint…"));
+    report_->setStyleSheet("font-size: small; color: gray;");
+    reportTimer_.start();
+}
+
+void SetupPanel::startReport() {
+    const int generation = ++reportGeneration_;
+    RunConfig c = config();
+    auto result = std::make_shared<facade::CheckpointReport>();
+    QThread* thread = QThread::create([c, result] { *result = facade::checkpoint_report(c); });
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    connect(thread, &QThread::finished, this, [this, generation, result] {
+        if (generation != reportGeneration_) return;  // a newer path or model is being read
+        reportPending_ = false;
+        const facade::CheckpointReport& r = *result;
+        QStringList lines;
+        if (r.ok) {
+            lines << QString::fromStdString(r.summary());
+            int shown = 0;
+            for (const auto& [name, why] : r.skipped) {
+                if (name.rfind(r.head, 0) == 0) continue;  // the head is replaced anyway
+                if (shown++ == 3) {
+                    lines << tr("… (see tooltip)");
+                    break;
+                }
+                lines << tr("skipped %1: %2")
+                             .arg(QString::fromStdString(name), QString::fromStdString(why));
+            }
+            if (!r.note.empty()) lines << QString::fromStdString(r.note);
+        } else {
+            lines << QString::fromStdString(r.error);
+        }
+        report_->setText(lines.join("\n"));
+        report_->setToolTip(QString::fromStdString(r.text()));
+        report_->setStyleSheet(r.ok ? "font-size: small;" : "font-size: small; color: #e0443e;");
+        emit checkpointReportReady(r.ok);
+    });
+    thread->start();
 }
 
 }  // namespace tpgm::ui

@@ -1,11 +1,17 @@
-// Run setup: checkpoint, data, method and its settings, optimiser and run folder. Every edit is
-// checked with the engine's validate(); problems appear in red right under the field concerned.
+// Run setup, generated from the config schema (config_fields()): every key gets an editor for
+// its type (choices, ranges, files and folders with Browse…, lists, the OOD sets), grouped by
+// section, with its documentation as tooltip. Sections that do not apply to the chosen data
+// source or method are hidden. Every edit is checked with the engine's validate(); problems
+// appear in red right under the field concerned. The pre-trained checkpoint's load report
+// (format, tensors loaded / skipped / new head) is computed off the UI thread and shown under
+// its field.
 #pragma once
 
 #include "config/config_schema.h"
 #include "config/run_config.h"
 
 #include <QString>
+#include <QTimer>
 #include <QWidget>
 
 #include <map>
@@ -13,49 +19,85 @@
 
 class QCheckBox;
 class QComboBox;
-class QGroupBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
+class QVBoxLayout;
 
 namespace tpgm::ui {
+
+class CollapsibleSection;
+class OodSetEditor;
 
 class SetupPanel : public QWidget {
     Q_OBJECT
   public:
     explicit SetupPanel(QWidget* parent = nullptr);
-    // Fills the fields; settings without a field (demo sizes, ...) are kept from `config`.
+    // Fills the fields from `config` (every key of the schema has one).
     void setConfig(const RunConfig& config);
     // The run the fields describe. An empty run name gets "<method>-<date>-<time>".
     RunConfig config() const;
     // Parse problems of the fields plus validate()'s issues; empty when the run can start.
     std::vector<ConfigIssue> issues() const;
     bool isValid() const { return issues().empty(); }
-    // The field and its error label for a dotted config key (tests, focus on error).
+    // The editor and its error label for a dotted config key (tests, focus on error). Text,
+    // Real, list and path keys are QLineEdits, Int keys QSpinBoxes (QLineEdit when unbounded,
+    // e.g. seeds), Choice keys QComboBoxes, Bool keys QCheckBoxes and "ood" an OodSetEditor.
+    // "ood[1].path" gives the OOD editor.
     QWidget* field(const QString& key) const;
     QLabel* errorLabel(const QString& key) const;
+    // Whether the section holding `key` is shown for the current data source and method.
+    bool isFieldShown(const QString& key) const;
     // Read-only while a run trains.
     void setEditable(bool editable);
     // The folder new runs go under (the robustness demo looks for runs there).
     QString runsRoot() const;
 
+    // The checkpoint's load report under the pretrained field; pending while it is computed.
+    QLabel* checkpointReportLabel() const { return report_; }
+    bool checkpointReportPending() const { return reportPending_; }
+
   signals:
     void validityChanged(bool valid);
+    // The "Preview data" button: show the sets this config loads.
+    void previewRequested();
+    // A new checkpoint report is shown (tests wait on it).
+    void checkpointReportReady(bool ok);
 
   private:
-    QLineEdit* addLine(QWidget* box, const QString& key, const QString& label);
-    QComboBox* addCombo(QWidget* box, const QString& key, const QString& label,
-                        const std::vector<std::pair<QString, QString>>& items);
-    QCheckBox* addCheck(QWidget* box, const QString& key, const QString& label);
-    void addRow(QWidget* box, const QString& key, const QString& label, QWidget* field);
+    struct Editor {
+        ConfigFieldInfo info;
+        QWidget* widget = nullptr;  // what field() returns
+        QWidget* cell = nullptr;    // the widget with its Browse button, enabled/disabled
+        QString section;            // the section it is shown in
+    };
+    QWidget* makeEditor(const ConfigFieldInfo& f, QWidget* parent, QWidget** cell);
+    void addField(const ConfigFieldInfo& f, CollapsibleSection* section, const QString& sectionId);
+    void setValue(const Editor& e, const RunConfig& c);
+    // The editor's text as an override value; false with `problem` set when it does not parse.
+    bool overrideValue(const Editor& e, std::string* value, std::string* problem) const;
     RunConfig build(std::vector<ConfigIssue>* parseIssues) const;
     void revalidate();
+    void updateSections();
+    void scheduleReport();
+    void startReport();
 
     RunConfig base_;
+    std::vector<Editor> editors_;
     std::map<QString, QWidget*> fields_;
     std::map<QString, QLabel*> errors_;
+    std::map<QString, CollapsibleSection*> sections_;  // by section id ("", "optim", ...)
+    std::map<QString, QString> sectionOf_;             // key -> section id it is shown in
+    QVBoxLayout* column_ = nullptr;
     QLabel* general_;
-    QGroupBox* tpgmBox_;
     QLineEdit* runName_;
+    OodSetEditor* ood_ = nullptr;
+    QPushButton* preview_ = nullptr;
+    QLabel* report_;
+    QTimer reportTimer_;
+    QString reportKey_;
+    int reportGeneration_ = 0;
+    bool reportPending_ = false;
     bool valid_ = true;
     bool loading_ = false;
 };

@@ -65,7 +65,8 @@ class TestWorkbench : public QObject {
         QCOMPARE(w.windowTitle(), QString("TPGM Workbench"));
         QVERIFY(w.findChild<QDockWidget*>("setupDock"));
         QVERIFY(w.findChild<QDockWidget*>("runsDock"));
-        QCOMPARE(w.tabs()->count(), 5);  // training, radii curves, robustness, 2 placeholders
+        // training, radii curves, robustness, segmentation placeholder, heat map, data preview
+        QCOMPARE(w.tabs()->count(), 6);
         QVERIFY(!w.windowIcon().isNull());
         QVERIFY(tpgm::ui::aboutHtml().contains("Trainable Projected Gradient Method"));
     }
@@ -81,9 +82,10 @@ class TestWorkbench : public QObject {
         QLabel* error = w.setupPanel()->errorLabel("optim.lr");
         QVERIFY(error->isVisible());
         QVERIFY2(error->text().contains("positive"), qPrintable(error->text()));
-        auto* epochs = qobject_cast<QLineEdit*>(w.setupPanel()->field("epochs"));
-        epochs->setText("many");
-        QVERIFY(w.setupPanel()->errorLabel("epochs")->text().contains("whole number"));
+        auto* seed = qobject_cast<QLineEdit*>(w.setupPanel()->field("seed"));  // unbounded int
+        QVERIFY(seed);
+        seed->setText("many");
+        QVERIFY(w.setupPanel()->errorLabel("seed")->text().contains("whole number"));
         auto* exclude = qobject_cast<QLineEdit*>(w.setupPanel()->field("tpgm.exclude"));
         exclude->setText("fc\\..* ([");
         QVERIFY(w.setupPanel()->errorLabel("tpgm.exclude")->text().contains("regular expression"));
@@ -91,7 +93,7 @@ class TestWorkbench : public QObject {
         QVERIFY(!w.startRun());  // refused before start, not a crash after
         QVERIFY(!w.isTraining());
         lr->setText("0.05");
-        epochs->setText("2");
+        seed->setText("0");
         exclude->setText("fc\\..*");
         QVERIFY(!w.setupPanel()->errorLabel("optim.lr")->isVisible());
         QVERIFY(w.setupPanel()->isValid());
