@@ -326,6 +326,7 @@ class Session {
         method_->load_state(method);
         step_ = last_saved_step_ = step.toInt();
         proj_batches_ = proj.toInt();
+        store_->discard_after(step_);  // steps after the checkpoint are trained again
         log("info", "resumed at step " + std::to_string(step_) + " from " + path);
     }
 
