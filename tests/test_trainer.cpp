@@ -15,6 +15,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <filesystem>
+#include <fstream>
 
 using namespace tpgm;
 namespace fs = std::filesystem;
@@ -136,6 +137,12 @@ class TestTrainer : public QObject {
         QCOMPARE(stopped.status, std::string("stopped"));
         QCOMPARE(stopped.steps, int64_t(5));
         QVERIFY(fs::exists(c.run_dir + "/checkpoints/last.pt"));
+        {  // as if killed two steps after the checkpoint: those steps are logged, not saved
+            std::ofstream metrics(c.run_dir + "/metrics.jsonl", std::ios::app);
+            for (int step : {6, 7})
+                metrics << "{\"type\":\"step\",\"step\":" << step
+                        << ",\"total_steps\":12,\"epoch\":0,\"loss\":9.0,\"lr\":0.1}\n";
+        }
 
         RecordingSink second;
         c.resume = true;
@@ -147,7 +154,15 @@ class TestTrainer : public QObject {
         // come back: the resumed steps match the uninterrupted run.
         for (std::size_t i = 0; i < second.steps.size(); ++i)
             QVERIFY(std::abs(second.steps[i].loss - whole.steps[5 + i].loss) < 1e-4);
-        QCOMPARE(read_run(c.run_dir).steps.size(), std::size_t(12));
+        // Each step once in the run folder, the resumed session's values for 6 and 7.
+        std::ifstream metrics(c.run_dir + "/metrics.jsonl");
+        int step_lines = 0;
+        for (std::string line; std::getline(metrics, line);)
+            step_lines += line.find("\"type\":\"step\"") != std::string::npos;
+        QCOMPARE(step_lines, 12);
+        const RunRecord record = read_run(c.run_dir);
+        QCOMPARE(record.steps.size(), std::size_t(12));
+        QVERIFY(record.steps[5].loss != 9.0);
     }
 
     void stopDuringSetupEndsTheRunBeforeTheFirstStep() {

@@ -54,7 +54,6 @@ class Session {
     void setup() {
         set_threads(cfg_.threads);
         device_ = resolve_device(cfg_.device);
-        seed_everything(cfg_.seed);
         data_ = load_run_data(cfg_, {[this](const std::string& phase, int64_t d, int64_t t) {
                                          sink_.on_progress(phase, d, t);
                                          if (control_.stop_requested()) throw StoppedDuringSetup();
@@ -64,6 +63,9 @@ class Session {
         num_classes_ = static_cast<int64_t>(data_.class_names.size());
         check_labels(*data_.train, num_classes_, true);
         check_labels(*data_.proj, num_classes_, false);
+        // Seeded after the data: building the demo benchmark draws from the global generator,
+        // and a run must not depend on whether the benchmark was cached.
+        seed_everything(cfg_.seed);
         const std::string source =
             cfg_.pretrained.empty() ? data_.pretrained_checkpoint : cfg_.pretrained;
         LoadReport report;
