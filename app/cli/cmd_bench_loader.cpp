@@ -98,6 +98,13 @@ void register_bench_loader(CLI::App& bench) {
                         : load.images_per_second >= train.images_per_sec_vanilla
                             ? "the loader keeps up, barely"
                             : "the loader is the bottleneck");
+            if (o->fed_steps > 0) {
+                const auto fed = tpgm::run_fed_steps(step, set, o->threads, o->fed_steps);
+                std::printf("training fed by the loader (%d steps): %.3f s/step, waiting %.3f s "
+                            "for data (median; %.1f%% of the time), %.0f images/s\n",
+                            fed.steps, fed.step_seconds, fed.wait_seconds,
+                            100 * fed.wait_fraction, fed.images_per_second);
+            }
         }
         std::printf("peak resident memory: %.0f MB\n", peak_rss_mb());
     });
