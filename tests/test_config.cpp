@@ -3,6 +3,11 @@
 
 #include <QtTest/QtTest>
 
+#include <cmath>
+#include <iomanip>
+#include <set>
+#include <sstream>
+
 using namespace tpgm;
 
 namespace {
@@ -97,6 +102,243 @@ class TestConfig : public QObject {
         QVERIFY(keys.contains("demo.severities"));
         QVERIFY(keys.contains("tpgm.exclude"));
         QVERIFY(throws_mentioning([&] { validate_or_throw(c); }, {"optim.lr", "tpgm.norm"}));
+    }
+
+    void fieldTypesChoicesAndRangesAreCoherent() {
+        const RunConfig defaults;
+        std::set<std::string> keys;
+        for (const auto& f : config_fields()) {
+            const char* key = f.key.c_str();
+            QVERIFY2(keys.insert(f.key).second, key);  // unique
+            QVERIFY2(find_config_field(f.key) && find_config_field(f.key)->key == f.key, key);
+            QVERIFY2(!f.doc.empty(), key);
+            const std::string value = field_value_yaml(defaults, f.key);
+            const auto dot = f.key.find('.');
+            QCOMPARE(f.section(), dot == std::string::npos ? std::string() : f.key.substr(0, dot));
+            if (f.type == FieldType::Choice) {
+                QVERIFY2(!f.choices.empty(), key);
+                QVERIFY2(f.choices.front() == value, key);  // the first choice is the default
+                std::set<std::string> unique(f.choices.begin(), f.choices.end());
+                QVERIFY2(unique.size() == f.choices.size(), key);
+            } else {
+                QVERIFY2(f.choices.empty(), key);
+            }
+            if (f.type == FieldType::Int || f.type == FieldType::Real) {
+                QVERIFY2(f.min <= f.max, key);
+                const double v = std::stod(value);
+                QVERIFY2(v >= f.min && v <= f.max, (f.key + " = " + value).c_str());
+                if (f.type == FieldType::Int) {
+                    QVERIFY2(value.find_first_not_of("-0123456789") == std::string::npos, key);
+                    QVERIFY2(f.min <= -1e300 || f.min == std::floor(f.min), key);
+                    QVERIFY2(f.max >= 1e300 || f.max == std::floor(f.max), key);
+                }
+            } else {
+                QVERIFY2(f.min <= -1e300 && f.max >= 1e300, key);  // a range only on numbers
+            }
+            if (f.type == FieldType::Bool) QVERIFY2(value == "true" || value == "false", key);
+            if (f.type == FieldType::TextList || f.type == FieldType::IntList ||
+                f.type == FieldType::RealList || f.type == FieldType::SetList)
+                QVERIFY2(value.rfind("[", 0) == 0, (f.key + " = " + value).c_str());
+        }
+        QVERIFY(!find_config_field("optim.nonsense"));
+        QCOMPARE(find_config_field("images.loading")->type, FieldType::Choice);
+        QCOMPARE(find_config_field("lists.percent")->max, 100.0);
+        QCOMPARE(find_config_field("ood")->type, FieldType::SetList);
+
+        // The declared choices and ranges are what validate() enforces, key by key.
+        auto has_issue = [](const RunConfig& c, const std::string& key) {
+            for (const auto& i : validate(c))
+                if (i.key == key) return true;
+            return false;
+        };
+        auto number = [](double v, bool integer) {
+            std::ostringstream s;
+            if (integer)
+                s << static_cast<long long>(v);
+            else
+                s << std::setprecision(17) << v;
+            return s.str();
+        };
+        for (const auto& f : config_fields()) {
+            const char* key = f.key.c_str();
+            if (f.type == FieldType::Choice) {
+                for (const auto& choice : f.choices) {
+                    RunConfig c;
+                    apply_override(c, f.key + "=" + choice);
+                    QVERIFY2(!has_issue(c, f.key), (f.key + "=" + choice).c_str());
+                }
+                RunConfig c;
+                apply_override(c, f.key + "=not_a_choice");
+                QVERIFY2(has_issue(c, f.key), key);
+            }
+            if (f.type != FieldType::Int && f.type != FieldType::Real) continue;
+            const bool integer = f.type == FieldType::Int;
+            if (f.min > -1e300) {
+                RunConfig c;
+                apply_override(c, f.key + "=" + number(f.min, integer));
+                QVERIFY2(!has_issue(c, f.key), (f.key + " at its minimum").c_str());
+                apply_override(
+                    c, f.key + "=" + number(f.min > 0 && !integer ? 0 : f.min - 1, integer));
+                QVERIFY2(has_issue(c, f.key), (f.key + " below its minimum").c_str());
+            }
+            if (f.max < 1e300) {
+                RunConfig c;
+                apply_override(c, f.key + "=" + number(f.max, integer));
+                QVERIFY2(!has_issue(c, f.key), (f.key + " at its maximum").c_str());
+                apply_override(c, f.key + "=" + number(f.max + 1, integer));
+                QVERIFY2(has_issue(c, f.key), (f.key + " above its maximum").c_str());
+            }
+        }
+
+        // The keys of an OOD entry: the same rules, with OodSetConfig's defaults.
+        const OodSetConfig ood_defaults;
+        std::set<std::string> ood_keys;
+        for (const auto& f : ood_set_fields()) {
+            QVERIFY2(ood_keys.insert(f.key).second, f.key.c_str());
+            QVERIFY2(!f.doc.empty(), f.key.c_str());
+            if (f.type == FieldType::Choice)
+                QVERIFY(!f.choices.empty());
+            else
+                QVERIFY2(f.choices.empty(), f.key.c_str());
+        }
+        QCOMPARE(ood_keys, (std::set<std::string>{"path", "name", "root", "kind", "classes",
+                                                  "corruption", "severity"}));
+        for (const auto& f : ood_set_fields()) {
+            if (f.key == "kind") {
+                QCOMPARE(f.choices.front(), ood_defaults.kind);
+                QCOMPARE(f.choices, (std::vector<std::string>{"auto", "domain", "adversarial",
+                                                              "rendition", "corruption"}));
+            }
+            if (f.key == "severity") {
+                QCOMPARE(f.type, FieldType::Int);
+                QVERIFY(ood_defaults.severity >= f.min && ood_defaults.severity <= f.max);
+                QCOMPARE(f.max, 5.0);
+            }
+        }
+    }
+
+    void oodSetsRoundTrip() {
+        RunConfig c;
+        c.data = "folders";
+        OodSetConfig full;
+        full.path = "/data/my sets/imagenet-a";
+        full.name = "A: natural adversarial #1";
+        full.root = "/data/root";
+        full.kind = "adversarial";
+        full.classes = "imagenet-a";
+        OodSetConfig fog;
+        fog.path = "/data/fog/3";
+        fog.name = "fog-3";
+        fog.kind = "corruption";
+        fog.corruption = "fog";
+        fog.severity = 3;
+        OodSetConfig bare;
+        bare.path = "/data/sketch";
+        OodSetConfig odd;  // names YAML would read as other types
+        odd.path = "123";
+        odd.name = "true";
+        odd.classes = "null";
+        odd.root = "~";
+        c.ood = {full, fog, bare, odd};
+        const std::string yaml = to_yaml(c);
+        const RunConfig back = parse_config_yaml(yaml);
+        QVERIFY2(back.ood == c.ood, yaml.c_str());
+        QCOMPARE(to_yaml(back), yaml);
+        QVERIFY(parse_config_yaml(to_yaml(RunConfig{})).ood.empty());
+
+        // Bare paths and mappings mix; a parsed list replaces the base's.
+        const RunConfig mixed = parse_config_yaml(
+            "ood:\n  - /data/sketch\n  - {path: /data/fog/3, name: fog-3, kind: corruption, "
+            "corruption: fog, severity: 3}\n",
+            c);
+        QCOMPARE(mixed.ood.size(), std::size_t(2));
+        QVERIFY(mixed.ood[0] == bare);
+        QVERIFY(mixed.ood[1] == fog);
+        QVERIFY(parse_config_yaml(to_yaml(mixed)).ood == mixed.ood);
+        QVERIFY(parse_config_yaml("ood: []\n", c).ood.empty());
+        QVERIFY(field_value_yaml(mixed, "ood").find("/data/sketch") != std::string::npos);
+    }
+
+    void oodOverrides() {
+        RunConfig c;
+        apply_override(c, "ood=[{path: x, kind: corruption, corruption: fog, severity: 3}]");
+        QCOMPARE(c.ood.size(), std::size_t(1));
+        QCOMPARE(c.ood[0].path, std::string("x"));
+        QCOMPARE(c.ood[0].kind, std::string("corruption"));
+        QCOMPARE(c.ood[0].corruption, std::string("fog"));
+        QCOMPARE(c.ood[0].severity, 3);
+        QVERIFY(c.ood[0].name.empty());
+        c.data = "folders";
+        c.folders.train = "train";
+        c.folders.test = "test";
+        c.pretrained = "model.pt";
+        QVERIFY(validate(c).empty());
+        apply_override(c, "ood=[a/sketch, {path: b/imagenet-r, classes: imagenet-r}]");
+        QCOMPARE(c.ood.size(), std::size_t(2));
+        QCOMPARE(c.ood[0].path, std::string("a/sketch"));
+        QCOMPARE(c.ood[0].kind, std::string("auto"));
+        QCOMPARE(c.ood[1].classes, std::string("imagenet-r"));
+        QVERIFY(validate(c).empty());
+        QVERIFY(throws_mentioning([&] { apply_override(c, "ood=[{path: x, sevrity: 3}]"); },
+                                  {"ood[0]", "sevrity"}));
+        QVERIFY(throws_mentioning([&] { apply_override(c, "ood={path: x}"); }, {"ood"}));
+    }
+
+    void badOodEntriesAndOldKeysAreNamed() {
+        QVERIFY(
+            throws_mentioning([] { parse_config_yaml("ood:\n  - a\n  - {path: x, severty: 3}\n"); },
+                              {"ood[1]", "severty"}));
+        QVERIFY(throws_mentioning(
+            [] { parse_config_yaml("ood:\n  - {path: x, kind: corruption, severity: three}\n"); },
+            {"ood[0].severity"}));
+        QVERIFY(throws_mentioning([] { parse_config_yaml("ood:\n  - [a, b]\n"); }, {"ood[0]"}));
+        QVERIFY(throws_mentioning([] { parse_config_yaml("ood:\n  - {path: [a, b]}\n"); },
+                                  {"ood[0].path"}));
+
+        RunConfig c;
+        c.data = "folders";
+        c.folders.train = "train";
+        c.folders.test = "test";
+        c.pretrained = "model.pt";
+        auto issue_keys = [](const RunConfig& config) {
+            std::set<std::string> keys;
+            for (const auto& i : validate(config)) keys.insert(i.key);
+            return keys;
+        };
+        OodSetConfig corr;
+        corr.path = "fog";
+        corr.kind = "corruption";
+        corr.corruption = "fog";
+        c.ood = {corr};  // no severity
+        QCOMPARE(issue_keys(c), (std::set<std::string>{"ood[0].severity"}));
+        c.ood[0].severity = 6;
+        QCOMPARE(issue_keys(c), (std::set<std::string>{"ood[0].severity"}));
+        c.ood[0].severity = 5;
+        QVERIFY(issue_keys(c).empty());
+        c.ood[0].corruption = "fgo";
+        QCOMPARE(issue_keys(c), (std::set<std::string>{"ood[0].corruption"}));
+        OodSetConfig kind;
+        kind.path = "x";
+        kind.kind = "adverserial";
+        OodSetConfig stray;
+        stray.path = "y";
+        stray.severity = 2;  // without kind corruption
+        corr.severity = 5;
+        c.ood = {corr, kind, stray, OodSetConfig{}};
+        QCOMPARE(issue_keys(c),
+                 (std::set<std::string>{"ood[1].kind", "ood[2].kind", "ood[3].path"}));
+        QVERIFY(throws_mentioning([&] { validate_or_throw(c); }, {"ood[1].kind", "ood[3].path"}));
+
+        // Keys that moved point to their new name.
+        QVERIFY(throws_mentioning([] { parse_config_yaml("folders:\n  image_size: 64\n"); },
+                                  {"folders.image_size", "images.size"}));
+        QVERIFY(throws_mentioning([] { parse_config_yaml("folders:\n  ood: [a]\n"); },
+                                  {"folders.ood", "'ood'"}));
+        QVERIFY(throws_mentioning([] { parse_config_yaml("folders:\n  mean: [0.5]\n"); },
+                                  {"folders.mean", "images.mean"}));
+        RunConfig o;
+        QVERIFY(throws_mentioning([&] { apply_override(o, "folders.image_size=64"); },
+                                  {"folders.image_size", "images.size"}));
     }
 
     void missingFileIsAClearError() {
