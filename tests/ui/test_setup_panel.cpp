@@ -8,15 +8,18 @@
 #include "ui/ood_set_editor.h"
 #include "ui/setup_panel.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -77,7 +80,9 @@ class TestSetupPanel : public QObject {
         c.pretrained = checkpoint_.toStdString();
         c.folders.train = (data_ + "/train").toStdString();
         c.folders.test = (data_ + "/test").toStdString();
-        c.ood = {{(data_ + "/shifted").toStdString()}};
+        tpgm::OodSetConfig shifted;
+        shifted.path = (data_ + "/shifted").toStdString();
+        c.ood = {shifted};
         c.images.size = 16;
         c.images.loader_threads = 2;
         c.epochs = 2;
@@ -237,14 +242,23 @@ class TestSetupPanel : public QObject {
         auto* device = editor<QComboBox>(panel, "device");
         auto* epochs = editor<QSpinBox>(panel, "epochs");
         const int index = device->currentIndex(), value = epochs->value();
-        for (QWidget* w : {static_cast<QWidget*>(device), static_cast<QWidget*>(epochs)}) {
-            QWheelEvent wheel(QPointF(5, 5), w->mapToGlobal(QPointF(5, 5)), QPoint(),
+        auto wheel = [](QWidget* w) {
+            QWheelEvent event(QPointF(5, 5), w->mapToGlobal(QPointF(5, 5)), QPoint(),
                               QPoint(0, -120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
                               false);
-            QCoreApplication::sendEvent(w, &wheel);
-        }
+            QCoreApplication::sendEvent(w, &event);
+        };
+        wheel(device);
+        wheel(epochs);
         QCOMPARE(device->currentIndex(), index);
         QCOMPARE(epochs->value(), value);
+        // A focused editor takes the wheel as usual.
+        panel.activateWindow();
+        QApplication::setActiveWindow(&panel);
+        epochs->setFocus();
+        QTRY_VERIFY(epochs->hasFocus());
+        wheel(epochs);
+        QVERIFY(epochs->value() != value);
     }
 
     void checkpointReportShownBeforeStart() {
