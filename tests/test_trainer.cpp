@@ -3,6 +3,7 @@
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/export.h"
 #include "checkpoints/key_map.h"
+#include "config/config_schema.h"
 #include "data/idx_reader.h"
 #include "engine/run_store.h"
 #include "engine/trainer.h"
@@ -165,6 +166,41 @@ class TestTrainer : public QObject {
         QVERIFY(record.steps[5].loss != 9.0);
     }
 
+    void resumeRefusesChangedSettingsAndKeepsTheConfig() {
+        RecordingSink first;
+        first.stop_at = 3;
+        auto c = config("tpgm", "resume-guard");
+        QCOMPARE(run(c, first).status, std::string("stopped"));
+        const std::string before = read_run(c.run_dir).config_yaml;
+        auto changed = c;
+        changed.resume = true;
+        changed.method = "ft";
+        changed.tpgm.proj_lr = 0.5;
+        RecordingSink refused;
+        try {
+            run(changed, refused);
+            QFAIL("a resume with another method ran");
+        } catch (const ConfigError& e) {
+            const std::string msg = e.what();
+            QVERIFY2(msg.find("method") != std::string::npos, msg.c_str());
+            QVERIFY2(msg.find("tpgm.proj_lr") != std::string::npos, msg.c_str());
+        }
+        QVERIFY(refused.steps.empty());
+        QCOMPARE(read_run(c.run_dir).config_yaml, before);
+        // Extending is allowed, and recorded in the run log and config.yaml.
+        auto longer = c;
+        longer.resume = true;
+        longer.epochs = 3;
+        RecordingSink resumed;
+        QCOMPARE(run(longer, resumed).status, std::string("completed"));
+        const RunRecord record = read_run(c.run_dir);
+        QCOMPARE(parse_config_yaml(record.config_yaml).epochs, 3);
+        bool logged = false;
+        for (const auto& log : record.logs)
+            logged |= log.message.find("resumed with epochs: 2 -> 3") != std::string::npos;
+        QVERIFY(logged);
+    }
+
     void stopDuringSetupEndsTheRunBeforeTheFirstStep() {
         struct StopAtOnce : RecordingSink {
             void on_progress(const std::string&, int64_t, int64_t) override {
@@ -182,12 +218,15 @@ class TestTrainer : public QObject {
     void nanLossStopsTheRunAndKeepsTheLastGoodCheckpoint() {
         RecordingSink warmup;
         auto c = config("ft", "nan");
+        // A "warm-up" that never ends: the learning rate grows by 1 per step, survivable in the
+        // first epoch, ruinous later. A resumed run may only extend the epochs.
+        c.optim.lr = 1e7;
+        c.optim.warmup_steps = 10000000;
+        c.optim.schedule = "constant";
         c.epochs = 1;
         QCOMPARE(run(c, warmup).status, std::string("completed"));
         c.resume = true;
         c.epochs = 30;
-        c.optim.lr = 1e12;
-        c.optim.schedule = "constant";
         RecordingSink sink;
         const RunSummary s = run(c, sink);
         QCOMPARE(s.status, std::string("failed"));

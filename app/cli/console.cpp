@@ -1,11 +1,14 @@
 #include "console.h"
 
+#include "engine/run_store.h"
+
 #include "config/config_schema.h"
 
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -99,6 +102,18 @@ tpgm::RunConfig resolve_config(const std::string& config_path,
         tpgm::RunConfig config =
             config_path.empty() ? tpgm::RunConfig{} : tpgm::load_config_file(config_path);
         for (const auto& o : overrides) tpgm::apply_override(config, o);
+        if (config.resume && config_path.empty()) {
+            // --resume without -c: the run's own settings, with the overrides on top (the
+            // engine refuses overrides that may not change mid-run).
+            const std::string run_dir = config.run_dir;
+            const std::string own = tpgm::RunPaths(run_dir).config();
+            if (!std::filesystem::exists(own))
+                throw tpgm::ConfigError("no run to resume in '" + run_dir +
+                                        "' (it has no config.yaml)");
+            config = tpgm::load_config_file(own);
+            config.run_dir = run_dir;
+            for (const auto& o : overrides) tpgm::apply_override(config, o);
+        }
         tpgm::validate_or_throw(config);
         return config;
     } catch (const tpgm::ConfigError& e) {

@@ -30,7 +30,8 @@ class ConsoleSink : public tpgm::EventSink {
     bool bar_open_ = false;
 };
 
-// Reads the config file (if any), applies --set overrides, validates; exits with a clear
+// Reads the config file (if any; with resume=true and no file, the run folder's own
+// config.yaml), applies --set overrides, validates; exits with a clear
 // message on error.
 tpgm::RunConfig resolve_config(const std::string& config_path,
                                const std::vector<std::string>& overrides);

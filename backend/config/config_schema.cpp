@@ -620,4 +620,48 @@ void validate_or_throw(const RunConfig& config) {
     throw ConfigError(msg);
 }
 
+bool changeable_on_resume(const std::string& key) {
+    static const std::vector<std::string> keys = {"epochs",
+                                                  "eval_every_epochs",
+                                                  "checkpoint_every_epochs",
+                                                  "threads",
+                                                  "device",
+                                                  "resume",
+                                                  "run_dir",
+                                                  "images.loading",
+                                                  "images.memory_mb",
+                                                  "demo.cache_dir",
+                                                  "images.loader_threads",
+                                                  "images.prefetch_batches"};
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+std::vector<std::pair<std::string, std::string>> config_differences(const RunConfig& before,
+                                                                    const RunConfig& after) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& f : fields()) {
+        const std::string a = field_value_yaml(before, f.info.key);
+        const std::string b = field_value_yaml(after, f.info.key);
+        if (a != b) out.emplace_back(f.info.key, a + " -> " + b);
+    }
+    return out;
+}
+
+std::vector<std::string> check_resume_changes(const RunConfig& original, const RunConfig& resumed) {
+    std::vector<std::string> changes, refused;
+    for (const auto& [key, change] : config_differences(original, resumed)) {
+        if (key == "resume" || key == "run_dir") continue;
+        (changeable_on_resume(key) ? changes : refused).push_back(key + ": " + change);
+    }
+    if (!refused.empty()) {
+        std::string msg = "a resumed run keeps its settings; these differ from its config.yaml:";
+        for (const auto& r : refused) msg += "\n  " + r;
+        msg +=
+            "\n(only epochs, evaluation and checkpoint cadence, threads, device and image "
+            "loading may change; start a new run for the rest)";
+        throw ConfigError(msg);
+    }
+    return changes;
+}
+
 }  // namespace tpgm

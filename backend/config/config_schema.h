@@ -67,4 +67,14 @@ std::vector<ConfigIssue> validate(const RunConfig& config);
 // Throws ConfigError listing every issue when validate() finds any.
 void validate_or_throw(const RunConfig& config);
 
+// Whether `key` may differ when a run resumes: keys that change neither the model, the data,
+// the method nor the optimisation (epochs, evaluation cadence, threads, device, loading).
+bool changeable_on_resume(const std::string& key);
+// Keys whose values differ between two configs, as "key: old -> new", in file order.
+std::vector<std::pair<std::string, std::string>> config_differences(const RunConfig& before,
+                                                                    const RunConfig& after);
+// Checks that `resumed` only changes what may change against the run's own `original`; throws
+// ConfigError naming every key that may not. Returns the changes ("epochs: 20 -> 30").
+std::vector<std::string> check_resume_changes(const RunConfig& original, const RunConfig& resumed);
+
 }  // namespace tpgm

@@ -23,7 +23,7 @@ struct BatchStream::Impl {
     std::mutex mu;
     std::condition_variable space, ready;
     std::map<int64_t, SetBatch> results;
-    std::exception_ptr error;  // a worker's failure, rethrown to the consumer
+    std::map<int64_t, std::exception_ptr> failures;  // a batch's failure, rethrown in its turn
     std::vector<std::thread> workers;
 
     int64_t total() const { return static_cast<int64_t>(jobs.size()); }
@@ -49,7 +49,7 @@ struct BatchStream::Impl {
             }
             {
                 std::lock_guard<std::mutex> lock(mu);
-                if (failure && !error) error = failure;
+                if (failure) failures[b] = failure;
                 results[b] = std::move(batch);
             }
             ready.notify_all();
@@ -94,8 +94,9 @@ bool BatchStream::next(SetBatch& batch) {
     }
     const auto start = Clock::now();
     std::unique_lock<std::mutex> lock(s.mu);
-    s.ready.wait(lock, [&] { return s.results.count(want) > 0 || s.error; });
-    if (s.error) std::rethrow_exception(s.error);
+    s.ready.wait(lock, [&] { return s.results.count(want) > 0; });
+    if (auto failed = s.failures.find(want); failed != s.failures.end())
+        std::rethrow_exception(failed->second);
     batch = std::move(s.results[want]);
     s.results.erase(want);
     ++s.consumed;

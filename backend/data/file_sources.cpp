@@ -40,9 +40,10 @@ std::string default_set_name(const OodSetConfig& entry) {
     return fs::is_regular_file(p) ? p.stem().string() : p.filename().string();
 }
 
-// Relabels `list` onto `classes` by class name; samples of classes outside it are an error.
-ImageList align_to(ImageList list, const std::vector<std::string>& classes,
-                   const std::string& what) {
+// Relabels `list` onto `classes` by class name; samples of classes outside it are an error, or
+// dropped with `drop_others` (the lists.classes filter).
+ImageList align_to(ImageList list, const std::vector<std::string>& classes, const std::string& what,
+                   bool drop_others = false) {
     std::map<std::string, int64_t> index;
     for (std::size_t c = 0; c < classes.size(); ++c) index[classes[c]] = static_cast<int64_t>(c);
     std::vector<std::string> unknown;
@@ -54,11 +55,15 @@ ImageList align_to(ImageList list, const std::vector<std::string>& classes,
         else if (!list.classes[c].empty())
             unknown.push_back(list.classes[c]);
     }
-    if (!unknown.empty())
+    if (!unknown.empty() && !drop_others)
         throw DatasetError(what +
                            " has classes that training does not have: " + list_names(unknown));
-    for (auto& s : list.samples) s.label = map[s.label];
+    std::vector<ImageSample> kept;
+    for (auto& s : list.samples)
+        if (map[s.label] >= 0) kept.push_back({std::move(s.path), map[s.label]});
+    list.samples = std::move(kept);
     list.classes = classes;
+    if (list.samples.empty()) throw DatasetError(what + " has no image of the run's classes");
     return list;
 }
 
@@ -127,7 +132,8 @@ ImageList read_ood_set(const OodSetConfig& entry, const RunConfig& c,
         const std::string root = entry.root.empty() ? c.lists.root : entry.root;
         if (root.empty())
             throw DatasetError("OOD set '" + name + "' is a list; give its image root (root:)");
-        return align_to(read_split_list(entry.path, root), classes, "OOD set '" + name + "'");
+        return align_to(read_split_list(entry.path, root), classes, "OOD set '" + name + "'",
+                        !c.lists.classes.empty());
     }
     return scan_ood_folder(entry.path, classes, name);
 }
@@ -164,9 +170,12 @@ IdLists split_lists(const ListDataConfig& l) {
     out.train = read_split_list(l.train, l.root);
     if (!l.classes.empty()) out.train = keep_classes(out.train, l.classes, "'" + l.train + "'");
     out.train = percent_subset(out.train, l.percent, kPercentSeed);
-    out.test = align_to(read_split_list(l.test, l.root), out.train.classes, "'" + l.test + "'");
+    const bool filtered = !l.classes.empty();  // the other lists keep the same classes
+    out.test =
+        align_to(read_split_list(l.test, l.root), out.train.classes, "'" + l.test + "'", filtered);
     if (!l.proj.empty())
-        out.proj = align_to(read_split_list(l.proj, l.root), out.train.classes, "'" + l.proj + "'");
+        out.proj = align_to(read_split_list(l.proj, l.root), out.train.classes, "'" + l.proj + "'",
+                            filtered);
     return out;
 }
 
@@ -192,7 +201,9 @@ SetInfo ood_set_info(const OodSetConfig& entry, const std::vector<std::string>& 
         info.corruption = entry.corruption;
         info.severity = entry.severity;
     }
-    if (classes.empty() && (by_name == "imagenet-a" || by_name == "imagenet-r")) classes = by_name;
+    if (classes.empty() && entry.kind == "auto" &&
+        (by_name == "imagenet-a" || by_name == "imagenet-r"))
+        classes = by_name;
     if (classes.empty()) return info;
     std::vector<std::string> names;
     if (classes == "imagenet-a" || classes == "imagenet-r")
@@ -235,6 +246,10 @@ RunSets load_file_sets(const RunConfig& c, const LoadCallbacks& callbacks) {
                                        "' is of class '" + classes[s.label] +
                                        "', outside the set's class subset");
         }
+        for (const char* reserved : {"id", "ood_mean", "corruption_mean"})
+            if (info.name == reserved)
+                throw DatasetError("an OOD set may not be named '" + info.name +
+                                   "' (a column of the results); give it another name");
         for (const auto& other : sets)
             if (other.second.name == info.name)
                 throw DatasetError("two sets are named '" + info.name +

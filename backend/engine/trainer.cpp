@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <thread>
 
@@ -45,6 +46,15 @@ struct StoppedDuringSetup : std::runtime_error {
     StoppedDuringSetup() : std::runtime_error("stopped before training started") {}
 };
 
+// The changes a resume makes to the run's own config.yaml; throws ConfigError when there is no
+// run to resume or a setting that may not change differs.
+std::vector<std::string> check_resume(const RunConfig& cfg) {
+    const std::string path = RunPaths(cfg.run_dir).config();
+    if (!std::filesystem::exists(path))
+        throw ConfigError("no run to resume in '" + cfg.run_dir + "' (it has no config.yaml)");
+    return check_resume_changes(load_config_file(path), cfg);
+}
+
 // One run's state and steps; run_training() drives it.
 class Session {
   public:
@@ -52,6 +62,8 @@ class Session {
         : cfg_(cfg), sink_(sink), control_(control) {}
 
     void setup() {
+        std::vector<std::string> resume_changes;
+        if (cfg_.resume) resume_changes = check_resume(cfg_);  // before anything is loaded
         set_threads(cfg_.threads);
         device_ = resolve_device(cfg_.device);
         data_ = load_run_data(cfg_, {[this](const std::string& phase, int64_t d, int64_t t) {
@@ -87,7 +99,7 @@ class Session {
         // The run folder is (re)started only once data and checkpoint have loaded, so that a
         // setup error leaves an earlier run in the same folder as it was.
         store_.emplace(cfg_.run_dir, cfg_.resume);
-        store_->write_config(cfg_);
+        if (!cfg_.resume) store_->write_config(cfg_);
         log("info", "pre-trained " + spec_.name + " from " + source + ": " + report.summary() +
                         "; new head " + model_->head_prefix() + " with " +
                         std::to_string(num_classes_) + " classes");
@@ -102,7 +114,12 @@ class Session {
         batch_ = std::min<int64_t>(cfg_.batch_size, data_.train->size());
         steps_per_epoch_ = data_.train->size() / batch_;
         total_steps_ = steps_per_epoch_ * cfg_.epochs;
-        if (cfg_.resume) resume();
+        if (cfg_.resume) {
+            resume();
+            // Rewritten only once the resume succeeded; what changed is in the run log.
+            for (const auto& change : resume_changes) log("info", "resumed with " + change);
+            store_->write_config(cfg_);
+        }
         log("info", "training " + method_->name() + " for " + std::to_string(total_steps_) +
                         " steps on " + describe_device(device_));
     }
@@ -131,7 +148,7 @@ class Session {
         for (int64_t step = step_ + 1; step <= total_steps_; ++step) {
             control_.wait_while_paused();
             if (control_.stop_requested()) {
-                save_last();
+                if (!save_last()) return diverged("the weights are not finite", start);
                 return finish(
                     "stopped",
                     "stopped at step " + std::to_string(step_) + "; resume with resume=true",
@@ -139,15 +156,10 @@ class Session {
             }
             double data_wait = 0;
             const double loss = train_step(step, data_wait);
-            if (!std::isfinite(loss)) {
-                return finish("failed",
-                              "loss became " + std::to_string(loss) + " at step " +
-                                  std::to_string(step) +
-                                  "; training stopped, the last good checkpoint (step " +
-                                  std::to_string(last_saved_step_) + ") is " +
-                                  store_->checkpoint_path("last"),
-                              start);
-            }
+            if (!std::isfinite(loss))
+                return diverged(
+                    "loss became " + std::to_string(loss) + " at step " + std::to_string(step),
+                    start);
             step_ = step;
             const auto now = Clock::now();
             const double dt = std::chrono::duration<double>(now - last).count();
@@ -167,7 +179,9 @@ class Session {
             sink_.on_step(e);
             store_->append(e);
             if (method_->radii_updated_at(step)) report_radii(step);
-            if (step % steps_per_epoch_ == 0 && step != total_steps_) end_of_epoch(step);
+            if (step % steps_per_epoch_ == 0 && step != total_steps_ && !end_of_epoch(step))
+                return diverged("the weights became non-finite by step " + std::to_string(step),
+                                start);
         }
         method_->on_training_end();
         if (skipped_images_ > 0)
@@ -175,7 +189,7 @@ class Session {
                             " unreadable image(s) were left out of training batches");
         if (!method_->radii_updated_at(total_steps_)) report_radii(total_steps_);
         evaluate_all(total_steps_);
-        save_last();
+        if (!save_last()) return diverged("the weights are not finite at the end", start);
         save_checkpoint(store_->checkpoint_path("final"), spec_, *model_);
         return finish("completed", "", start);
     }
@@ -292,14 +306,37 @@ class Session {
         last_eval_ = e;
     }
 
-    void end_of_epoch(int64_t step) {
+    // Evaluates and checkpoints as configured; false when the weights are no longer finite.
+    bool end_of_epoch(int64_t step) {
         const int64_t epochs_done = step / steps_per_epoch_;
         if (cfg_.eval_every_epochs > 0 && epochs_done % cfg_.eval_every_epochs == 0)
             evaluate_all(step);
-        if (epochs_done % cfg_.checkpoint_every_epochs == 0) save_last();
+        return epochs_done % cfg_.checkpoint_every_epochs != 0 || save_last();
     }
 
-    void save_last() {
+    // Ends a run whose training diverged, naming the checkpoint that is still good.
+    RunSummary diverged(const std::string& what, Clock::time_point start) {
+        const std::string kept = last_saved_step_ > 0
+                                     ? "the last good checkpoint (step " +
+                                           std::to_string(last_saved_step_) + ") is " +
+                                           store_->checkpoint_path("last")
+                                     : "no checkpoint had been written yet";
+        return finish("failed", what + "; training stopped, " + kept, start);
+    }
+
+    bool weights_finite() {
+        torch::NoGradGuard no_grad;
+        for (const auto& t : model_->parameters())
+            if (!torch::isfinite(t).all().item<bool>()) return false;
+        for (const auto& t : model_->buffers())
+            if (t.is_floating_point() && !torch::isfinite(t).all().item<bool>()) return false;
+        return true;
+    }
+
+    // Writes the resumable checkpoint; refuses (false) to replace a good one with non-finite
+    // weights.
+    bool save_last() {
+        if (!weights_finite()) return false;
         save_checkpoint(store_->checkpoint_path("last"), spec_, *model_,
                         [this](torch::serialize::OutputArchive& a) {
                             a.write("train_step", c10::IValue(step_));
@@ -311,6 +348,7 @@ class Session {
                             a.write("method", method);
                         });
         last_saved_step_ = step_;
+        return true;
     }
 
     void resume() {
