@@ -95,6 +95,10 @@ class TestSetupPanel : public QObject {
   private slots:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
+        if (qEnvironmentVariableIsSet("TPGM_KEEP_TEST_DIR")) {  // to look at the data later
+            tmp_.setAutoRemove(false);
+            qInfo("test data kept in %s", qPrintable(tmp_.path()));
+        }
         QStandardPaths::setTestModeEnabled(true);
         data_ = tmp_.filePath("folders");
         writeFolders();
@@ -190,6 +194,12 @@ class TestSetupPanel : public QObject {
         QCOMPARE(c.ood[1].kind, std::string("domain"));
         QCOMPARE(c.ood[1].classes, std::string("imagenet-r"));
         QVERIFY(panel.isValid());
+        if (const QString shots = qEnvironmentVariable("TPGM_TEST_SCREENSHOTS"); !shots.isEmpty()) {
+            panel.resize(380, 1900);
+            panel.show();
+            QTest::qWait(200);
+            QVERIFY(panel.grab().save(shots + "/setup-panel.png"));
+        }
 
         // An OOD entry's problem appears under the OOD editor, naming the set.
         choose(kind, "corruption");
@@ -354,6 +364,12 @@ class TestSetupPanel : public QObject {
         QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.dataPreview()));
         QVERIFY(previewed.wait(30000));
         QCOMPARE(w.dataPreview()->setCount(), 4);
+        const QString shots = qEnvironmentVariable("TPGM_TEST_SCREENSHOTS");  // docs, reviews
+        if (!shots.isEmpty()) {
+            w.resize(1500, 950);
+            QTest::qWait(200);
+            QVERIFY(w.grab().save(shots + "/data-preview.png"));
+        }
 
         QSignalSpy finished(&w, &tpgm::ui::MainWindow::runFinished);
         QVERIFY(w.startRun());
