@@ -54,7 +54,9 @@ void to_planes(const cv::Mat& rgb, uint8_t* out) {
     }
 }
 
-// Shrinks an image so that its shorter side is at most `side` (never enlarges).
+// Shrinks an image so that its shorter side is at most `side` (never enlarges). Bilinear down to
+// half size (INTER_AREA cost 2x the loader's throughput on 500x375 photographs), area averaging
+// below that, where bilinear would alias.
 cv::Mat canonical(cv::Mat rgb, int64_t side) {
     const int shorter = std::min(rgb.rows, rgb.cols);
     if (rgb.empty() || shorter <= side) return rgb;
@@ -63,7 +65,7 @@ cv::Mat canonical(cv::Mat rgb, int64_t side) {
     cv::resize(rgb, out,
                cv::Size(std::max<int>(side, std::lround(rgb.cols * scale)),
                         std::max<int>(side, std::lround(rgb.rows * scale))),
-               0, 0, cv::INTER_AREA);
+               0, 0, scale < 0.5 ? cv::INTER_AREA : cv::INTER_LINEAR);
     return out;
 }
 
