@@ -148,10 +148,42 @@ class TestCliEndToEnd : public QObject {
         r = run_cli({"finetune", "-c", config_, "--set", "tpgm.norm=l3"});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains("tpgm.norm"), qPrintable(r.err));
-        r = run_cli({"finetune", "-c", config_, "--set", "pretrained=/nonexistent.pt"});
+        r = run_cli({"finetune", "-c", config_, "--set", "pretrained=/nonexistent.pt", "--run-dir",
+                     dir_.filePath("bad-run")});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("/nonexistent.pt") && !r.err.contains("frame #"),
                  qPrintable(r.err));
+    }
+
+    void readmeResumeTakesTheRunsOwnSettingsAndNoRunIsReplaced() {
+        const QString run = dir_.filePath("resumable");
+        auto config_text = [&] {
+            QFile f(run + "/config.yaml");
+            return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+        };
+        Result r = run_cli({"finetune", "-c", config_, "--set", "method=ft", "--set",
+                            "optim.lr=0.02", "--epochs", "1", "--run-dir", run});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        // As README prints it: tpgm-cli finetune --run-dir runs/ft --resume   # after Ctrl-C
+        r = run_cli({"finetune", "--run-dir", run, "--resume"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("ft run completed"), qPrintable(r.out));
+        const QString kept = config_text();
+        QVERIFY2(kept.contains("method: ft") && kept.contains("lr: 0.02"), qPrintable(kept));
+        // A setting that may not change mid-run is refused, naming it; config.yaml stays.
+        r = run_cli({"finetune", "--run-dir", run, "--resume", "--set", "method=tpgm"});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("method: ft -> tpgm"), qPrintable(r.err));
+        QCOMPARE(config_text(), kept);
+        // A new run into the folder is refused unless --overwrite; the old run is untouched.
+        r = run_cli({"finetune", "-c", config_, "--run-dir", run});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("--overwrite"), qPrintable(r.err));
+        QCOMPARE(config_text(), kept);
+        QVERIFY(QFile::exists(run + "/checkpoints/final.pt"));
+        r = run_cli({"finetune", "-c", config_, "--run-dir", run, "--overwrite", "--epochs", "1"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(config_text().contains("method: tpgm"));
     }
 
     void everySubcommandHasHelp() {

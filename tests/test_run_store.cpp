@@ -387,6 +387,38 @@ class TestRunStore : public QObject {
         QCOMPARE(r.steps[1].data_wait_seconds, 0.0);
     }
 
+    void oneWriterPerRunFolder() {
+        const std::string d = dir("locked");
+        {
+            RunLock first(d);
+            try {
+                RunLock second(d);  // flock conflicts across open files, even in one process
+                QFAIL("a second writer got the lock");
+            } catch (const std::runtime_error& e) {
+                const std::string pid = "PID " + std::to_string(QCoreApplication::applicationPid());
+                QVERIFY2(std::string(e.what()).find(pid) != std::string::npos, e.what());
+            }
+        }
+        RunLock again(d);  // released with the first holder
+        QVERIFY(!holds_run(d));
+    }
+
+    void freshRunRemovesOnlyRunFiles() {
+        const std::string d = dir("fresh");
+        {
+            RunStore store(d, false);
+            store.append(LogEvent{"info", "first run"});
+        }
+        QVERIFY(holds_run(d));
+        std::ofstream(d + "/notes.txt") << "mine";
+        std::ofstream(d + "/checkpoints/other.pt") << "mine too";
+        std::ofstream(d + "/checkpoints/last.pt") << "a run's";
+        RunStore again(d, false);
+        QVERIFY(fs::exists(d + "/notes.txt"));
+        QVERIFY(fs::exists(d + "/checkpoints/other.pt"));
+        QVERIFY(!fs::exists(d + "/checkpoints/last.pt"));
+    }
+
     void notARunFolderIsAClearError() {
         fs::create_directories(dir("empty"));
         try {

@@ -315,6 +315,7 @@ class TestTrainer : public QObject {
         QVERIFY(warned);
 
         c.folders.test = root.filePath("missing").toStdString();
+        c.overwrite = true;  // the folder holds the run above
         RecordingSink none;
         QVERIFY_EXCEPTION_THROWN(run(c, none), DatasetError);
         QVERIFY(none.steps.empty());

@@ -85,7 +85,16 @@ bool MainWindow::startRun() {
             8000);
         return false;
     }
-    const RunConfig config = setup_->config();
+    RunConfig config = setup_->config();
+    if (!config.resume && !config.overwrite && holds_run(config.run_dir)) {
+        // Never write into an earlier run: the next free "<name>-2", "<name>-3", ...
+        const std::string taken = config.run_dir;
+        for (int k = 2; holds_run(config.run_dir); ++k)
+            config.run_dir = taken + "-" + std::to_string(k);
+        appendLog("info",
+                  tr("%1 holds an earlier run; this one goes to %2")
+                      .arg(QString::fromStdString(taken), QString::fromStdString(config.run_dir)));
+    }
     QString error;
     if (!controller_->start(config, &error)) {
         statusBar()->showMessage(tr("Cannot start: %1").arg(error), 8000);

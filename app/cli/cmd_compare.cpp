@@ -80,6 +80,7 @@ void register_compare_command(CLI::App& app) {
                     "run_dir=" +
                     (fs::path(o->out) / (folder + "-seed" + std::to_string(seed))).string());
                 overrides.push_back("resume=false");
+                overrides.push_back("overwrite=true");  // compare owns its output folder
                 const tpgm::RunConfig config = resolve_config(o->config, overrides);
                 ConsoleSink sink(/*quiet=*/true);
                 tpgm::RunControl control;

@@ -55,6 +55,9 @@ void register_finetune_command(CLI::App& app) {
     cmd->add_flag_callback(
         "--resume", [opts] { opts->overrides.push_back("resume=true"); },
         "continue the run in the run folder from its last checkpoint");
+    cmd->add_flag_callback(
+        "--overwrite", [opts] { opts->overrides.push_back("overwrite=true"); },
+        "replace an earlier run in the run folder (otherwise starting there is refused)");
     cmd->add_flag("-q,--quiet", opts->quiet, "no progress bar");
     cmd->callback([opts] {
         const tpgm::RunConfig config = resolve_config(opts->config, opts->overrides);

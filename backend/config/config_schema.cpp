@@ -231,6 +231,8 @@ const std::vector<Field>& fields() {
             TPGM_FIELD(std::string, "device", device, "auto (CUDA when available) | cpu | cuda"),
             {"auto", "cpu", "cuda"}),
         TPGM_FIELD(bool, "resume", resume, "continue the run in run_dir from its last checkpoint"),
+        TPGM_FIELD(bool, "overwrite", overwrite,
+                   "replace an earlier run in run_dir; without it a new run there is refused"),
         range(TPGM_FIELD(int, "checkpoint_every_epochs", checkpoint_every_epochs,
                          "write a resumable checkpoint every N epochs"),
               1),
@@ -650,7 +652,7 @@ std::vector<std::pair<std::string, std::string>> config_differences(const RunCon
 std::vector<std::string> check_resume_changes(const RunConfig& original, const RunConfig& resumed) {
     std::vector<std::string> changes, refused;
     for (const auto& [key, change] : config_differences(original, resumed)) {
-        if (key == "resume" || key == "run_dir") continue;
+        if (key == "resume" || key == "run_dir" || key == "overwrite") continue;
         (changeable_on_resume(key) ? changes : refused).push_back(key + ": " + change);
     }
     if (!refused.empty()) {

@@ -106,6 +106,7 @@ struct RunConfig {
     int threads = 0;              // intra-op threads; 0: all cores
     std::string device = "auto";  // auto | cpu | cuda
     bool resume = false;          // continue the run in run_dir from its last checkpoint
+    bool overwrite = false;       // replace an earlier run in run_dir (else starting there fails)
     int checkpoint_every_epochs = 1;
     OptimConfig optim;
     TpgmConfig tpgm;

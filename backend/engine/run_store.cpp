@@ -4,7 +4,11 @@
 #include "config/config_schema.h"
 #include "engine/run_format.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <algorithm>
+
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -128,15 +132,48 @@ void write_eval_json(const std::string& dir, const EvalReport& report) {
     write_file_atomically(RunPaths(dir).eval(), run_format::eval_json(report));
 }
 
+bool holds_run(const std::string& dir) {
+    const RunPaths p(dir);
+    std::error_code ec;
+    for (const std::string& f :
+         {p.config(), p.metrics(), p.summary(), p.last_checkpoint(), p.final_checkpoint()})
+        if (fs::exists(f, ec)) return true;
+    return false;
+}
+
+RunLock::RunLock(const std::string& dir) {
+    fs::create_directories(dir);
+    const std::string path = (fs::path(dir) / ".lock").string();
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw std::runtime_error("cannot create '" + path + "'");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = {};
+        const ssize_t n = ::pread(fd_, pid, sizeof(pid) - 1, 0);
+        ::close(fd_);
+        fd_ = -1;
+        std::string holder = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "";
+        holder.erase(holder.find_last_not_of(" \n") + 1);
+        throw std::runtime_error("run folder '" + dir + "' is being written by another process" +
+                                 (holder.empty() ? "" : " (PID " + holder + ")") +
+                                 "; choose another run_dir or wait for it to finish");
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
+        // The lock holds without the PID; the message to a second writer just lacks it.
+    }
+}
+
+RunLock::~RunLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the flock
+}
+
 RunStore::RunStore(std::string dir, bool resume) : paths_(std::move(dir)) {
     fs::create_directories(paths_.checkpoints());
-    if (!resume) {
+    if (!resume)
         for (const std::string& f :
-             {paths_.metrics(), paths_.radii(), paths_.summary(), paths_.config()})
+             {paths_.metrics(), paths_.radii(), paths_.summary(), paths_.config(), paths_.eval(),
+              paths_.last_checkpoint(), paths_.final_checkpoint()})
             fs::remove(f);
-        fs::remove_all(paths_.checkpoints());
-        fs::create_directories(paths_.checkpoints());
-    }
     open_streams();
 }
 

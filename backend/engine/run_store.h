@@ -68,11 +68,29 @@ std::optional<EvalReport> read_eval_json(const std::string& dir);
 // Replaces `dir`'s eval.json atomically (readers never see half a file).
 void write_eval_json(const std::string& dir, const EvalReport& report);
 
+// True when `dir` holds (part of) a run: its config, metrics, summary or a checkpoint.
+bool holds_run(const std::string& dir);
+
+// The one writer of a run folder: an exclusive lock (flock on `dir`/.lock, which records the
+// holder's PID) for the life of a run. Creates `dir`. Readers need no lock.
+class RunLock {
+  public:
+    // Throws std::runtime_error naming the holder's PID when another process writes `dir`.
+    explicit RunLock(const std::string& dir);
+    ~RunLock();
+    RunLock(const RunLock&) = delete;
+    RunLock& operator=(const RunLock&) = delete;
+
+  private:
+    int fd_ = -1;
+};
+
 // Writes one run folder as the run goes; every line is flushed so others can follow it live.
 class RunStore {
   public:
-    // Creates `dir`. A fresh run (resume == false) removes an earlier run's files there first;
-    // a resumed one appends, after ending a line that a killed run left half written.
+    // Creates `dir`. A fresh run (resume == false) removes an earlier run's files there first
+    // (only the files a run writes; nothing else in the folder); a resumed one appends, after
+    // ending a line that a killed run left half written.
     RunStore(std::string dir, bool resume);
     const std::string& dir() const { return paths_.dir; }
     const RunPaths& paths() const { return paths_; }

@@ -62,8 +62,14 @@ class Session {
         : cfg_(cfg), sink_(sink), control_(control) {}
 
     void setup() {
+        lock_.emplace(cfg_.run_dir);  // one writer per run folder, before anything is read
         std::vector<std::string> resume_changes;
-        if (cfg_.resume) resume_changes = check_resume(cfg_);  // before anything is loaded
+        if (cfg_.resume)
+            resume_changes = check_resume(cfg_);
+        else if (!cfg_.overwrite && holds_run(cfg_.run_dir))
+            throw ConfigError("run folder '" + cfg_.run_dir +
+                              "' already holds a run; resume it (--resume), replace it "
+                              "(--overwrite) or choose another run_dir");
         set_threads(cfg_.threads);
         device_ = resolve_device(cfg_.device);
         data_ = load_run_data(cfg_, {[this](const std::string& phase, int64_t d, int64_t t) {
@@ -389,6 +395,7 @@ class Session {
     const RunConfig& cfg_;
     EventSink& sink_;
     RunControl& control_;
+    std::optional<RunLock> lock_;    // held for the whole run
     std::optional<RunStore> store_;  // created once setup has loaded data and model
     torch::Device device_{torch::kCPU};
     RunSets data_;
