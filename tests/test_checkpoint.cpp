@@ -2,6 +2,7 @@
 // writes that survive a full disk.
 #include "checkpoints/atomic_file.h"
 #include "checkpoints/checkpoint.h"
+#include "config/config_schema.h"
 #include "models/registry.h"
 
 #include <torch/torch.h>
@@ -9,6 +10,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +33,15 @@ class TestCheckpoint : public QObject {
     }
 
   private Q_SLOTS:
+    void configModelChoicesAreTheRegistry() {
+        std::vector<std::string> registry;
+        for (const auto& [name, doc] : model_catalogue()) registry.push_back(name);
+        auto choices = find_config_field("model")->choices;
+        std::sort(registry.begin(), registry.end());
+        std::sort(choices.begin(), choices.end());
+        QCOMPARE(choices, registry);
+    }
+
     void roundTripGivesTheSameLogits() {
         torch::manual_seed(1);
         const ModelSpec spec{"demo_resnet", 7, 1, 4};

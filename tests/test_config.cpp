@@ -34,6 +34,19 @@ class TestConfig : public QObject {
   private Q_SLOTS:
     void defaultsAreValid() { QVERIFY(validate(RunConfig{}).empty()); }
 
+    void demoWithAnotherModelNeedsItsCheckpoint() {
+        auto model_issue = [](const RunConfig& c) {
+            for (const auto& i : validate(c))
+                if (i.key == "model") return true;
+            return false;
+        };
+        RunConfig c;
+        c.model = "resnet18";
+        QVERIFY(model_issue(c));
+        c.pretrained = "resnet18.pth";
+        QVERIFY(!model_issue(c));
+    }
+
     void yamlOverridesDefaults() {
         const RunConfig c = parse_config_yaml(
             "method: ft\noptim:\n  lr: 0.2\ntpgm:\n  exclude: [\"a.*\", \"b\"]\n");
@@ -164,6 +177,7 @@ class TestConfig : public QObject {
             if (f.type == FieldType::Choice) {
                 for (const auto& choice : f.choices) {
                     RunConfig c;
+                    c.pretrained = "backbone.pt";  // any model needs a checkpoint but the demo's
                     apply_override(c, f.key + "=" + choice);
                     QVERIFY2(!has_issue(c, f.key), (f.key + "=" + choice).c_str());
                 }

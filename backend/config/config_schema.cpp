@@ -205,8 +205,10 @@ const std::vector<Field>& fields() {
         choices(TPGM_FIELD(std::string, "method", method,
                            "ft (vanilla fine-tuning) | lp (linear probe) | tpgm"),
                 {"tpgm", "ft", "lp"}),
-        TPGM_FIELD(std::string, "model", model,
-                   "architecture from the model registry (tpgm-cli models)"),
+        // The registry's names (models/registry.cpp; a test keeps the two lists equal).
+        choices(TPGM_FIELD(std::string, "model", model,
+                           "architecture from the model registry (tpgm-cli models)"),
+                {"demo_resnet", "resnet18", "resnet34", "resnet50", "vit_s16", "vit_b16"}),
         choices(TPGM_FIELD(std::string, "data", data,
                            "dataset source: demo (the embedded Fashion-MNIST shift benchmark) | "
                            "folders (ImageFolder roots) | lists (split-list files)"),
@@ -583,6 +585,8 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
         need(!c.lists.train.empty(), "lists.train", "data=lists needs a training list");
         need(!c.lists.test.empty(), "lists.test", "data=lists needs a test list");
     }
+    need(c.data != "demo" || !c.pretrained.empty() || c.model == "demo_resnet", "model",
+         "the demo's backbone is demo_resnet; give pretrained: to fine-tune another model");
     if (c.data != "demo") {
         need(!c.pretrained.empty(), "pretrained",
              "data=" + c.data + " needs a pre-trained checkpoint");
