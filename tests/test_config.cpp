@@ -34,6 +34,16 @@ class TestConfig : public QObject {
   private Q_SLOTS:
     void defaultsAreValid() { QVERIFY(validate(RunConfig{}).empty()); }
 
+    void absurdThreadCountsAreRefusedByName() {
+        RunConfig c;
+        c.threads = 100000;
+        c.images.loader_threads = max_sane_threads() + 1;
+        QVERIFY(throws_mentioning([&] { validate_or_throw(c); },
+                                  {"threads: must be at most", "images.loader_threads"}));
+        c.threads = c.images.loader_threads = max_sane_threads();
+        QVERIFY(validate(c).empty());
+    }
+
     void demoWithAnotherModelNeedsItsCheckpoint() {
         auto model_issue = [](const RunConfig& c) {
             for (const auto& i : validate(c))

@@ -97,6 +97,31 @@ class TestDatasets : public QObject {
                  (std::vector<std::string>{"zebra", "cat"}));
     }
 
+    void linkLoopsEndAndDoNotRelabel() {
+        // A copy of the folder with cat/loop -> .. and cat/root -> the folder itself.
+        const fs::path looped = root() / "looped";
+        fs::create_directories(looped);
+        for (const char* cls : {"cat", "dog"}) {
+            fs::create_directories(looped / cls);
+            for (const auto& e : fs::directory_iterator(folder_ / cls))
+                fs::copy_file(e.path(), looped / cls / e.path().filename());
+        }
+        fs::create_directory_symlink("..", looped / "cat" / "loop");
+        fs::create_directory_symlink(looped, looped / "cat" / "root");
+        fs::create_symlink(folder_ / "zebra" / "img0.png", looped / "dog" / "linked.png");
+        const ImageList list = scan_image_folder(looped.string());
+        QCOMPARE(list.classes, (std::vector<std::string>{"cat", "dog"}));
+        QCOMPARE(list.size(), int64_t(5 + 5));  // the file link counts, directory links do not
+        for (const auto& sample : list.samples)
+            QVERIFY2(sample.label == (sample.path.find("/cat/") != std::string::npos ? 0 : 1),
+                     sample.path.c_str());
+        // Following links still ends: every directory is read once.
+        const auto followed = list_image_files((looped / "cat").string(), true);
+        std::set<std::string> unique(followed.begin(), followed.end());
+        QCOMPARE(unique.size(), followed.size());
+        QVERIFY(followed.size() > 5);  // the dog images reached through the links
+    }
+
     void emptyClassOrMissingRootIsAClearError() {
         fs::create_directories(root() / "withempty" / "a");
         fs::create_directories(root() / "withempty" / "b");

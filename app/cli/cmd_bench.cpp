@@ -1,6 +1,8 @@
 // tpgm-cli bench train: vanilla vs TPGM step times in one process, with the floor beside them.
 #include "commands.h"
 
+#include "config/config_schema.h"
+
 #include "engine/step_benchmark.h"
 
 #include <cstdio>
@@ -21,6 +23,7 @@ void register_bench_command(CLI::App& app) {
         ->capture_default_str();
     train->add_option("--window-steps", o->window_steps, "steps per window")->capture_default_str();
     train->add_option("--threads", o->threads, "intra-op threads; 0: all cores")
+        ->check(CLI::Range(0, tpgm::max_sane_threads()))
         ->capture_default_str();
     train->add_option("--norm", o->norm, "TPGM norm: mars | l2")->capture_default_str();
     train->add_option("--device", o->device, "auto | cpu | cuda")->capture_default_str();

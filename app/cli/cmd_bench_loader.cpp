@@ -3,6 +3,8 @@
 // whether the loader keeps up; and the process's peak memory.
 #include "commands.h"
 
+#include "config/config_schema.h"
+
 #include "data/batch_stream.h"
 #include "data/synthetic_images.h"
 #include "engine/step_benchmark.h"
@@ -48,7 +50,9 @@ void register_bench_loader(CLI::App& bench) {
     cmd->add_option("--images", o->images, "images for --generate")->capture_default_str();
     cmd->add_option("--size", o->size, "crop size in pixels")->capture_default_str();
     cmd->add_option("--batch", o->batch, "images per batch")->capture_default_str();
-    cmd->add_option("--threads", o->threads, "loader threads")->capture_default_str();
+    cmd->add_option("--threads", o->threads, "loader threads")
+        ->check(CLI::Range(1, tpgm::max_sane_threads()))
+        ->capture_default_str();
     cmd->add_option("--batches", o->batches, "batches timed")->capture_default_str();
     cmd->add_option("--model", o->model, "model whose training step is timed")
         ->capture_default_str();
@@ -100,10 +104,11 @@ void register_bench_loader(CLI::App& bench) {
                             : "the loader is the bottleneck");
             if (o->fed_steps > 0) {
                 const auto fed = tpgm::run_fed_steps(step, set, o->threads, o->fed_steps);
-                std::printf("training fed by the loader (%d steps): %.3f s/step, waiting %.3f s "
-                            "for data (median; %.1f%% of the time), %.0f images/s\n",
-                            fed.steps, fed.step_seconds, fed.wait_seconds,
-                            100 * fed.wait_fraction, fed.images_per_second);
+                std::printf(
+                    "training fed by the loader (%d steps): %.3f s/step, waiting %.3f s "
+                    "for data (median; %.1f%% of the time), %.0f images/s\n",
+                    fed.steps, fed.step_seconds, fed.wait_seconds, 100 * fed.wait_fraction,
+                    fed.images_per_second);
             }
         }
         std::printf("peak resident memory: %.0f MB\n", peak_rss_mb());

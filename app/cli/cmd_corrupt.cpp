@@ -2,6 +2,8 @@
 // `tpgm-cli bench corruptions` (time the corruption sweep).
 #include "commands.h"
 
+#include "config/config_schema.h"
+
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <opencv2/core.hpp>
@@ -343,7 +345,9 @@ void register_corrupt_command(CLI::App& app) {
     sub->add_option("--severities", opts->severities, "Comma-separated severities in 1..5")
         ->capture_default_str();
     sub->add_option("--seed", opts->seed, "Random seed")->capture_default_str();
-    sub->add_option("--threads", opts->threads, "Worker threads")->capture_default_str();
+    sub->add_option("--threads", opts->threads, "Worker threads")
+        ->check(CLI::Range(1, tpgm::max_sane_threads()))
+        ->capture_default_str();
     sub->callback([opts] { run_corrupt(*opts); });
 }
 
@@ -355,6 +359,7 @@ void register_bench_corruptions(CLI::App& bench) {
     sub->add_option("--repeats", opts->repeats, "Repeats per measurement (median is reported)")
         ->capture_default_str();
     sub->add_option("--threads", opts->threads, "cv::setNumThreads for the timings")
+        ->check(CLI::Range(1, tpgm::max_sane_threads()))
         ->capture_default_str();
     sub->add_option("--scaling-images", opts->scaling_images,
                     "Images for the worker-pool scaling line")

@@ -11,6 +11,7 @@
 #include <map>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 namespace tpgm {
 namespace {
@@ -597,6 +598,11 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
         validate_ood_sets(c, issues);
     }
     need(!c.run_dir.empty(), "run_dir", "must not be empty");
+    const int max_threads = max_sane_threads();  // beyond this LibTorch's pool can deadlock
+    need(c.threads <= max_threads, "threads",
+         "must be at most " + std::to_string(max_threads) + " (4 per core)");
+    need(c.images.loader_threads <= max_threads, "images.loader_threads",
+         "must be at most " + std::to_string(max_threads) + " (4 per core)");
     for (const auto& pattern : c.tpgm.exclude) {
         try {
             std::regex re(pattern);
@@ -624,6 +630,10 @@ void validate_or_throw(const RunConfig& config) {
     std::string msg = "invalid configuration:";
     for (const auto& i : issues) msg += "\n  " + i.key + ": " + i.message;
     throw ConfigError(msg);
+}
+
+int max_sane_threads() {
+    return 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 bool changeable_on_resume(const std::string& key) {

@@ -67,6 +67,9 @@ std::vector<ConfigIssue> validate(const RunConfig& config);
 // Throws ConfigError listing every issue when validate() finds any.
 void validate_or_throw(const RunConfig& config);
 
+// The most threads any option may ask for: 4 per core (tens of thousands deadlock LibTorch).
+int max_sane_threads();
+
 // Whether `key` may differ when a run resumes: keys that change neither the model, the data,
 // the method nor the optimisation (epochs, evaluation cadence, threads, device, loading).
 bool changeable_on_resume(const std::string& key);

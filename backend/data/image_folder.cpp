@@ -7,6 +7,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -48,6 +50,30 @@ std::vector<std::string> read_class_list(const std::string& path) {
     return out;
 }
 
+std::vector<std::string> list_image_files(const std::string& dir, bool follow_links) {
+    std::vector<std::string> files;
+    std::set<std::pair<dev_t, ino_t>> visited;  // directories entered, so link loops end
+    std::vector<fs::path> pending{dir};
+    std::error_code ec;
+    while (!pending.empty()) {
+        const fs::path at = pending.back();
+        pending.pop_back();
+        struct stat st {};
+        if (::stat(at.c_str(), &st) != 0 || !visited.insert({st.st_dev, st.st_ino}).second)
+            continue;
+        for (auto it = fs::directory_iterator(at, ec); !ec && it != fs::directory_iterator();
+             it.increment(ec)) {
+            const bool link = it->is_symlink(ec);
+            if (it->is_directory(ec)) {
+                if (!link || follow_links) pending.push_back(it->path());
+            } else if (it->is_regular_file(ec) && is_image_file(it->path().string())) {
+                files.push_back(it->path().string());  // a link to a file is fine
+            }
+        }
+    }
+    return files;
+}
+
 ImageList scan_image_folder(const std::string& root, const ImageFolderOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(root, ec))
@@ -69,12 +95,7 @@ ImageList scan_image_folder(const std::string& root, const ImageFolderOptions& o
             missing.push_back(list.classes[c]);
             continue;
         }
-        std::vector<std::string> files;
-        for (auto it = fs::recursive_directory_iterator(
-                 dir, fs::directory_options::follow_directory_symlink, ec);
-             !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-            if (it->is_regular_file(ec) && is_image_file(it->path().string()))
-                files.push_back(it->path().string());
+        std::vector<std::string> files = list_image_files(dir.string(), options.follow_links);
         if (files.empty()) empty.push_back(list.classes[c]);
         std::sort(files.begin(), files.end());
         for (auto& f : files) list.samples.push_back({std::move(f), static_cast<int64_t>(c)});

@@ -35,7 +35,13 @@ struct ImageFolderOptions {
     bool allow_missing_classes = false;
     // A class folder without images is an error unless this is set.
     bool allow_empty_classes = false;
+    // Descend into symbolic links to directories (each directory is read once, so a link loop
+    // ends); by default they are skipped, as `tpgm-cli corrupt` does.
+    bool follow_links = false;
 };
+
+// Image files below `dir`, recursively, unsorted; see ImageFolderOptions::follow_links.
+std::vector<std::string> list_image_files(const std::string& dir, bool follow_links = false);
 
 // Lists `root`/<class>/**/<image>. Throws DatasetError for a missing root, a missing or empty class
 // folder (see options) or a root without images. Files are sorted, so the order is reproducible.
