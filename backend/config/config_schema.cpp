@@ -308,7 +308,7 @@ const std::vector<Field>& fields() {
               0),
         range(TPGM_FIELD(int, "images.loader_threads", images.loader_threads,
                          "image decoding threads; 0: one per core"),
-              0, 256),
+              0),  // at most max_sane_threads(), checked in validate()
         range(TPGM_FIELD(int, "images.prefetch_batches", images.prefetch_batches,
                          "batches decoded ahead of the training step"),
               1, 64),
