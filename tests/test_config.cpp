@@ -34,6 +34,22 @@ class TestConfig : public QObject {
   private Q_SLOTS:
     void defaultsAreValid() { QVERIFY(validate(RunConfig{}).empty()); }
 
+    void shippedRecipesAreValid() {
+        const std::string dir = std::string(TPGM_TEST_DATA_DIR) + "/../../resources/configs/";
+        for (const char* name : {"demo.yaml", "domainnet-tpgm.yaml", "imagenet-tpgm.yaml"}) {
+            const RunConfig c = load_config_file(dir + name);
+            const auto issues = validate(c);
+            QVERIFY2(issues.empty(),
+                     (std::string(name) + ": " + (issues.empty() ? "" : issues[0].key)).c_str());
+        }
+        const RunConfig dn = load_config_file(dir + "domainnet-tpgm.yaml");
+        QCOMPARE(dn.data, std::string("lists"));
+        QCOMPARE(dn.ood.size(), std::size_t(4));
+        const RunConfig in = load_config_file(dir + "imagenet-tpgm.yaml");
+        QCOMPARE(in.ood.size(), std::size_t(4));
+        QCOMPARE(in.ood[0].path, std::string("data/imagenet-a"));
+    }
+
     void absurdThreadCountsAreRefusedByName() {
         RunConfig c;
         c.threads = 100000;
