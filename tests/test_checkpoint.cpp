@@ -9,6 +9,7 @@
 #include <QtTest/QtTest>
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <csignal>
@@ -112,6 +113,28 @@ class TestCheckpoint : public QObject {
         QCOMPARE(r.initialised.size(), std::size_t(2));
         QCOMPARE(r.skipped.size(), std::size_t(2));
         QVERIFY(r.summary().find("fc.weight") != std::string::npos);
+    }
+
+    void specialFilesAndLinksAreNeverReplaced() {
+        QTemporaryDir tmp;
+        const std::string fifo = tmp.filePath("fifo").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0644), 0);
+        const std::string target = tmp.filePath("target").toStdString();
+        std::ofstream(target) << "keep me";
+        const std::string link = tmp.filePath("link").toStdString();
+        fs::create_symlink(target, link);
+        for (const std::string& path : {fifo, link}) {
+            try {
+                write_file_atomically(path, "new bytes");
+                QFAIL(("replaced " + path).c_str());
+            } catch (const std::runtime_error& e) {
+                QVERIFY2(std::string(e.what()).find("not a regular file") != std::string::npos,
+                         e.what());
+            }
+        }
+        QVERIFY(fs::is_fifo(fifo));
+        QVERIFY(fs::is_symlink(link));
+        QCOMPARE(read_bytes(target), std::string("keep me"));
     }
 
     void fullDiskKeepsThePreviousFile() {

@@ -1,6 +1,7 @@
 #include "checkpoints/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,6 +27,12 @@ void fsync_directory(const std::filesystem::path& dir) {
 
 void write_file_atomically(const std::string& path, std::string_view bytes) {
     const std::filesystem::path target(path);
+    // The rename would replace whatever `path` is: never a device, a FIFO or a link's target.
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        throw std::runtime_error("'" + path +
+                                 "' exists and is not a regular file (a link, device, FIFO or "
+                                 "folder); refusing to replace it");
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) fail("cannot create", tmp, errno);

@@ -8,7 +8,8 @@ namespace tpgm {
 
 // Replaces `path` with `bytes` so that readers see either the old or the new file, never a
 // partial one. On any failure (e.g. the disk is full) the temporary file is removed, `path` is
-// left as it was, and std::runtime_error names the file and the system error.
+// left as it was, and std::runtime_error names the file and the system error. An existing
+// `path` that is not a regular file (a symbolic link, device, FIFO, folder) is refused.
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
 }  // namespace tpgm
