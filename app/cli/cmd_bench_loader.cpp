@@ -73,7 +73,9 @@ void register_bench_loader(CLI::App& bench) {
                               : o->folder;
         tpgm::FileSetOptions set_options;
         set_options.size = o->size;
-        auto set = tpgm::make_file_set(tpgm::scan_image_folder(folder), {"bench"}, set_options);
+        tpgm::SetInfo info;
+        info.name = "bench";
+        auto set = tpgm::make_file_set(tpgm::scan_image_folder(folder), info, set_options);
         std::vector<int64_t> order(set->size());
         std::iota(order.begin(), order.end(), 0);
         tpgm::BatchStream stream(set,
