@@ -50,6 +50,15 @@ class TestConfig : public QObject {
         QCOMPARE(in.ood[0].path, std::string("data/imagenet-a"));
     }
 
+    void duplicateKeysAndEndlessFilesAreRefused() {
+        QVERIFY(throws_mentioning([] { parse_config_yaml("epochs: 3\nepochs: 5\n"); },
+                                  {"'epochs' appears twice"}));
+        QVERIFY(throws_mentioning([] { parse_config_yaml("optim:\n  lr: 0.1\n  lr: 0.2\n"); },
+                                  {"optim.lr"}));
+        // /dev/zero never ends; reading stops at the cap.
+        QVERIFY(throws_mentioning([] { load_config_file("/dev/zero"); }, {"larger than 1 MiB"}));
+    }
+
     void absurdThreadCountsAreRefusedByName() {
         RunConfig c;
         c.threads = 100000;

@@ -10,12 +10,14 @@
 namespace {
 
 tpgm::RunControl* g_control = nullptr;
+volatile std::sig_atomic_t g_signal = SIGINT;  // the signal that stopped the run
 
-void on_interrupt(int) {
+void on_interrupt(int sig) {
+    g_signal = sig;
     if (g_control && !g_control->stop_requested()) {
         g_control->request_stop();  // first Ctrl-C: stop after this step, keep the checkpoint
     } else {
-        std::_Exit(130);
+        std::_Exit(128 + sig);
     }
 }
 
@@ -77,6 +79,6 @@ void register_finetune_command(CLI::App& app) {
             print_accuracy_table(std::cout, s.final_top1, s.final_top5);
         }
         if (s.status == "failed") throw CLI::RuntimeError(1);
-        if (s.status == "stopped") throw CLI::RuntimeError(130);
+        if (s.status == "stopped") throw CLI::RuntimeError(128 + g_signal);  // 130, or 143
     });
 }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -384,8 +385,10 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 void read_map(RunConfig& c, const YAML::Node& node, const std::string& prefix) {
+    std::set<std::string> seen;  // yaml-cpp keeps duplicate keys; the later would win silently
     for (const auto& kv : node) {
         const std::string key = prefix + kv.first.as<std::string>();
+        if (!seen.insert(key).second) throw ConfigError("key '" + key + "' appears twice");
         if (const Field* f = find_field(key)) {
             f->read(c, kv.second);
         } else if (kv.second.IsMap()) {
@@ -452,10 +455,15 @@ RunConfig parse_config_yaml(const std::string& yaml_text, RunConfig base) {
 }
 
 RunConfig load_config_file(const std::string& path, RunConfig base) {
-    std::ifstream in(path);
+    constexpr std::streamsize kMaxConfigBytes = 1 << 20;  // run configs are a few hundred lines
+    std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError("cannot open config file '" + path + "'");
-    std::stringstream ss;
-    ss << in.rdbuf();
+    std::string text(kMaxConfigBytes + 1, '\0');
+    in.read(text.data(), kMaxConfigBytes + 1);
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (static_cast<std::streamsize>(text.size()) > kMaxConfigBytes)
+        throw ConfigError("config file '" + path + "' is larger than 1 MiB; not a run config");
+    std::stringstream ss(text);
     try {
         return parse_config_yaml(ss.str(), std::move(base));
     } catch (const ConfigError& e) {
