@@ -1,6 +1,7 @@
 // IDX reading (plain and gzip), dataset checks, epoch order and augmentation.
 #include "data/idx_reader.h"
 #include "data/image_convert.h"
+#include "data/run_sets.h"
 #include "data/tensor_dataset.h"
 
 #include <torch/torch.h>
@@ -79,16 +80,20 @@ class TestData : public QObject {
     }
 
     void emptyClassIsAClearError() {
-        TensorDataset set{"id_train", torch::zeros({4, 1, 2, 2}, torch::kUInt8),
-                          torch::tensor({0, 1, 1, 0}, torch::kLong)};
-        check_dataset(set, 2);
-        QVERIFY(data_error_mentioning([&] { check_dataset(set, 3); }, "class 2 has no example"));
-        TensorDataset empty{"empty", torch::zeros({0, 1, 2, 2}, torch::kUInt8),
-                            torch::zeros({0}, torch::kLong)};
-        QVERIFY(data_error_mentioning([&] { check_dataset(empty, 2); }, "empty"));
-        TensorDataset bad{"bad", torch::zeros({2, 1, 2, 2}, torch::kUInt8),
-                          torch::tensor({0, 5}, torch::kLong)};
-        QVERIFY(data_error_mentioning([&] { check_dataset(bad, 2); }, "outside"));
+        const auto set = make_tensor_set({"id_train", torch::zeros({4, 1, 2, 2}, torch::kUInt8),
+                                          torch::tensor({0, 1, 1, 0}, torch::kLong)},
+                                         {"id_train"});
+        check_labels(*set, 2, true);
+        QVERIFY(
+            data_error_mentioning([&] { check_labels(*set, 3, true); }, "class 2 has no example"));
+        const auto empty = make_tensor_set(
+            {"empty", torch::zeros({0, 1, 2, 2}, torch::kUInt8), torch::zeros({0}, torch::kLong)},
+            {"empty"});
+        QVERIFY(data_error_mentioning([&] { check_labels(*empty, 2, true); }, "empty"));
+        const auto bad = make_tensor_set(
+            {"bad", torch::zeros({2, 1, 2, 2}, torch::kUInt8), torch::tensor({0, 5}, torch::kLong)},
+            {"bad"});
+        QVERIFY(data_error_mentioning([&] { check_labels(*bad, 2, true); }, "outside"));
     }
 
     void epochOrderIsAReproduciblePermutation() {

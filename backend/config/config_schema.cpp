@@ -559,7 +559,10 @@ void validate_table(const RunConfig& c, std::vector<ConfigIssue>& issues) {
 }
 
 void validate_ood_sets(const RunConfig& c, std::vector<ConfigIssue>& issues) {
-    const auto& kinds = ood_set_fields()[3].choices;
+    const auto& fields = ood_set_fields();
+    const auto& kinds = std::find_if(fields.begin(), fields.end(), [](const ConfigFieldInfo& f) {
+                            return f.key == "kind";
+                        })->choices;
     for (std::size_t i = 0; i < c.ood.size(); ++i) {
         const OodSetConfig& set = c.ood[i];
         const std::string key = "ood[" + std::to_string(i) + "]";

@@ -21,13 +21,6 @@ constexpr int64_t kProjectionPercent = 10;      // of train, when no projection 
 constexpr std::uint64_t kPercentSeed = 0;       // fixed, so percent subsets nest across runs
 constexpr int64_t kBytesPerMb = 1 << 20;
 
-std::string list_names(const std::vector<std::string>& names) {
-    std::string s;
-    for (std::size_t k = 0; k < names.size() && k < 5; ++k) s += (k ? ", " : "") + names[k];
-    if (names.size() > 5) s += ", ... (" + std::to_string(names.size()) + " in all)";
-    return s;
-}
-
 std::string normalised_name(std::string name) {
     for (char& c : name) c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
     return name;
@@ -57,7 +50,7 @@ ImageList align_to(ImageList list, const std::vector<std::string>& classes, cons
     }
     if (!unknown.empty() && !drop_others)
         throw DatasetError(what +
-                           " has classes that training does not have: " + list_names(unknown));
+                           " has classes that training does not have: " + first_names(unknown));
     std::vector<ImageSample> kept;
     for (auto& s : list.samples)
         if (map[s.label] >= 0) kept.push_back({std::move(s.path), map[s.label]});
@@ -77,7 +70,7 @@ ImageList keep_classes(ImageList list, const std::string& keep_file, const std::
             unknown.push_back(name);
     if (!unknown.empty())
         throw DatasetError("class list '" + keep_file + "' names classes " + what +
-                           " does not have: " + list_names(unknown));
+                           " does not have: " + first_names(unknown));
     std::vector<int64_t> map(list.classes.size(), -1);
     for (std::size_t k = 0; k < keep.size(); ++k) {
         const auto at = std::find(list.classes.begin(), list.classes.end(), keep[k]);
@@ -120,7 +113,7 @@ ImageList scan_ood_folder(const std::string& root, const std::vector<std::string
     }
     if (!unknown.empty())
         throw DatasetError("OOD set '" + name + "' ('" + root +
-                           "') has classes that training does not have: " + list_names(unknown));
+                           "') has classes that training does not have: " + first_names(unknown));
     options.classes = classes;
     options.allow_missing_classes = true;  // an OOD set may cover a subset of the classes
     return scan_image_folder(root, options);
@@ -140,11 +133,11 @@ ImageList read_ood_set(const OodSetConfig& entry, const RunConfig& c,
 
 // The held-out projection split: `proj` when given, else 10% of `train` (moved out of it).
 ImageList split_projection(ImageList& train) {
-    const auto order = epoch_order(train.size(), kSplitSeed, 0);
+    const auto order = epoch_order_indices(train.size(), kSplitSeed, 0);
     const int64_t n_proj = std::max<int64_t>(1, train.size() * kProjectionPercent / 100);
     ImageList proj{train.root, train.classes, {}}, rest{train.root, train.classes, {}};
     for (int64_t i = 0; i < train.size(); ++i)
-        (i < n_proj ? proj : rest).samples.push_back(train.samples[order[i].item<int64_t>()]);
+        (i < n_proj ? proj : rest).samples.push_back(train.samples[order[i]]);
     train = std::move(rest);
     return proj;
 }
@@ -221,7 +214,7 @@ SetInfo ood_set_info(const OodSetConfig& entry, const std::vector<std::string>& 
     }
     if (!unknown.empty())
         throw DatasetError("OOD set '" + info.name + "': class subset '" + classes +
-                           "' names classes the run does not have: " + list_names(unknown));
+                           "' names classes the run does not have: " + first_names(unknown));
     return info;
 }
 
@@ -288,7 +281,7 @@ RunSets load_file_sets(const RunConfig& c, const LoadCallbacks& callbacks) {
         ImageSetPtr set = make_file_set(std::move(list), info, options, &report);
         if (report.skipped > 0 && callbacks.warn)
             callbacks.warn(std::to_string(report.skipped) + " unreadable image(s) skipped in '" +
-                           info.name + "' (" + root + "): " + list_names(report.first_skipped));
+                           info.name + "' (" + root + "): " + first_names(report.first_skipped));
         if (k == 0)
             out.train = set;
         else if (k == 1)

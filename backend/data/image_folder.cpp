@@ -74,6 +74,13 @@ std::vector<std::string> list_image_files(const std::string& dir, bool follow_li
     return files;
 }
 
+std::string first_names(const std::vector<std::string>& names) {
+    std::string s;
+    for (std::size_t k = 0; k < names.size() && k < 5; ++k) s += (k ? ", " : "") + names[k];
+    if (names.size() > 5) s += ", ... (" + std::to_string(names.size()) + " in all)";
+    return s;
+}
+
 ImageList scan_image_folder(const std::string& root, const ImageFolderOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(root, ec))
@@ -100,12 +107,7 @@ ImageList scan_image_folder(const std::string& root, const ImageFolderOptions& o
         std::sort(files.begin(), files.end());
         for (auto& f : files) list.samples.push_back({std::move(f), static_cast<int64_t>(c)});
     }
-    auto names = [](const std::vector<std::string>& v) {
-        std::string s;
-        for (std::size_t k = 0; k < v.size() && k < 5; ++k) s += (k ? ", " : "") + v[k];
-        if (v.size() > 5) s += ", ... (" + std::to_string(v.size()) + " in all)";
-        return s;
-    };
+    const auto names = first_names;
     if (!missing.empty() && !options.allow_missing_classes)
         throw DatasetError("image folder '" + root + "' lacks class folders: " + names(missing));
     if (!empty.empty() && !options.allow_empty_classes)

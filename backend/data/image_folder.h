@@ -48,6 +48,8 @@ std::vector<std::string> list_image_files(const std::string& dir, bool follow_li
 ImageList scan_image_folder(const std::string& root, const ImageFolderOptions& options = {});
 // One class name per line (first whitespace-separated token; '#' starts a comment).
 std::vector<std::string> read_class_list(const std::string& path);
+// "a, b, c, d, e, ... (12 in all)": the first five names of a list, for error messages.
+std::string first_names(const std::vector<std::string>& names);
 // True for the file extensions the workbench decodes (jpg, jpeg, png, bmp, ppm, pgm, tif, tiff,
 // webp).
 bool is_image_file(const std::string& path);

@@ -39,6 +39,11 @@ torch::Tensor epoch_order(int64_t size, std::uint64_t seed, int64_t epoch) {
     return torch::tensor(order, torch::kLong);
 }
 
+std::vector<int64_t> epoch_order_indices(int64_t size, std::uint64_t seed, int64_t epoch) {
+    const torch::Tensor o = epoch_order(size, seed, epoch).to(torch::kInt64).contiguous();
+    return {o.data_ptr<int64_t>(), o.data_ptr<int64_t>() + o.numel()};
+}
+
 torch::Tensor augment_batch(const torch::Tensor& images, std::mt19937_64& rng, int64_t pad) {
     const int64_t n = images.size(0), h = images.size(2), w = images.size(3);
     auto padded = torch::constant_pad_nd(images, {pad, pad, pad, pad}, 0);
@@ -50,20 +55,6 @@ torch::Tensor augment_batch(const torch::Tensor& images, std::mt19937_64& rng, i
         out[i].copy_(flip(rng) ? crop.flip({2}) : crop);
     }
     return out;
-}
-
-void check_dataset(const TensorDataset& set, int64_t num_classes) {
-    if (set.size() == 0) throw DatasetError("dataset '" + set.name + "' is empty");
-    if (!set.images.defined() || set.images.dim() != 4 || set.images.size(0) != set.size())
-        throw DatasetError("dataset '" + set.name + "': images and labels disagree in count");
-    const auto counts = torch::bincount(set.labels.clamp(0, num_classes), {}, num_classes + 1);
-    if (set.labels.min().item<int64_t>() < 0 || set.labels.max().item<int64_t>() >= num_classes)
-        throw DatasetError("dataset '" + set.name + "' has labels outside [0, " +
-                           std::to_string(num_classes) + ")");
-    for (int64_t c = 0; c < num_classes; ++c)
-        if (counts[c].item<int64_t>() == 0)
-            throw DatasetError("dataset '" + set.name + "': class " + std::to_string(c) +
-                               " has no example");
 }
 
 }  // namespace tpgm

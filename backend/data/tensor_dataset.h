@@ -33,11 +33,10 @@ torch::Tensor to_model_input(const torch::Tensor& images, const Normalization& n
 Normalization measure_normalization(const torch::Tensor& images);
 // The order of examples in `epoch` of a run seeded with `seed`; the same on every machine.
 torch::Tensor epoch_order(int64_t size, std::uint64_t seed, int64_t epoch);
+// The same order as indices.
+std::vector<int64_t> epoch_order_indices(int64_t size, std::uint64_t seed, int64_t epoch);
 // Standard light augmentation of a uint8 batch: random crop with `pad` zero padding and a
 // horizontal flip with probability 1/2.
 torch::Tensor augment_batch(const torch::Tensor& images, std::mt19937_64& rng, int64_t pad = 2);
-// Throws DatasetError when the set is empty, images and labels disagree, or a class in
-// [0, num_classes) has no example.
-void check_dataset(const TensorDataset& set, int64_t num_classes);
 
 }  // namespace tpgm

@@ -221,9 +221,7 @@ class Session {
         const int64_t epoch = (step - 1) / steps_per_epoch_;
         const int64_t first = (step - 1) % steps_per_epoch_;
         if (!train_stream_ || epoch != stream_epoch_ || train_stream_->remaining() == 0) {
-            const torch::Tensor o = epoch_order(data_.train->size(), cfg_.seed, epoch).contiguous();
-            const std::vector<int64_t> order(o.data_ptr<int64_t>(),
-                                             o.data_ptr<int64_t>() + o.numel());
+            const auto order = epoch_order_indices(data_.train->size(), cfg_.seed, epoch);
             const uint64_t seed = cfg_.seed * 0x2545F4914F6CDD1DULL;
             const int64_t epoch_start = epoch * steps_per_epoch_ + 1;
             train_stream_.reset();
@@ -273,8 +271,7 @@ class Session {
         const int64_t n = data_.proj->size(), b = std::min<int64_t>(batch_, n);
         const int64_t pos = k * b, epoch = pos / n, start = pos % n;
         if (epoch != proj_order_epoch_) {
-            const torch::Tensor o = epoch_order(n, cfg_.seed + 1, epoch).contiguous();
-            proj_order_.assign(o.data_ptr<int64_t>(), o.data_ptr<int64_t>() + n);
+            proj_order_ = epoch_order_indices(n, cfg_.seed + 1, epoch);
             proj_order_epoch_ = epoch;
         }
         return {proj_order_.begin() + start, proj_order_.begin() + start + std::min(b, n - start)};
