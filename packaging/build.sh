@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs missing Debian packages, then configures and builds the release preset.
 # Used by packaging/demo.sh, packaging/test.sh and .ci/run.
 set -euo pipefail

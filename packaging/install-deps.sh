@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian 12 packages TPGM Workbench needs, skipping those already present.
 # Used by README's two commands and by .ci/run; safe to run repeatedly.
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The project's checkpoints: round trips, clear errors for bad files, shape checks, and atomic
 // writes that survive a full disk.
 #include "checkpoints/atomic_file.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Foreign checkpoint formats: torch.save zip files (bare state dicts and MoCo-style wrappers),
 // TorchScript archives and safetensors, checked against logits PyTorch computed
 // (tests/data/make_reference.py), plus round trips through our writers and fuzz-style hostile

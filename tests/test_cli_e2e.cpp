@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // End to end: tpgm-cli as a user runs it, on a tiny config file, and the run folder it leaves.
 #include <QtTest/QtTest>
 

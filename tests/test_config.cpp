@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Config files: parsing, overrides, documentation, and clear errors that name the key.
 #include "config/config_schema.h"
 

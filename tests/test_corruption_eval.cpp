@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The corruption matrix and ImageNet-C's corruption errors (CE, relative CE, mCE).
 #include "engine/corruption_eval.h"
 #include "models/registry.h"

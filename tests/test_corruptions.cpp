@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Qt Test suite for the ImageNet-C corruptions (backend/robustness/corruptions.h).
 #include <QtTest/QtTest>
 

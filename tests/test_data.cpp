@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // IDX reading (plain and gzip), dataset checks, epoch order and augmentation.
 #include "data/idx_reader.h"
 #include "data/image_convert.h"

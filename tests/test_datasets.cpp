@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Real dataset layouts on tiny generated fixtures: ImageFolder (explicit class lists, corrupt and
 // truncated files), DomainNet split lists and percent subsets, the ImageNet-A/R class masks, the
 // PASCAL VOC segmentation tree. The image sets and the loader: test_image_sets.cpp.

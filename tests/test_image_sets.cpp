@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The data layer on generated image trees: data=folders and data=lists through load_file_sets
 // (sizes, class order, the projection split, percent subsets, class filtering), clear errors
 // before any training, decoding that skips and counts instead of failing, bit-identical batches

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The run folder API (engine/run_store.h): which checkpoint stands for a run, eval.json, finding
 // runs by method, following a growing folder incrementally, and a resumed run that repeats no
 // step. No training: the folders are written directly, so the suite runs in well under a second.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Qt Test suite for sketch rendering (backend/robustness/sketch.h).
 #include <QtTest/QtTest>
 

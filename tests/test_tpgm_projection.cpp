@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TPGM's projection maths against hand-computed tensors, its radius gradient against finite
 // differences and autograd, and the method's exclusions.
 #include "config/run_config.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The trainer on a tiny demo: run folder contents, TPGM's radii, reproducibility, stop and
 // resume, and a NaN loss that stops the run with the last good checkpoint kept.
 #include "checkpoints/checkpoint.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A demo configuration small enough for tests: a few hundred images, a 4-wide ResNet, 2 epochs.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Top-1 accuracy over training of the ID test set and every OOD set, for every shown run.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Accuracy per corruption x severity of one run, or the difference between two runs (e.g. TPGM
 // minus vanilla FT), read from each run folder's eval.json (`tpgm-cli eval --corruptions ...`).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/dataset_preview.h"
 
 #include "facade/data_preview.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Data preview: the sets a config loads (train, projection, ID test, OOD), each with its name,
 // kind and size and a grid of sample images labelled with their class names, so that a user sees
 // what was loaded before training. Loading runs on a worker thread (the first demo build takes

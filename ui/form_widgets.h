@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Form editors that leave the mouse wheel to the scroll area they sit in unless they have focus
 // (a combo box or spin box under the pointer must not change while the panel scrolls).
 #pragma once

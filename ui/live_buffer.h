@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The hand-over between the training thread and the UI thread: the engine's EventSink copies
 // every event into a mutex-protected batch; the UI drains it on a timer and never per event.
 #pragma once

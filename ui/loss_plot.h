@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Training loss per step of every shown run: the raw values faint, an EMA-smoothed line on top
 // (smoothing slider as in TensorBoard).
 #pragma once

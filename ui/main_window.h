@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The workbench window: run setup dock, live plots of the run being trained and of opened run
 // folders, the runs/results dock, the robustness demo and placeholders for later panels.
 #pragma once

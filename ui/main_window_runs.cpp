@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // MainWindow: starting, steering and following runs, and the coalesced replot.
 #include "ui/main_window.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/ood_set_editor.h"
 
 #include "config/config_schema.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The OOD test sets of a folders or lists run as an editable table: one row per set with its
 // path, name, kind, class subset, corruption and severity, and a list root; Add folder / Add
 // list / Remove buttons. Columns and choices come from ood_set_fields().

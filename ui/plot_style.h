@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Shared look of the QCustomPlot widgets (following the application palette) and plot export.
 #pragma once
 

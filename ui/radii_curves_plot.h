@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Radii over time as curves, for the layers whose names match a regular expression.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/radii_depth_plot.h"
 
 #include "ui/plot_style.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TPGM's signature plot: per constrained tensor, in model order, the learned radius beside the
 // actual distance from the pre-trained weights at the current step. Hover shows the layer.
 #pragma once

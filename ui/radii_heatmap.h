@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Radii over time as a heatmap: one row per constrained tensor, one column per radius update.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The runs of the session: one row each with its colour, a "shown" check box and its final
 // ID/OOD top-1 accuracy; the selected row is the run the radii plots show. Exports CSV.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The robustness demo: a sample image (or one dropped on the panel), an ImageNet-C corruption
 // and its severity, and the top-5 predictions of the linear-probe (pre-trained backbone), the
 // vanilla fine-tuned and the TPGM model side by side.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One run as the plots see it: its record (live from the training thread, or read from a run
 // folder), its colour and whether it is shown.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/setup_panel.h"
 
 #include "facade/checkpoint_report.h"

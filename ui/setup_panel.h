@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Run setup, generated from the config schema (config_fields()): every key gets an editor for
 // its type (choices, ranges, files and folders with Browse…, lists, the OOD sets), grouped by
 // section, with its documentation as tooltip. Sections that do not apply to the chosen data

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Light and dark palettes (resources/palettes/*.palette) that follow the system by default,
 // and the application icon.
 #pragma once

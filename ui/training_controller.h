@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the engine's synchronous run_training() on a QThread and steers it (pause, resume, stop).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli bench train: vanilla vs TPGM step times in one process, with the floor beside them.
 #include "commands.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli bench loader: images/s of the streaming image loader alone (decode + the training
 // augmentation), beside the images/s a training step consumes at the same size, so a user sees
 // whether the loader keeps up; and the process's peak memory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli compare: several methods x seeds under one budget, mean and std per set.
 // A method entry is a method name optionally followed by overrides: "tpgm@tpgm.proj_lr=0.01".
 #include "commands.h"

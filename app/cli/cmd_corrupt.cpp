@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `tpgm-cli corrupt` (write ImageNet-C corrupted copies of an image folder) and
 // `tpgm-cli bench corruptions` (time the corruption sweep).
 #include "commands.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli demo build: builds and caches the embedded Fashion-MNIST shift benchmark.
 #include "commands.h"
 #include "console.h"

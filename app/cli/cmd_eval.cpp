@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli eval: accuracy of a checkpoint (or a run's final model) on the ID and OOD sets.
 #include "commands.h"
 #include "console.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli export: converts a checkpoint to torch.save (Python's torch.load reads it), safetensors,
 // or TorchScript (when the input is TorchScript).
 #include "commands.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli finetune: one fine-tuning run with a progress bar, ending with the accuracy table.
 #include "commands.h"
 #include "console.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli hard-subset: the ImageNet-A recipe for any dataset — keep the ID test images that a
 // reference model misclassifies and write them as an ImageFolder, usable as an OOD set
 // (ood: [DIR]) by later runs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli config / models: what can be configured and which architectures exist.
 #include "commands.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli inspect: what a checkpoint file holds (format, tensors) and how it would load into a
 // model (the load report: loaded, skipped with reasons, freshly initialised).
 #include "commands.h"

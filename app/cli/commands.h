@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Subcommands of tpgm-cli; each registers itself on the CLI11 app and lives in its own file.
 #pragma once
 

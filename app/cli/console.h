@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Console output of the CLI: a progress bar sink and result tables.
 #pragma once
 

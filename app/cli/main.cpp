@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli: the headless front end of TPGM Workbench. Every subcommand lives in its own file.
 #include "commands.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The demo without a window: the same engine run, reported on the console.
 #pragma once
 

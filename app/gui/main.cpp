@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-workbench: the TPGM Workbench window. Without a display it says so in one line and runs
 // the demo headless. --benchmark compares training speed with the window attached vs headless.
 #include "headless.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Crash- and full-disk-safe file replacement: write a temporary file, fsync, then rename.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The project's own checkpoints (model spec, weights, resumable training state) and loading
 // tensors into a model by name with shape checks.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Exporting weights for use outside the workbench: a torch.save-compatible state dict (Python's
 // torch.load reads it), safetensors, or TorchScript when the model came from TorchScript.
 #pragma once

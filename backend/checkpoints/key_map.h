@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Loading pre-trained weights from whatever file the user has: the format is detected by content
 // (torch.save zip, TorchScript, safetensors, or the workbench's own checkpoint), tensor names are
 // remapped by prefix rules (DataParallel "module.", MoCo "module.base_encoder.", ...), and tensors

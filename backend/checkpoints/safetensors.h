@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reader and writer for safetensors files (the format timm and Hugging Face ship): an 8-byte
 // little-endian header length, a JSON header {name: {dtype, shape, data_offsets}}, then the data.
 // Every offset, size and dtype is checked against the file before any tensor is read.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A restricted pickle machine for the data.pkl of torch.save files. It understands the opcodes
 // Python's pickler emits for dicts, lists, tuples, numbers, strings and torch tensors, treats
 // every other global as an opaque object, and validates every stack, memo and storage access.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The objects torch.save pickles: storages (persistent ids), rebuilt tensors, and every other
 // global reduced to a dict or an opaque object. Split from torch_pickle.cpp's opcode machine.
 #include "checkpoints/torch_pickle.h"

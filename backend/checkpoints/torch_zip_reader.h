@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reader for PyTorch's `torch.save` zip format without Python: a small, validating pickle VM for
 // the opcodes torch.save emits (protocol 2, and protocol 4's framing), tensors rebuilt from the
 // archive's storages. Nothing in the file is executed: globals are recognised by name only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoints/torch_zip_writer.h"
 
 #include "checkpoints/atomic_file.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Writer for state dicts in PyTorch's torch.save zip format, readable by Python's torch.load
 // (also with weights_only=True): an OrderedDict of tensors pickled with protocol 2.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TorchScript archives (torch.jit.save) as fine-tunable classifiers: the scripted module runs the
 // forward pass, its parameters and buffers are mirrored (same tensors, same names) in this
 // torch::nn::Module so that optimisers, methods and load_state_dict see them, the classification

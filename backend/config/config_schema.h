@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reading, writing, documenting and validating RunConfig: one table of fields drives all four.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Run configuration: plain, torch-free structs shared by the CLI, the GUI and the run folder.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Photograph augmentation on OpenCV images: torchvision's RandomResizedCrop, flip and colour
 // jitter for training, resize + centre crop for evaluation; and normalisation into floats.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keeps the model fed: worker threads build the batches of a fixed plan (indices and seed per
 // batch) from an ImageSet ahead of the consumer, at most `prefetch` batches ahead, and hand them
 // over in plan order. Each batch depends only on its plan entry, so the thread count never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/file_sources.h"
 
 #include "data/imagenet_subsets.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The data=folders and data=lists sources: image files on disk, found and validated before the
 // first step, decoded into memory or streamed (images.loading), with typed OOD sets.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reader for the IDX format of MNIST and Fashion-MNIST, plain or gzip-compressed.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Conversions between uint8 image tensors [C, H, W] and OpenCV matrices (H x W, C channels).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Image files on disk as labelled samples: the ImageFolder layout (one sub-folder per class),
 // with an optional explicit class list so that training and OOD sets agree on label indices, and
 // decoding with OpenCV that skips corrupt files with a count and a warning instead of crashing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Labelled image sets whatever their source: the demo's in-memory tensors, or image files that
 // are decoded once into memory or streamed from disk batch by batch. Each set brings its own
 // augmentation, and every batch is a pure function of (indices, seed), so batches are identical

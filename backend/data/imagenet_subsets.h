@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // ImageNet-A and ImageNet-R cover 200 of the 1000 ImageNet classes. A model with a 1000-way head
 // is evaluated on them by restricting its logits to those classes (a mask by WordNet id), as in
 // Hendrycks et al.'s evaluation code. The two class lists ship in datasets/.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Progress of long preparation phases (loading data, building the demo, pre-training).
 #pragma once
 

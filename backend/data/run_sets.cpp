@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/run_sets.h"
 
 #include "data/idx_reader.h"  // DatasetError

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The labelled sets of one run, whatever their source (demo, image folders, split lists):
 // what the trainer, the evaluator and the CLI work with.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Split lists in DomainNet's format ("relative/path.jpg label" per line) and the class-balanced,
 // deterministic percent subsets the TPGM paper trains on (1/5/10/20/50/100 %).
 #pragma once

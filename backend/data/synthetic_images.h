@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Generated photograph-like image folders for benchmarks and tests (no dataset needed).
 #pragma once
 

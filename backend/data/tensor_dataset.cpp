@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/tensor_dataset.h"
 
 #include "data/idx_reader.h"

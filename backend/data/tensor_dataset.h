@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // In-memory labelled image sets, their normalisation, epoch order and batch augmentation.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PASCAL VOC segmentation layout: <root>/JPEGImages/<id>.jpg, <root>/SegmentationClass/<id>.png
 // (palette PNGs; 255 = ignore/border), <root>/ImageSets/Segmentation/{train,val,trainval}.txt.
 // `root` is VOCdevkit/VOC2012 (or VOC2007). Used by the segmentation work.

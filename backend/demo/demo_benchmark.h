@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The embedded demo shift benchmark, built from Debian's Fashion-MNIST and cached on disk.
 // Its design (docs/DEMO.md): a backbone pre-trained on 5 coarse groups of style-diverse images;
 // an ID task of the 10 fine classes with little, clean data; OOD sets of the same test images

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Pre-training of the demo backbone: the laptop-scale analogue of CLIP/MoCo pre-training.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/corruption_eval.h"
 
 #include "checkpoints/checkpoint.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The corruption part of the evaluation matrix: accuracy per ImageNet-C corruption x severity,
 // generated on the fly from clean test images, and corruption errors against a baseline
 // (Hendrycks & Dietterich, ICLR 2019).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Top-1 / top-5 accuracy of a classifier on labelled sets, and the OOD aggregates.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What a run reports while it trains: plain, torch-free structs, safe to pass across threads.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The run's sets from whichever source `config.data` names: the embedded demo benchmark, image
 // folders or split lists.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The run folder, the contract between the engine, the CLI and the GUI:
 //   config.yaml  metrics.jsonl  radii.csv  summary.json  eval.json  checkpoints/{last,final}.pt
 // Every part of the project finds, writes and reads these files through this header (and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Process-wide runtime settings: OpenMP wait policy, allocator, threads, device, seeds.
 #pragma once
 

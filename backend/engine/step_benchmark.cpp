@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/step_benchmark.h"
 
 #include "config/run_config.h"

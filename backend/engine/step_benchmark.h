@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Timing of training steps in one process: vanilla fine-tuning against TPGM on the same model
 // and batch (tpgm-cli bench train).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/trainer.h"
 
 #include "checkpoints/checkpoint.h"

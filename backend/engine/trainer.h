@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The synchronous fine-tuning run shared by the CLI and the GUI. It knows nothing of threads:
 // the GUI calls it from a worker thread and steers it through RunControl.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What a run's pre-trained checkpoint holds and how it would load, before Start: the same backend
 // calls as `tpgm-cli inspect` and the trainer (format detection, name rules, shape checks), as
 // plain strings for the window. Never throws.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "facade/data_preview.h"
 
 #include "data/image_convert.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A look at a run's data before training: every set the config names (train, projection, ID
 // test, OOD), its size and a few sample images with their class names.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sample images of the demo benchmark as OpenCV matrices, for the robustness demo panel.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Top-k predictions of a fine-tuned run's checkpoint on single images, without LibTorch types.
 #pragma once
 

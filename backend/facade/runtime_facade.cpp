@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "facade/runtime_facade.h"
 
 #include "engine/runtime.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Process and device set-up for front ends that must not include LibTorch (the Qt window).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Linear probe: only the new head trains; the backbone, BatchNorm statistics included, stays
 // exactly pre-trained.
 #include "methods/method.h"

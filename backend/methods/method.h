@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Fine-tuning methods as strategies that hook the trainer at fixed points; the trainer never
 // special-cases a method.
 #pragma once

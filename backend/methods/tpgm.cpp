@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TPGM as a fine-tuning method: project after optimiser steps, learn radii on held-out batches.
 #include "methods/method.h"
 #include "methods/tpgm_projector.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "methods/tpgm_projector.h"
 
 #include <torch/torch.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TPGM's projection and radius learner (Tian et al., CVPR 2023), exactly as docs/ARCHITECTURE.md
 // states it: P(W) = W0 + clamp(g / (n + 1e-8), 0, 1) * (W - W0), one learnable radius g per tensor.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Vanilla fine-tuning: every parameter trains freely from its pre-trained value.
 #include "methods/method.h"
 

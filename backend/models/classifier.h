@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Base of every image classifier: a backbone plus a named, replaceable head.
 #pragma once
 

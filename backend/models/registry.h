@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Model registry: architecture names to constructors.
 #pragma once
 

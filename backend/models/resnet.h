@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // ResNets with torchvision's parameter and buffer names, so that real state dicts load by name.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Vision Transformers with timm's parameter names (cls_token, pos_embed, patch_embed.proj,
 // blocks.N.{norm1,attn.qkv,attn.proj,norm2,mlp.fc1,mlp.fc2}, norm, head), so that timm
 // checkpoints (ViT-S/16, ViT-B/16, e.g. from safetensors) load by name.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Optimisers and the learning-rate schedule of a run.
 #pragma once
 

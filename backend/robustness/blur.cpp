@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Blur corruptions: defocus, glass, motion, zoom and gaussian blur.
 #include <opencv2/imgproc.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Corruption registry, validation, dispatch and the helpers shared by all corruption files.
 #include "robustness/corruptions.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // ImageNet-C corruption family on cv::Mat (Hendrycks & Dietterich, ICLR 2019), deterministic given
 // a seed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Internal helpers shared by the corruption implementation files. Not part of the public API.
 #pragma once
 

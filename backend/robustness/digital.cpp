@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Digital corruptions: brightness, contrast, elastic transform, pixelate, JPEG and saturate.
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

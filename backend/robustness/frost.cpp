@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Procedural frost texture. ImageNet-C overlays one of six frost photographs; this project ships
 // no image files, so the texture is grown instead: feathery ice dendrites (random-walk branches
 // with side branches) over a cloudy plasma-fractal haze, tinted blue-white, with an overall

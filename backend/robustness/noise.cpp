@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Noise corruptions: gaussian, shot (Poisson), impulse (salt & pepper) and speckle noise.
 #include <opencv2/core.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sketch-style renderings: pencil (colour dodge) and edges (dark gradient strokes on white).
 #include "robustness/sketch.h"
 

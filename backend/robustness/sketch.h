@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sketch-style renderings of photos, for datasets that have no sketch domain of their own.
 #pragma once
 

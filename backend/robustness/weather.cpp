@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Weather corruptions: snow, frost, fog and spatter, plus the plasma fractal they rely on.
 #include <opencv2/imgproc.hpp>
 

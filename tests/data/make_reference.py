@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Generates the reference checkpoints and logits that tests/test_checkpoint_formats.cpp checks.
 
 Run by hand (never by the tests), with Debian's PyTorch:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The schema-generated setup panel, the checkpoint load report, the data preview and a run on a
 // folder data source picked in the window, offscreen: every config key has an editor, edits
 // reach config(), sections follow the data source, and a tiny ImageFolder run trains from Start.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The workbench window, offscreen: it opens, a tiny run starts from it and feeds the plots,
 // pause/stop answer within a step, run folders reopen with the same curves, invalid settings
 // are shown next to their field, and the event loop stays responsive while training runs.
