@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "robustness/corruptions.h"
+#include "robustness/corruptions_internal.h"
 
 using tpgm::robustness::all_corruptions;
 using tpgm::robustness::benchmark_corruptions;
@@ -288,6 +289,113 @@ class TestCorruptions : public QObject {
         for (int s = 1; s <= 5; ++s) {
             QVERIFY(identical(corrupt(flat, Corruption::Pixelate, s, 0), flat));
         }
+    }
+
+    void pixelatePillowBox() {
+        // Severity 1 on a 10-px side: Pillow BOX to int(10 * 0.6) = 6, window i covers the input
+        // pixels whose centres lie in (i * 10/6, (i + 1) * 10/6]: {0,1} {2} {3,4} {5,6} {7}
+        // {8,9}, averaged with round-half-up. (INTER_AREA would weigh pixel 1 by 2/3 instead.)
+        // Pillow NEAREST back to 10 reads small[int(0.3 + 0.6 * x)]: 0 0 1 2 2 3 3 4 5 5.
+        const int p[10] = {10, 20, 30, 41, 50, 60, 70, 80, 90, 101};
+        const int expected[10] = {15, 15, 30, 46, 46, 65, 65, 80, 96, 96};
+        cv::Mat cols(10, 10, CV_8UC1), rows(10, 10, CV_8UC1);
+        for (int y = 0; y < 10; ++y) {
+            for (int x = 0; x < 10; ++x) {
+                cols.at<uchar>(y, x) = uchar(p[x]);
+                rows.at<uchar>(y, x) = uchar(p[y]);
+            }
+        }
+        const cv::Mat out_cols = corrupt(cols, Corruption::Pixelate, 1, 0);
+        const cv::Mat out_rows = corrupt(rows, Corruption::Pixelate, 1, 0);
+        for (int y = 0; y < 10; ++y) {
+            for (int x = 0; x < 10; ++x) {
+                QCOMPARE(int(out_cols.at<uchar>(y, x)), expected[x]);
+                QCOMPARE(int(out_rows.at<uchar>(y, x)), expected[y]);
+            }
+        }
+    }
+
+    void zoomBlurKnownValues() {
+        // On a linear ramp, bilinear interpolation is exact, so the published recipe has a closed
+        // form. For each factor z of np.arange(1, stop, step), clipped_zoom crops c = ceil(n / z)
+        // pixels from (n - c) // 2 and zooms them to round(c * z) >= n samples, corner-aligned:
+        // output x reads crop coordinate x * (c - 1) / (round(c * z) - 1). The result is
+        // (2 * ramp + sum over z != 1 of the zoomed ramp) / (count + 1).
+        const int n = 32;
+        cv::Mat ramp(n, n, CV_8UC1);
+        for (int y = 0; y < n; ++y) {
+            for (int x = 0; x < n; ++x) ramp.at<uchar>(y, x) = uchar(2 * x + 3 * y + 7);
+        }
+        const double stops[5] = {1.11, 1.16, 1.21, 1.26, 1.31};
+        const double steps[5] = {0.01, 0.01, 0.02, 0.02, 0.03};
+        const int counts[5] = {12, 16, 11, 13, 11};  // len(np.arange(...))
+        auto zoomed = [&](int i, double z) {         // zoomed coordinate of output index i
+            const int c = int(std::ceil(n / z));
+            const int out = int(std::nearbyint(c * z));  // Python's round(): halves to even
+            return (n - c) / 2 + i * double(c - 1) / (out - 1);
+        };
+        for (int s = 1; s <= 5; ++s) {
+            const cv::Mat out = corrupt(ramp, Corruption::ZoomBlur, s, 0);
+            const double delta = (1.0 + steps[s - 1]) - 1.0;  // numpy's arange step
+            for (int y = 0; y < n; ++y) {
+                for (int x = 0; x < n; ++x) {
+                    // numpy's length, ceil((stop - start) / step), includes 1.1100000000000001.
+                    const int count = int(std::ceil((stops[s - 1] - 1.0) / steps[s - 1]));
+                    QCOMPARE(count, counts[s - 1]);
+                    double sum = 2.0 * ramp.at<uchar>(y, x);
+                    for (int i = 1; i < count; ++i) {
+                        const double z = 1.0 + i * delta;
+                        sum += 2 * zoomed(x, z) + 3 * zoomed(y, z) + 7;
+                    }
+                    const double expected = sum / (count + 1);
+                    QVERIFY2(std::abs(out.at<uchar>(y, x) - expected) <= 0.5 + 1e-4,
+                             qPrintable(QString("s%1 (%2,%3): %4 vs %5")
+                                            .arg(s)
+                                            .arg(x)
+                                            .arg(y)
+                                            .arg(int(out.at<uchar>(y, x)))
+                                            .arg(expected)));
+                }
+            }
+        }
+        // By hand, severity 1 at z = 1.1: c = ceil(29.09) = 30 from row 1, zoomed to 33, so
+        // output 31 reads 1 + 31 * 29 / 32 = 29.09375 (a centred zoom would read 29.68).
+        QCOMPARE(zoomed(31, 1.0 + 10 * ((1.0 + 0.01) - 1.0)), 1.0 + 31.0 * 29.0 / 32.0);
+    }
+
+    void glassShuffleCopies() {
+        // 5x5 with max_delta 1: the published loop visits (y, x) for y, x = 4, 3, 2 (bottom-right
+        // first) and its "swap" copies x[y + dy, x + dx] over x[y, x]. With every offset
+        // (-1, -1), each visited pixel takes its up-left neighbour's value, read before that
+        // neighbour is visited; a true swap would instead carry pixel (4, 4)'s value up the
+        // diagonal to (1, 1).
+        cv::Mat x(5, 5, CV_8UC1);
+        for (int i = 0; i < 25; ++i) x.at<uchar>(i / 5, i % 5) = uchar(10 * i);
+        const cv::Mat orig = x.clone();
+        int calls = 0;
+        tpgm::robustness::detail::glass_shuffle(x, 1, 1, [&calls] {
+            ++calls;
+            return cv::Point(-1, -1);
+        });
+        QCOMPARE(calls, 9);
+        const cv::Mat expected = (cv::Mat_<uchar>(5, 5) << 0, 10, 20, 30, 40,  //
+                                  50, 60, 70, 80, 90,                          //
+                                  100, 110, 60, 70, 80,                        //
+                                  150, 160, 110, 120, 130,                     //
+                                  200, 210, 160, 170, 180);
+        QVERIFY2(identical(x, expected), "pixels are copied, not swapped");
+        QVERIFY(!identical(x, orig));
+        // Colour pixels are copied whole, and an overwritten pixel's value is gone (a swap would
+        // move it to (3, 3)).
+        cv::Mat c(5, 5, CV_8UC3, cv::Scalar(1, 2, 3));
+        c.at<cv::Vec3b>(3, 4) = cv::Vec3b(7, 8, 9);
+        c.at<cv::Vec3b>(3, 1) = cv::Vec3b(4, 5, 6);
+        tpgm::robustness::detail::glass_shuffle(c, 1, 1, [] { return cv::Point(-1, 0); });
+        QCOMPARE(c.at<cv::Vec3b>(3, 4), cv::Vec3b(1, 2, 3));
+        QCOMPARE(c.at<cv::Vec3b>(3, 3), cv::Vec3b(1, 2, 3));
+        QCOMPARE(c.at<cv::Vec3b>(3, 2), cv::Vec3b(4, 5, 6));
+        QCOMPARE(c.at<cv::Vec3b>(3, 1), cv::Vec3b(4, 5, 6));
+        QCOMPARE(cv::countNonZero(c.reshape(1) == 7), 0);
     }
 
     void jpegMatchesImencode() {

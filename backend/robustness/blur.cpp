@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -26,13 +27,25 @@ struct GlassParams {
 };
 constexpr std::array<GlassParams, 5> kGlass = {  // (sigma, max_delta, iterations)
     {{0.7, 1, 2}, {0.9, 2, 1}, {1, 2, 3}, {1.1, 3, 2}, {1.5, 4, 2}}};
+constexpr double kTruncateEpsilon = 1e-3;  // float slack when truncating like np.uint8
 constexpr std::array<std::pair<double, double>, 5> kMotion = {  // Wand (radius, sigma)
     {{10, 3}, {15, 5}, {15, 8}, {15, 12}, {20, 15}}};
 constexpr std::array<double, 5> kGaussianBlurSigma = {1, 2, 3, 4, 6};  // gaussian_blur
-// zoom_blur: zoom factors np.arange(1, 1.11, .01), (1, 1.16, .01), (1, 1.21, .02),
-// (1, 1.26, .02), (1, 1.31, .03) -> (count, step). Relative, so size-independent.
-constexpr std::array<std::pair<int, double>, 5> kZoom = {
-    {{11, 0.01}, {16, 0.01}, {11, 0.02}, {13, 0.02}, {11, 0.03}}};
+// zoom_blur: the zoom factors are np.arange(1, stop, step) with these (stop, step); note that
+// np.arange(1, 1.11, 0.01) has 12 values (1.00 .. 1.11), as float rounding puts 1.11 in range.
+// Relative, so size-independent.
+constexpr std::array<std::pair<double, double>, 5> kZoom = {
+    {{1.11, 0.01}, {1.16, 0.01}, {1.21, 0.02}, {1.26, 0.02}, {1.31, 0.03}}};
+
+// numpy.arange(start, stop, step) for float64: ceil((stop - start) / step) values
+// start + i * ((start + step) - start), bit for bit (the exact factor decides crop sizes).
+std::vector<double> numpy_arange(double start, double stop, double step) {
+    const auto n = static_cast<int>(std::ceil((stop - start) / step));
+    const double delta = (start + step) - start;
+    std::vector<double> v;
+    for (int i = 0; i < n; ++i) v.push_back(start + i * delta);
+    return v;
+}
 
 // ImageNet-C's disk(): normalised aliased disk, antialiased by a small Gaussian. Radii below 2 px
 // (small images) would alias to a single pixel, so there each cell gets its area coverage
@@ -93,17 +106,6 @@ cv::Mat motion_blur_f32(const cv::Mat& src, double radius, double sigma, double 
     return dst;
 }
 
-cv::Mat clipped_zoom(const cv::Mat& src, double factor) {
-    const double cx = (src.cols - 1) / 2.0;
-    const double cy = (src.rows - 1) / 2.0;
-    const double inv = 1.0 / factor;
-    const cv::Matx23d m(inv, 0, cx * (1 - inv), 0, inv, cy * (1 - inv));  // dst -> src
-    cv::Mat out;
-    cv::warpAffine(src, out, m, src.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
-                   cv::BORDER_REPLICATE);
-    return out;
-}
-
 cv::Mat defocus_blur(const cv::Mat& img, int severity) {
     const double s = pixel_scale(img.size());
     const auto [radius, alias] = kDefocus[severity - 1];
@@ -114,26 +116,50 @@ cv::Mat defocus_blur(const cv::Mat& img, int severity) {
     return out;
 }
 
+void glass_shuffle(cv::Mat& x, int max_delta, int iterations,
+                   const std::function<cv::Point()>& next_offset) {
+    const int h = x.rows, w = x.cols, d = max_delta;
+    const std::size_t px = x.elemSize();
+    // Visits pixels bottom-right to top-left as the published loop does. Its "swap"
+    // `x[h, w], x[h', w'] = x[h', w'], x[h, w]` assigns through numpy views: the first assignment
+    // copies pixel (h', w') over (h, w), and the second copies (h, w), already overwritten, back
+    // onto (h', w'), a no-op. ImageNet-C was made with this copy, which smears pixels further than
+    // a true swap would; we copy too.
+    for (int it = 0; it < iterations; ++it) {
+        for (int yy = h - d; yy > d; --yy) {
+            for (int xx = w - d; xx > d; --xx) {
+                const cv::Point o = next_offset();
+                const std::uint8_t* src = x.ptr<std::uint8_t>(yy + o.y) + (xx + o.x) * px;
+                std::copy_n(src, px, x.ptr<std::uint8_t>(yy) + xx * px);
+            }
+        }
+    }
+}
+
 cv::Mat glass_blur(const cv::Mat& img, int severity, Rng& rng) {
     const double s = pixel_scale(img.size());
     const GlassParams p = kGlass[severity - 1];
     const double sigma = p.sigma * s;
     const int d = std::max(1, static_cast<int>(std::lround(p.max_delta * s)));
-    cv::Mat x = sk_gaussian(img, sigma);
-    const int h = x.rows, w = x.cols, ch = x.channels();
-    // Locally shuffle pixels, visiting them bottom-right to top-left as the published loop does.
-    for (int it = 0; it < p.iterations; ++it) {
-        for (int yy = h - d; yy > d; --yy) {
-            for (int xx = w - d; xx > d; --xx) {
-                const std::uint64_t r = rng.next();
-                const int dx = static_cast<int>(((r >> 32) * (2ULL * d)) >> 32) - d;
-                const int dy = static_cast<int>(((r & 0xffffffffULL) * (2ULL * d)) >> 32) - d;
-                std::uint8_t* a = x.ptr<std::uint8_t>(yy) + xx * ch;
-                std::uint8_t* b = x.ptr<std::uint8_t>(yy + dy) + (xx + dx) * ch;
-                for (int c = 0; c < ch; ++c) std::swap(a[c], b[c]);
-            }
+    // The published code blurs in float and truncates to 8 bits (np.uint8) before the shuffle.
+    cv::Mat f;
+    img.convertTo(f, CV_32F);
+    f = sk_gaussian(f, sigma);
+    cv::Mat x(img.size(), img.type());
+    const int n = x.cols * x.channels();
+    for (int y = 0; y < x.rows; ++y) {
+        const float* src = f.ptr<float>(y);
+        std::uint8_t* dst = x.ptr<std::uint8_t>(y);
+        // The epsilon keeps blurred flat areas (k - 1e-6 in float) at k.
+        for (int i = 0; i < n; ++i) {
+            dst[i] = cv::saturate_cast<std::uint8_t>(std::floor(src[i] + kTruncateEpsilon));
         }
     }
+    glass_shuffle(x, d, p.iterations, [&rng, d] {
+        const std::uint64_t r = rng.next();  // two numpy-style randint(-d, d) draws
+        return cv::Point(static_cast<int>(((r >> 32) * (2ULL * d)) >> 32) - d,
+                         static_cast<int>(((r & 0xffffffffULL) * (2ULL * d)) >> 32) - d);
+    });
     return sk_gaussian(x, sigma);
 }
 
@@ -149,16 +175,16 @@ cv::Mat motion_blur(const cv::Mat& img, int severity, Rng& rng) {
 }
 
 cv::Mat zoom_blur(const cv::Mat& img, int severity) {
-    const auto [count, step] = kZoom[severity - 1];
-    // Output = (x + sum_i zoom(x, 1 + i*step)) / (count + 1); the i = 0 term is x itself.
-    cv::Mat acc;
-    img.convertTo(acc, CV_16U);
-    acc *= 2;
-    for (int i = 1; i < count; ++i) {
-        cv::add(acc, clipped_zoom(img, 1.0 + i * step), acc, cv::noArray(), CV_16U);
-    }
+    const auto [stop, step] = kZoom[severity - 1];
+    // Output = (x + sum over factors of clipped_zoom(x, factor)) / (count + 1); the first factor
+    // is 1, whose clipped_zoom is x itself.
+    const std::vector<double> factors = numpy_arange(1.0, stop, step);
+    cv::Mat x;
+    img.convertTo(x, CV_32F);
+    cv::Mat acc = x * 2.0;
+    for (std::size_t i = 1; i < factors.size(); ++i) add_clipped_zoom(x, factors[i], acc);
     cv::Mat out;
-    acc.convertTo(out, CV_8U, 1.0 / (count + 1));
+    acc.convertTo(out, CV_8U, 1.0 / static_cast<double>(factors.size() + 1));
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include <opencv2/core.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <random>
 
 namespace tpgm::robustness::detail {
@@ -59,10 +60,22 @@ cv::Mat plasma_fractal(int mapsize, double wibble_decay, Rng& rng);
 // ImageMagick-style one-sided motion blur (MagickMotionBlurImage): Gaussian weights over
 // 2*ceil(radius)+1 taps along `angle_deg`, replicated borders. Any depth-32F image.
 cv::Mat motion_blur_f32(const cv::Mat& src, double radius, double sigma, double angle_deg);
-// Zoom about the image centre by `factor` keeping the size (ImageNet-C's clipped_zoom).
-cv::Mat clipped_zoom(const cv::Mat& src, double factor);
+// ImageNet-C's clipped_zoom, added to `acc` (same size and type as `src`, depth 32F): the centred
+// crop of ceil(side / factor) pixels, zoomed by scipy.ndimage.zoom(order=1) (corner-aligned,
+// bilinear) and trimmed back to the image size from its top-left corner (resample.cpp).
+void add_clipped_zoom(const cv::Mat& src, double factor, cv::Mat& acc);
+// Pillow's Image.resize with BOX (8-bit fixed-point weights, horizontal pass first) and NEAREST
+// on 8-bit images, bit-exact (resample.cpp).
+cv::Mat pil_box_resize(const cv::Mat& u8, cv::Size size);
+cv::Mat pil_nearest_resize(const cv::Mat& src, cv::Size size);
 // skimage.filters.gaussian equivalent (truncate 4, 'nearest' border) for any depth.
 cv::Mat sk_gaussian(const cv::Mat& src, double sigma);
+
+// Glass blur's local shuffle (blur.cpp): visits (y, x) from (h - d, w - d) down to (d + 1, d + 1),
+// `iterations` times, and copies pixel (y + o.y, x + o.x) over (y, x) for o = next_offset()
+// (published offsets lie in [-d, d - 1]). A copy, not a swap: see blur.cpp.
+void glass_shuffle(cv::Mat& x, int max_delta, int iterations,
+                   const std::function<cv::Point()>& next_offset);
 
 // One function per corruption: validated 8-bit input (1 or 3 channels), severity 1..5.
 cv::Mat gaussian_noise(const cv::Mat& img, int severity, Rng& rng);

@@ -142,14 +142,11 @@ cv::Mat elastic_transform(const cv::Mat& img, int severity, Rng& rng) {
 }
 
 cv::Mat pixelate(const cv::Mat& img, int severity) {
-    // PIL BOX down-scale to c * size, then BOX (nearest-centre) up-scale back.
+    // Pillow BOX down-scale to int(c * size), then Pillow NEAREST up-scale back, bit for bit.
     const double c = kPixelate[severity - 1];
     const cv::Size small(std::max(1, static_cast<int>(img.cols * c)),
                          std::max(1, static_cast<int>(img.rows * c)));
-    cv::Mat down, out;
-    cv::resize(img, down, small, 0, 0, cv::INTER_AREA);
-    cv::resize(down, out, img.size(), 0, 0, cv::INTER_NEAREST_EXACT);
-    return out;
+    return pil_nearest_resize(pil_box_resize(img, small), img.size());
 }
 
 cv::Mat jpeg_compression(const cv::Mat& img, int severity) {

@@ -115,7 +115,9 @@ cv::Mat snow(const cv::Mat& img, int severity, Rng& rng) {
     const cv::Size ref = reference_size(img.size());
     cv::Mat layer(ref, CV_32F);
     rng.cv().fill(layer, cv::RNG::NORMAL, cv::Scalar(p.loc), cv::Scalar(p.scale));
-    layer = clipped_zoom(layer, p.zoom);
+    cv::Mat zoomed(ref, CV_32F, cv::Scalar(0));
+    add_clipped_zoom(layer, p.zoom, zoomed);
+    layer = zoomed;
     cv::threshold(layer, layer, p.threshold, 0.0, cv::THRESH_TOZERO);
     cv::min(layer, 1.0, layer);
     // The published code round-trips the layer through 8-bit PNGs around Wand's motion blur.
