@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The workbench window, offscreen: it opens, a tiny run starts from it and feeds the plots,
 // pause/stop answer within a step, run folders reopen with the same curves, invalid settings
-// are shown next to their field, and the event loop stays responsive while training runs.
+// are shown next to their field, the event loop stays responsive while training runs, and the
+// About text names the license.
 #include "facade/runtime_facade.h"
 #include "tiny_demo.h"
 #include "ui/accuracy_plot.h"
@@ -70,6 +71,14 @@ class TestWorkbench : public QObject {
         QCOMPARE(w.tabs()->count(), 6);
         QVERIFY(!w.windowIcon().isNull());
         QVERIFY(tpgm::ui::aboutHtml().contains("Trainable Projected Gradient Method"));
+    }
+
+    // Help > About shows aboutHtml(); it names the license, why, and where to read it.
+    void aboutNamesTheLicense() {
+        const QString about = tpgm::ui::aboutHtml();
+        QVERIFY2(about.contains("GPL-3.0-or-later"), qPrintable(about));
+        QVERIFY2(about.contains("QCustomPlot (GPL-3+)"), qPrintable(about));
+        QVERIFY2(about.contains("LICENSE") && about.contains("THIRD_PARTY.md"), qPrintable(about));
     }
 
     void invalidSettingsShownNextToField() {
