@@ -398,6 +398,64 @@ class TestCorruptions : public QObject {
         QCOMPARE(cv::countNonZero(c.reshape(1) == 7), 0);
     }
 
+    void frostTextureStatistics() {
+        // The generated texture stands in for ImageNet-C's frost photographs frost1-5. Their
+        // statistics as the published code uses them on a 224x224 image (1.1x INTER_CUBIC
+        // rescale, random 224x224 crop; 400 crops each): per-channel mean and within-crop
+        // standard deviation, BGR. Each texture profile and their average must be within 5 %.
+        const double mean[5][3] = {{164.5, 147.8, 76.3},
+                                   {212.3, 203.0, 198.6},
+                                   {211.6, 202.3, 197.9},
+                                   {172.3, 159.4, 144.7},
+                                   {124.3, 112.4, 101.0}};
+        const double spread[5][3] = {{13.1, 13.7, 22.6},
+                                     {19.8, 19.1, 18.6},
+                                     {20.0, 19.3, 18.7},
+                                     {27.0, 25.7, 25.6},
+                                     {33.4, 34.1, 34.5}};
+        using tpgm::robustness::detail::frost_texture;
+        using tpgm::robustness::detail::Rng;
+        const int draws = 100;  // crops of one photograph differ in mean by 7-13 levels (sd)
+        cv::Scalar all_mean, all_spread, photo_mean, photo_spread;
+        for (int k = 0; k < 5; ++k) {
+            cv::Scalar m, sd;
+            for (int i = 0; i < draws; ++i) {
+                Rng rng(1000 * k + i);
+                const cv::Mat t = frost_texture({224, 224}, k, rng);
+                QCOMPARE(t.type(), CV_8UC3);
+                cv::Scalar a, b;
+                cv::meanStdDev(t, a, b);
+                m += a / draws;
+                sd += b / draws;
+            }
+            for (int c = 0; c < 3; ++c) {
+                QVERIFY2(
+                    std::abs(m[c] / mean[k][c] - 1.0) < 0.05,
+                    qPrintable(QString("photo %1 channel %2 mean %3").arg(k).arg(c).arg(m[c])));
+                QVERIFY2(std::abs(sd[c] / spread[k][c] - 1.0) < 0.05,
+                         qPrintable(QString("photo %1 channel %2 sd %3").arg(k).arg(c).arg(sd[c])));
+                all_mean[c] += m[c] / 5;
+                all_spread[c] += sd[c] / 5;
+                photo_mean[c] += mean[k][c] / 5;
+                photo_spread[c] += spread[k][c] / 5;
+            }
+        }
+        for (int c = 0; c < 3; ++c) {  // 177.0 165.0 143.7 and 22.7 22.4 24.0
+            QVERIFY(std::abs(all_mean[c] / photo_mean[c] - 1.0) < 0.05);
+            QVERIFY(std::abs(all_spread[c] / photo_spread[c] - 1.0) < 0.05);
+        }
+        // Blue above red, as in the photographs (ice tinted blue-white).
+        QVERIFY(all_mean[0] > all_mean[1] && all_mean[1] > all_mean[2]);
+        // The published code draws its photograph with np.random.randint(5): every profile is used.
+        std::set<int> seen;
+        for (int i = 0; i < 60; ++i) {
+            Rng rng(i);
+            const cv::Scalar m = cv::mean(frost_texture({32, 32}, rng));
+            seen.insert(m[2] < 120 ? 0 : m[2] > 185 ? 1 : m[2] > 135 ? 3 : 4);
+        }
+        QCOMPARE(int(seen.size()), 4);  // frost2 and frost3 share their statistics
+    }
+
     void jpegMatchesImencode() {
         const int quality[5] = {25, 18, 15, 10, 7};
         for (int channels : {1, 3}) {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <functional>
 #include <utility>
 #include <vector>
 
@@ -27,7 +26,6 @@ struct GlassParams {
 };
 constexpr std::array<GlassParams, 5> kGlass = {  // (sigma, max_delta, iterations)
     {{0.7, 1, 2}, {0.9, 2, 1}, {1, 2, 3}, {1.1, 3, 2}, {1.5, 4, 2}}};
-constexpr double kTruncateEpsilon = 1e-3;  // float slack when truncating like np.uint8
 constexpr std::array<std::pair<double, double>, 5> kMotion = {  // Wand (radius, sigma)
     {{10, 3}, {15, 5}, {15, 8}, {15, 12}, {20, 15}}};
 constexpr std::array<double, 5> kGaussianBlurSigma = {1, 2, 3, 4, 6};  // gaussian_blur
@@ -116,26 +114,6 @@ cv::Mat defocus_blur(const cv::Mat& img, int severity) {
     return out;
 }
 
-void glass_shuffle(cv::Mat& x, int max_delta, int iterations,
-                   const std::function<cv::Point()>& next_offset) {
-    const int h = x.rows, w = x.cols, d = max_delta;
-    const std::size_t px = x.elemSize();
-    // Visits pixels bottom-right to top-left as the published loop does. Its "swap"
-    // `x[h, w], x[h', w'] = x[h', w'], x[h, w]` assigns through numpy views: the first assignment
-    // copies pixel (h', w') over (h, w), and the second copies (h, w), already overwritten, back
-    // onto (h', w'), a no-op. ImageNet-C was made with this copy, which smears pixels further than
-    // a true swap would; we copy too.
-    for (int it = 0; it < iterations; ++it) {
-        for (int yy = h - d; yy > d; --yy) {
-            for (int xx = w - d; xx > d; --xx) {
-                const cv::Point o = next_offset();
-                const std::uint8_t* src = x.ptr<std::uint8_t>(yy + o.y) + (xx + o.x) * px;
-                std::copy_n(src, px, x.ptr<std::uint8_t>(yy) + xx * px);
-            }
-        }
-    }
-}
-
 cv::Mat glass_blur(const cv::Mat& img, int severity, Rng& rng) {
     const double s = pixel_scale(img.size());
     const GlassParams p = kGlass[severity - 1];
@@ -145,16 +123,7 @@ cv::Mat glass_blur(const cv::Mat& img, int severity, Rng& rng) {
     cv::Mat f;
     img.convertTo(f, CV_32F);
     f = sk_gaussian(f, sigma);
-    cv::Mat x(img.size(), img.type());
-    const int n = x.cols * x.channels();
-    for (int y = 0; y < x.rows; ++y) {
-        const float* src = f.ptr<float>(y);
-        std::uint8_t* dst = x.ptr<std::uint8_t>(y);
-        // The epsilon keeps blurred flat areas (k - 1e-6 in float) at k.
-        for (int i = 0; i < n; ++i) {
-            dst[i] = cv::saturate_cast<std::uint8_t>(std::floor(src[i] + kTruncateEpsilon));
-        }
-    }
+    cv::Mat x = to_u8_truncated(f, 1.0);
     glass_shuffle(x, d, p.iterations, [&rng, d] {
         const std::uint64_t r = rng.next();  // two numpy-style randint(-d, d) draws
         return cv::Point(static_cast<int>(((r >> 32) * (2ULL * d)) >> 32) - d,

@@ -184,6 +184,13 @@ cv::Mat to_u8(const cv::Mat& f) {
     return u8;
 }
 
+cv::Mat to_u8_truncated(const cv::Mat& f, double scale) {
+    // convertTo rounds to nearest, so floor(v + slack) is round(v + slack - 0.5).
+    cv::Mat u8;
+    f.convertTo(u8, CV_8U, scale, kTruncateSlack - 0.5);
+    return u8;
+}
+
 cv::Mat as_bgr(const cv::Mat& u8) {
     if (u8.channels() == 3) return u8;
     cv::Mat bgr;

@@ -5,7 +5,6 @@
 #include <opencv2/core.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <random>
 
 namespace tpgm::robustness::detail {
@@ -50,6 +49,11 @@ std::uint64_t splitmix64(std::uint64_t x);
 // 8-bit image -> CV_32FC(n) in [0, 1], and back (x255, rounded, saturated).
 cv::Mat to_float(const cv::Mat& u8);
 cv::Mat to_u8(const cv::Mat& f);
+// f * scale truncated to 8 bits like numpy's np.uint8(), where the published code truncates and
+// it matters (sub-level changes). kTruncateSlack keeps float results a hair under an integer,
+// such as k / 255 * 255 in float, at that integer.
+constexpr double kTruncateSlack = 1e-3;
+cv::Mat to_u8_truncated(const cv::Mat& f, double scale);
 
 // Gray images go through BGR for colour-dependent corruptions and come back as gray.
 cv::Mat as_bgr(const cv::Mat& u8);
@@ -71,11 +75,31 @@ cv::Mat pil_nearest_resize(const cv::Mat& src, cv::Size size);
 // skimage.filters.gaussian equivalent (truncate 4, 'nearest' border) for any depth.
 cv::Mat sk_gaussian(const cv::Mat& src, double sigma);
 
-// Glass blur's local shuffle (blur.cpp): visits (y, x) from (h - d, w - d) down to (d + 1, d + 1),
+// Glass blur's local shuffle: visits (y, x) from (h - d, w - d) down to (d + 1, d + 1),
 // `iterations` times, and copies pixel (y + o.y, x + o.x) over (y, x) for o = next_offset()
-// (published offsets lie in [-d, d - 1]). A copy, not a swap: see blur.cpp.
-void glass_shuffle(cv::Mat& x, int max_delta, int iterations,
-                   const std::function<cv::Point()>& next_offset);
+// (published offsets lie in [-d, d - 1]). A copy, not a swap: the published "swap"
+// `x[h, w], x[h', w'] = x[h', w'], x[h, w]` assigns through numpy views, so the first assignment
+// copies pixel (h', w') over (h, w) and the second copies (h, w), already overwritten, back onto
+// (h', w'), a no-op. ImageNet-C was made with this copy, which smears pixels further than a true
+// swap would. A template so that the per-pixel draw inlines (8-bit, 1 or 3 channels).
+template <typename NextOffset>
+void glass_shuffle(cv::Mat& x, int max_delta, int iterations, NextOffset&& next_offset) {
+    const int h = x.rows, w = x.cols, d = max_delta, ch = x.channels();
+    for (int it = 0; it < iterations; ++it) {
+        for (int yy = h - d; yy > d; --yy) {
+            for (int xx = w - d; xx > d; --xx) {
+                const cv::Point o = next_offset();
+                const std::uint8_t* src = x.ptr<std::uint8_t>(yy + o.y) + (xx + o.x) * ch;
+                std::uint8_t* dst = x.ptr<std::uint8_t>(yy) + xx * ch;
+                dst[0] = src[0];
+                if (ch == 3) {
+                    dst[1] = src[1];
+                    dst[2] = src[2];
+                }
+            }
+        }
+    }
+}
 
 // One function per corruption: validated 8-bit input (1 or 3 channels), severity 1..5.
 cv::Mat gaussian_noise(const cv::Mat& img, int severity, Rng& rng);
@@ -98,7 +122,11 @@ cv::Mat pixelate(const cv::Mat& img, int severity);
 cv::Mat jpeg_compression(const cv::Mat& img, int severity);
 cv::Mat saturate(const cv::Mat& img, int severity);
 
-// Procedural frost texture (BGR, CV_8UC3) of the given size; replaces ImageNet-C's frost photos.
+// Procedural frost texture (BGR, CV_8UC3) of the given size, standing in for ImageNet-C's frost
+// photographs (frost.cpp): `photo` (0 .. kFrostPhotos - 1) selects whose colour statistics it
+// takes; the two-argument form draws it as the published code draws its photograph.
+constexpr int kFrostPhotos = 5;
+cv::Mat frost_texture(cv::Size size, int photo, Rng& rng);
 cv::Mat frost_texture(cv::Size size, Rng& rng);
 
 }  // namespace tpgm::robustness::detail

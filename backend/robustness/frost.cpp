@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Procedural frost texture. ImageNet-C overlays one of six frost photographs; this project ships
-// no image files, so the texture is grown instead: feathery ice dendrites (random-walk branches
-// with side branches) over a cloudy plasma-fractal haze, tinted blue-white, with an overall
-// brightness similar to the published frost crops (mean around 0.4 of full scale).
+// Procedural frost texture. ImageNet-C overlays a random crop of one of five frost photographs
+// (frost1-5 of the published code; a sixth ships but is never drawn). This project ships no
+// image files, so the texture is generated instead: a dense field of feathery ice fronds over a
+// cloudy plasma-fractal haze. Its structure is then standardised and given, per colour channel,
+// the mean and spread that a random crop of the corresponding photograph has, so that blending
+// it in (weather.cpp, frost()) changes images as much as the photographs do.
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "robustness/corruptions_internal.h"
@@ -14,61 +17,97 @@ namespace tpgm::robustness::detail {
 
 namespace {
 
-void grow_branch(cv::Mat& canvas, cv::Point2d p, double angle, double length, double intensity,
-                 int depth, double step, Rng& rng) {
-    const int thickness = 1;
+// Statistics of the published photographs as ImageNet-C uses them on a 224x224 image
+// (imagecorruptions' frost(): 1.1x INTER_CUBIC rescale, random 224x224 crop), measured over 400
+// crops of each: per-channel mean and within-crop standard deviation (BGR, 0-255), and the
+// standard deviation of a crop's mean between crops.
+struct FrostPhoto {
+    std::array<double, 3> mean, spread;
+    double crop_mean_sd;
+};
+constexpr std::array<FrostPhoto, kFrostPhotos> kPhotos = {
+    {{{{164.5, 147.8, 76.3}}, {{13.1, 13.7, 22.6}}, 9.7},     // frost1.png: turquoise ice
+     {{{212.3, 203.0, 198.6}}, {{19.8, 19.1, 18.6}}, 6.8},    // frost2.png: white feathers
+     {{{211.6, 202.3, 197.9}}, {{20.0, 19.3, 18.7}}, 6.7},    // frost3.png: white feathers
+     {{{172.3, 159.4, 144.7}}, {{27.0, 25.7, 25.6}}, 7.5},    // frost4.jpg: grey-blue crystals
+     {{{124.3, 112.4, 101.0}}, {{33.4, 34.1, 34.5}}, 12.6}},  // frost5.jpg: dark glass, ferns
+};
+
+// Frond layout at the reference size (224 px short side); lengths scale with the image.
+constexpr double kFrondsPer224Square = 140;     // fronds on a 224x224 texture
+constexpr double kStemMin = 10, kStemMax = 42;  // stem length, px
+constexpr double kBarbSpacing = 2.5;            // px between barbs along the stem
+constexpr double kBarbRatio = 0.35;             // barb length / stem length at the stem's base
+constexpr double kHazeWeight = 0.9;             // haze vs fronds (fronds span 0..1)
+constexpr double kHazeDecay = 1.8;              // plasma fractal wibble decay
+constexpr double kSoften = 0.6;                 // final Gaussian sigma, px (photo optics)
+
+cv::Point fixed_point(cv::Point2d p) {  // cv::line's 4 fractional bits
+    return {cvRound(p.x * 16), cvRound(p.y * 16)};
+}
+
+// One frond: a slightly curving stem with barbs on both sides that lean towards its tip and
+// shorten along it, like the feather crystals of the photographs.
+void draw_frond(cv::Mat& canvas, double scale, Rng& rng) {
+    cv::Point2d p(rng.uniform(0, canvas.cols), rng.uniform(0, canvas.rows));
+    double angle = rng.uniform(0, 2 * CV_PI);
+    const double length = rng.uniform(kStemMin, kStemMax) * scale;
+    const double lean = rng.uniform(0.5, 1.0);  // barb angle from the stem, radians
+    const double step = kBarbSpacing * scale;
+    const cv::Scalar ink(rng.uniform(110, 255));
     for (double walked = 0.0; walked < length; walked += step) {
-        angle += rng.uniform(-0.25, 0.25);
+        angle += rng.uniform(-0.08, 0.08);
         const cv::Point2d q(p.x + step * std::cos(angle), p.y + step * std::sin(angle));
-        cv::line(canvas, cv::Point(cvRound(p.x * 16), cvRound(p.y * 16)),
-                 cv::Point(cvRound(q.x * 16), cvRound(q.y * 16)), cv::Scalar(intensity), thickness,
-                 cv::LINE_AA, 4);
-        p = q;
-        if (depth > 0 && rng.uniform() < 0.35) {
-            const double side = rng.uniform() < 0.5 ? 1.0 : -1.0;
-            grow_branch(canvas, p, angle + side * rng.uniform(0.8, 1.3),
-                        (length - walked) * rng.uniform(0.25, 0.55), intensity * 0.85, depth - 1,
-                        step, rng);
+        cv::line(canvas, fixed_point(p), fixed_point(q), ink, 1, cv::LINE_AA, 4);
+        const double barb = kBarbRatio * (length - walked) * rng.uniform(0.6, 1.0);
+        for (const double side : {-1.0, 1.0}) {
+            const double a = angle + side * lean;
+            const cv::Point2d tip(q.x + barb * std::cos(a), q.y + barb * std::sin(a));
+            cv::line(canvas, fixed_point(q), fixed_point(tip), ink * 0.8, 1, cv::LINE_AA, 4);
         }
+        p = q;
     }
 }
 
 }  // namespace
 
-cv::Mat frost_texture(cv::Size size, Rng& rng) {
+cv::Mat frost_texture(cv::Size size, int photo, Rng& rng) {
     const double scale = std::min(size.width, size.height) / kReferenceSide;
-    // Cloudy haze.
-    int mapsize = 1;
+    int mapsize = 2;
     while (mapsize < std::max(size.width, size.height)) mapsize *= 2;
-    cv::Mat haze = plasma_fractal(std::max(mapsize, 2), 1.8, rng)(cv::Rect(cv::Point(), size));
-    // Ice dendrites.
-    cv::Mat ice(size, CV_32F, cv::Scalar(0));
-    const int seeds = std::max(4, static_cast<int>(size.area() / 1200.0));
-    const double step = std::max(1.0, 3.0 * scale);
-    for (int i = 0; i < seeds; ++i) {
-        const cv::Point2d start(rng.uniform(0, size.width), rng.uniform(0, size.height));
-        grow_branch(ice, start, rng.uniform(0, 2 * CV_PI), rng.uniform(25, 70) * scale,
-                    rng.uniform(0.55, 1.0), 2, step, rng);
-    }
-    cv::Mat glow = sk_gaussian(ice, 1.5 * scale);
-    cv::Mat t = 0.12 + 0.45 * haze + 0.8 * ice + 0.9 * glow;
-    // Fine crystalline grain.
-    cv::Mat grain(size, CV_32F);
-    rng.cv().fill(grain, cv::RNG::UNIFORM, cv::Scalar(0.0), cv::Scalar(0.08));
-    t += grain;
-    cv::min(t, 1.0, t);
+    const cv::Mat haze = plasma_fractal(mapsize, kHazeDecay, rng)(cv::Rect(cv::Point(), size));
+    cv::Mat fronds(size, CV_8U, cv::Scalar(0));
+    const int count =
+        std::max(4, static_cast<int>(kFrondsPer224Square * size.area() / (224.0 * 224.0)));
+    for (int i = 0; i < count; ++i) draw_frond(fronds, scale, rng);
+    cv::Mat structure;
+    fronds.convertTo(structure, CV_32F, 1.0 / 255.0);
+    structure += kHazeWeight * haze;
+    structure = sk_gaussian(structure, kSoften * scale);
+
+    // Standardise, then give each channel the photograph's spread and mean (the mean of this
+    // crop drawn around the photograph's, as crops of one photograph differ).
+    cv::Scalar mu, sd;
+    cv::meanStdDev(structure, mu, sd);
+    const FrostPhoto& ph = kPhotos[static_cast<std::size_t>(photo)];
+    const double shift = rng.uniform(-1.0, 1.0) * std::sqrt(3.0) * ph.crop_mean_sd;
     cv::Mat out(size, CV_8UC3);
+    const double inv = sd[0] > 0 ? 1.0 / sd[0] : 0.0;
     for (int y = 0; y < size.height; ++y) {
-        const float* tv = t.ptr<float>(y);
+        const float* s = structure.ptr<float>(y);
         cv::Vec3b* px = out.ptr<cv::Vec3b>(y);
         for (int x = 0; x < size.width; ++x) {
-            const float v = tv[x] * 255.f;
-            px[x] = cv::Vec3b(cv::saturate_cast<std::uint8_t>(v),
-                              cv::saturate_cast<std::uint8_t>(v * 0.96f),
-                              cv::saturate_cast<std::uint8_t>(v * 0.90f));
+            const double z = (s[x] - mu[0]) * inv;
+            for (int c = 0; c < 3; ++c) {
+                px[x][c] = cv::saturate_cast<std::uint8_t>(ph.mean[c] + shift + ph.spread[c] * z);
+            }
         }
     }
     return out;
+}
+
+cv::Mat frost_texture(cv::Size size, Rng& rng) {
+    return frost_texture(size, rng.randint(0, kFrostPhotos), rng);  // np.random.randint(5)
 }
 
 }  // namespace tpgm::robustness::detail

@@ -143,6 +143,17 @@ void add_clipped_zoom(const cv::Mat& src, double factor, cv::Mat& acc) {
     for (int r = 0; r < crop_h; ++r) {
         const float* s = src.ptr<float>(top + r);
         float* d = rows.ptr<float>(r);
+        if (ch == 3) {  // the common case, unrolled
+            for (int x = 0; x < w; ++x, d += 3) {
+                const LinearTap& t = xs[x];
+                const float* a = s + 3 * t.i0;
+                const float* b = s + 3 * t.i1;
+                d[0] = t.w0 * a[0] + t.w1 * b[0];
+                d[1] = t.w0 * a[1] + t.w1 * b[1];
+                d[2] = t.w0 * a[2] + t.w1 * b[2];
+            }
+            continue;
+        }
         for (int x = 0; x < w; ++x) {
             const LinearTap& t = xs[x];
             for (int c = 0; c < ch; ++c) {
