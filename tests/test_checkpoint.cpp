@@ -4,6 +4,7 @@
 #include "checkpoints/atomic_file.h"
 #include "checkpoints/checkpoint.h"
 #include "config/config_schema.h"
+#include "engine/evaluator.h"
 #include "models/registry.h"
 
 #include <torch/torch.h>
@@ -55,6 +56,30 @@ class TestCheckpoint : public QObject {
         loaded->eval();
         QCOMPARE(loaded->num_classes(), int64_t(7));
         QVERIFY(torch::equal(model->forward(x), loaded->forward(x)));
+    }
+
+    void modelsThatDoNotFitTheDataAreNamed() {
+        const ModelSpec spec{"demo_resnet", 10, 3, 4};  // RGB, as a folders run's baseline
+        save_checkpoint(path("rgb.pt"), spec, *create_model(spec));
+        RunSets demo_like;
+        demo_like.channels = 1;
+        demo_like.class_names.assign(10, "c");
+        try {
+            load_model_for(path("rgb.pt"), demo_like);
+            QFAIL("a 3-channel model was accepted for 1-channel data");
+        } catch (const CheckpointError& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.find("rgb.pt") != std::string::npos &&
+                         what.find("3-channel") != std::string::npos &&
+                         what.find("1-channel") != std::string::npos,
+                     what.c_str());
+        }
+        demo_like.channels = 3;
+        QCOMPARE(load_model_for(path("rgb.pt"), demo_like)->num_classes(), int64_t(10));
+        // A head of billions of outputs or a model without input channels is refused up front.
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 create_model({"resnet18", 2000000000, 3, 16}));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, create_model({"resnet18", 10, 0, 16}));
     }
 
     void torchvisionNamesAreUsed() {

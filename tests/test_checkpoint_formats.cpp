@@ -294,6 +294,44 @@ class TestCheckpointFormats : public QObject {
         }
     }
 
+    void unreadableFilesSayWhy() {
+        auto message = [](const std::string& file) -> std::string {
+            try {
+                read_pretrained_state(file);
+            } catch (const CheckpointError& e) {
+                return e.what();
+            }
+            return "(accepted)";
+        };
+        const std::string pth = read_bytes(data("moco_bottleneck.pth"));
+        write_bytes(path("half.pth"), pth.substr(0, pth.size() / 2));
+        QVERIFY2(message(path("half.pth")).find("truncated") != std::string::npos,
+                 message(path("half.pth")).c_str());
+        // PyTorch < 1.6 wrote a bare pickle: PROTO 2, then the magic number as a LONG1.
+        write_bytes(path("legacy.pth"),
+                    std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50"
+                                "\x19."));
+        QVERIFY2(message(path("legacy.pth")).find("legacy") != std::string::npos,
+                 message(path("legacy.pth")).c_str());
+        write_bytes(path("plain.txt"), "hello");
+        QVERIFY2(message(path("plain.txt")).find("not a torch.save zip") != std::string::npos,
+                 message(path("plain.txt")).c_str());
+        // A pickle that would call os.system: named as a non-tensor global, never run.
+        using namespace std::string_literals;
+        const std::string evil =
+            "\x80\x02"
+            "cos\nsystem\nX\x04\0\0\0echo\x85R."s;
+        try {
+            read_torch_bytes(zip_with(evil, {}));
+            QFAIL("a pickle calling os.system was accepted");
+        } catch (const CheckpointError& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.find("'os.system'") != std::string::npos &&
+                         what.find("non-tensor global") != std::string::npos,
+                     what.c_str());
+        }
+    }
+
     void mutatedPicklesFailCleanly() {
         // Mutate data.pkl itself and re-zip it, so the zip's checksums do not hide the mutations
         // from the pickle machine (500 cases here; 40 000 ran clean under ASan/UBSan by hand).

@@ -120,9 +120,45 @@ class TestCliEndToEnd : public QObject {
             QJsonDocument::fromJson(f.readAll()).object()["corruptions"].toObject();
         QCOMPARE(c["top1"].toObject()["fog"].toArray().size(), 2);
         QCOMPARE(c["mce"].toDouble(), 1.0);
-        const Result bad =
-            run_cli({"eval", "--run", dir_.filePath("run"), "--corruptions", "rain"});
-        QVERIFY(bad.code != 0 && bad.err.contains("rain"));
+        // A misspelt corruption or a negative count is refused before any evaluation runs.
+        Result bad = run_cli({"eval", "--run", dir_.filePath("run"), "--corruptions", "fogg"});
+        QVERIFY2(bad.code != 0 && bad.err.contains("'fogg'"), qPrintable(bad.err));
+        QVERIFY2(!bad.out.contains("checkpoint:"), qPrintable(bad.out));
+        bad = run_cli(
+            {"eval", "--run", dir_.filePath("run"), "--corruptions", "fog", "--images", "-5"});
+        QVERIFY2(bad.code != 0 && bad.err.contains("--images"), qPrintable(bad.err));
+    }
+
+    void inspectRangesAreNamed() {
+        const QString ckpt = dir_.filePath("run/checkpoints/final.pt");
+        Result r = run_cli({"inspect", ckpt, "--model", "resnet18", "--classes", "2000000000"});
+        QVERIFY2(r.code != 0 && r.err.contains("--classes"), qPrintable(r.err));
+        r = run_cli({"inspect", ckpt, "--model", "resnet18", "--in-channels", "0"});
+        QVERIFY2(r.code != 0 && r.err.contains("--in-channels"), qPrintable(r.err));
+    }
+
+    void secondWriterIsRefusedAndSigtermKeepsTheRun() {
+        const QString run = dir_.filePath("long");
+        QProcess first;
+        first.start(TPGM_CLI_PATH,
+                    {"finetune", "-c", config_, "--epochs", "200", "--run-dir", run});
+        QVERIFY(first.waitForStarted());
+        // Wait for the first step, so the run folder and its lock exist.
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(run + "/metrics.jsonl").size() > 0, 120000);
+        const Result second = run_cli({"finetune", "--run-dir", run, "--resume"});
+        QVERIFY(second.code != 0);
+        QVERIFY2(second.err.contains("being written by another process") &&
+                     second.err.contains(QString::number(first.processId())),
+                 qPrintable(second.err));
+        first.terminate();  // SIGTERM
+        QVERIFY(first.waitForFinished(60000));
+        QCOMPARE(first.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(first.exitCode(), 143);
+        QVERIFY(QFile::exists(run + "/checkpoints/last.pt"));
+        QFile summary(run + "/summary.json");
+        QVERIFY(summary.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(summary.readAll()).object()["status"].toString(),
+                 QString("stopped"));
     }
 
     void hardSubsetKeepsExactlyTheMisclassifiedImages() {
@@ -185,6 +221,61 @@ class TestCliEndToEnd : public QObject {
         r = run_cli({"finetune", "-c", config_, "--run-dir", run, "--overwrite", "--epochs", "1"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(config_text().contains("method: tpgm"));
+    }
+
+    void runsAreReadableByTensorBoard() {
+        // finetune wrote tb/ live; tb-export rebuilds it from the run's files.
+        const QDir tb(dir_.filePath("run/tb"));
+        QCOMPARE(tb.entryList({"events.out.tfevents.*"}, QDir::Files).size(), 1);
+        const Result r = run_cli({"tb-export", dir_.filePath("run")});
+        QVERIFY2(r.code == 0 && r.out.contains("wrote"), qPrintable(r.err));
+        QCOMPARE(tb.entryList({"events.out.tfevents.*"}, QDir::Files).size(), 1);
+    }
+
+    void versionNamesTheBuildAndItsLibraries() {
+        const Result r = run_cli({"--version"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("TPGM Workbench 0.") && r.out.contains("commit ") &&
+                     r.out.contains("LibTorch ") && r.out.contains("OpenCV "),
+                 qPrintable(r.out));
+    }
+
+    void bashCompletionKnowsEverySubcommandAndConfigKey() {
+        const Result script = run_cli({"completion", "bash"});
+        QVERIFY2(script.code == 0, qPrintable(script.err));
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        file.write(script.out.toUtf8());
+        file.close();
+        auto complete = [&](const QString& line) {
+            QProcess bash;
+            bash.start(
+                "bash",
+                {"-c",
+                 QString("source %1; COMP_WORDS=(%2); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); "
+                         "_tpgm_cli; echo \"${COMPREPLY[*]}\"")
+                     .arg(file.fileName(), line)});
+            bash.waitForFinished(30000);
+            return QString(bash.readAllStandardOutput()).trimmed().split(' ', Qt::SkipEmptyParts);
+        };
+        // The subcommands --help lists are exactly those completed after "tpgm-cli ".
+        const Result help = run_cli({"--help"});
+        QStringList listed;
+        bool in_list = false;
+        for (const QString& line : help.out.split('\n')) {
+            if (line.startsWith("Subcommands:"))
+                in_list = true;
+            else if (in_list && line.startsWith("  ") && line.size() > 2 && line[2] != ' ')
+                listed << line.trimmed().split(' ').first();  // not a continuation line
+        }
+        QStringList completed = complete("tpgm-cli ''");
+        listed.sort();
+        completed.sort();
+        QVERIFY(listed.size() >= 12);
+        QCOMPARE(completed, listed);
+        QCOMPARE(complete("tpgm-cli bench lo"), QStringList{"loader"});
+        QVERIFY(complete("tpgm-cli finetune --se").contains("--set"));
+        QCOMPARE(complete("tpgm-cli finetune --set tpgm.proj_l"), QStringList{"tpgm.proj_lr="});
     }
 
     void everySubcommandHasHelp() {

@@ -101,6 +101,10 @@ class TestConfig : public QObject {
     void wrongTypeIsNamed() {
         QVERIFY(
             throws_mentioning([] { parse_config_yaml("epochs: many\n"); }, {"epochs", "integer"}));
+        QVERIFY(throws_mentioning([] { parse_config_yaml("epochs: 1000000000000\n"); },
+                                  {"epochs", "out of range", "2147483647"}));
+        QVERIFY(throws_mentioning([] { parse_config_yaml("ood:\n- {path: x, severity: 1e40}\n"); },
+                                  {"ood[0].severity", "out of range"}));
         QVERIFY(throws_mentioning([] { parse_config_yaml("tpgm:\n  exclude: fc\n"); },
                                   {"tpgm.exclude", "list"}));
         QVERIFY(throws_mentioning([] { parse_config_yaml("- a\n- b\n"); }, {"mapping"}));
@@ -128,6 +132,18 @@ class TestConfig : public QObject {
         const RunConfig back = parse_config_yaml(to_yaml(c));
         QCOMPARE(to_yaml(back), to_yaml(c));
         QCOMPARE(back.tpgm.exclude, c.tpgm.exclude);
+        // Numbers as a person writes them, and still exact.
+        c.optim.lr = 0.1;
+        c.images.mean = {0.485, 0.456, 0.406};
+        c.tpgm.proj_lr = 1.0 / 3;
+        const std::string yaml = to_yaml(c);
+        QVERIFY2(yaml.find("0.485") != std::string::npos &&
+                     yaml.find("0.48499") == std::string::npos &&
+                     yaml.find("lr: 0.1\n") != std::string::npos,
+                 yaml.c_str());
+        const RunConfig exact = parse_config_yaml(yaml);
+        QCOMPARE(exact.images.mean, c.images.mean);
+        QCOMPARE(exact.tpgm.proj_lr, 1.0 / 3);
     }
 
     void documentedDefaultsParseBackToDefaults() {

@@ -84,17 +84,18 @@ class TestData : public QObject {
         const auto set = make_tensor_set({"id_train", torch::zeros({4, 1, 2, 2}, torch::kUInt8),
                                           torch::tensor({0, 1, 1, 0}, torch::kLong)},
                                          {"id_train"});
-        check_labels(*set, 2, true);
-        QVERIFY(
-            data_error_mentioning([&] { check_labels(*set, 3, true); }, "class 2 has no example"));
+        const std::vector<std::string> two{"cat", "dog"}, three{"cat", "dog", "emu"};
+        check_labels(*set, two, true);
+        QVERIFY(data_error_mentioning([&] { check_labels(*set, three, true); },
+                                      "class 2 ('emu') has no example"));
         const auto empty = make_tensor_set(
             {"empty", torch::zeros({0, 1, 2, 2}, torch::kUInt8), torch::zeros({0}, torch::kLong)},
             {"empty"});
-        QVERIFY(data_error_mentioning([&] { check_labels(*empty, 2, true); }, "empty"));
+        QVERIFY(data_error_mentioning([&] { check_labels(*empty, two, true); }, "empty"));
         const auto bad = make_tensor_set(
             {"bad", torch::zeros({2, 1, 2, 2}, torch::kUInt8), torch::tensor({0, 5}, torch::kLong)},
             {"bad"});
-        QVERIFY(data_error_mentioning([&] { check_labels(*bad, 2, true); }, "outside"));
+        QVERIFY(data_error_mentioning([&] { check_labels(*bad, two, true); }, "outside"));
     }
 
     void epochOrderIsAReproduciblePermutation() {

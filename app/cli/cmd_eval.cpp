@@ -38,8 +38,6 @@ template <typename Options>
 tpgm::CorruptionReport corruption_report(const Options& o, const tpgm::RunConfig& config,
                                          const std::string& checkpoint, ConsoleSink& sink) {
     const auto names = corruption_names(o.corruptions);
-    for (int s : o.severities)
-        if (s < 1 || s > 5) throw CLI::ValidationError("--severities", "severities are 1..5");
     std::vector<std::string> checkpoints{checkpoint};
     if (!o.baseline.empty()) checkpoints.push_back(tpgm::best_checkpoint(o.baseline));
     const auto matrices = tpgm::evaluate_checkpoints_on_corruptions(config, checkpoints, names,
@@ -100,8 +98,9 @@ void register_eval_command(CLI::App& app) {
     auto* run =
         cmd->add_option("-r,--run", o->run, "run folder (uses its config and checkpoints/final.pt)")
             ->check(CLI::ExistingDirectory);
-    auto* ckpt = cmd->add_option("--checkpoint", o->checkpoint, "a TPGM Workbench checkpoint")
-                     ->check(CLI::ExistingFile);
+    auto* ckpt =
+        cmd->add_option("checkpoint,--checkpoint", o->checkpoint, "a TPGM Workbench checkpoint")
+            ->check(CLI::ExistingFile);
     run->excludes(ckpt);
     cmd->add_option("-c,--config", o->config,
                     "YAML run config for the data (default: the run's own)")
@@ -112,8 +111,10 @@ void register_eval_command(CLI::App& app) {
                     "images: benchmark (the 15 of mCE), all (19) or a comma-separated list");
     cmd->add_option("--severities", o->severities, "severities of the matrix")
         ->delimiter(',')
+        ->check(CLI::Range(1, 5))
         ->capture_default_str();
     cmd->add_option("--images", o->images, "ID test images the matrix corrupts (0: all)")
+        ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     cmd->add_option("--baseline", o->baseline,
                     "baseline run folder for CE, mCE and relative mCE (ImageNet-C definitions)")
@@ -125,6 +126,7 @@ void register_eval_command(CLI::App& app) {
             checkpoint = tpgm::best_checkpoint(o->run);
         }
         if (checkpoint.empty()) throw CLI::ValidationError("eval", "give --run or --checkpoint");
+        if (!o->corruptions.empty()) corruption_names(o->corruptions);  // before the long part
         auto overrides = o->overrides;
         overrides.push_back("resume=false");
         const tpgm::RunConfig config = resolve_config(config_path, overrides);

@@ -23,7 +23,8 @@ void register_export_command(CLI::App& app) {
     auto opts = std::make_shared<ExportOptions>();
     auto* cmd = app.add_subcommand(
         "export", "Write a checkpoint's weights as torch.save, safetensors or TorchScript");
-    cmd->add_option("--checkpoint", opts->input, "Input checkpoint (any format `inspect` reads)")
+    cmd->add_option("checkpoint,--checkpoint", opts->input,
+                    "Input checkpoint (any format `inspect` reads)")
         ->required();
     cmd->add_option("--format", opts->format, "torch | safetensors | torchscript")
         ->check(CLI::IsMember({"torch", "safetensors", "torchscript"}));

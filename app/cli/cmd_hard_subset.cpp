@@ -30,7 +30,8 @@ void register_hard_subset_command(CLI::App& app) {
         "hard-subset",
         "Write the ID test images a reference model misclassifies as an ImageFolder\n"
         "(class sub-folders), to use as an OOD set: --set ood=[DIR]");
-    cmd->add_option("--reference", o->reference, "reference checkpoint (workbench format)")
+    cmd->add_option("checkpoint,--checkpoint,--reference", o->reference,
+                    "reference checkpoint (workbench format)")
         ->required()
         ->check(CLI::ExistingFile);
     cmd->add_option("-c,--config", o->config, "YAML run config naming the data")

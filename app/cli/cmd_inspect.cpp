@@ -27,12 +27,14 @@ void register_inspect_command(CLI::App& app) {
     auto opts = std::make_shared<InspectOptions>();
     auto* cmd = app.add_subcommand(
         "inspect", "Show a checkpoint's format and tensors, and how it loads into a model");
-    cmd->add_option("checkpoint", opts->path,
+    cmd->add_option("checkpoint,--checkpoint", opts->path,
                     "torch.save zip, TorchScript, safetensors or workbench checkpoint")
         ->required();
     cmd->add_option("--model", opts->model, "Architecture to load into (see `tpgm-cli models`)");
-    cmd->add_option("--classes", opts->classes, "Number of classes of that model's head");
-    cmd->add_option("--in-channels", opts->in_channels, "Input channels of that model");
+    cmd->add_option("--classes", opts->classes, "Number of classes of that model's head")
+        ->check(CLI::Range(int64_t{1}, tpgm::kMaxClasses));
+    cmd->add_option("--in-channels", opts->in_channels, "Input channels of that model")
+        ->check(CLI::Range(int64_t{1}, tpgm::kMaxInChannels));
     cmd->add_option("--key-rules", opts->rules,
                     "Extra name rules 'from=>to', comma-separated (before the defaults)");
     cmd->add_flag("--list", opts->list, "List every tensor with its shape and dtype");

@@ -16,4 +16,8 @@ void register_corrupt_command(CLI::App& app);
 void register_inspect_command(CLI::App& app);
 void register_hard_subset_command(
     CLI::App& app);  // ImageNet-A-style hard subsets  // what a checkpoint holds and how it loads
-void register_export_command(CLI::App& app);  // torch.save / safetensors / TorchScript export
+void register_export_command(CLI::App& app);      // torch.save / safetensors / TorchScript export
+void register_tb_export_command(CLI::App& app);   // a run's tb/ TensorBoard events
+void register_completion_command(CLI::App& app);  // bash completion script
+// The bash completion script of `app` (its subcommands, options and the config keys).
+std::string bash_completion_script(const CLI::App& app);

@@ -2,6 +2,7 @@
 // tpgm-cli: the headless front end of TPGM Workbench. Every subcommand lives in its own file.
 #include "commands.h"
 
+#include "engine/build_info.h"
 #include "engine/runtime.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -18,6 +19,9 @@ int main(int argc, char** argv) {
         "tpgm-cli"};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Show the help of every subcommand");
+    app.set_version_flag(
+        "--version", [] { return tpgm::version_text(); },
+        "Print the version, commit and library versions");
     register_finetune_command(app);
     register_eval_command(app);
     register_compare_command(app);
@@ -28,6 +32,8 @@ int main(int argc, char** argv) {
     register_inspect_command(app);
     register_hard_subset_command(app);
     register_export_command(app);
+    register_tb_export_command(app);
+    register_completion_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

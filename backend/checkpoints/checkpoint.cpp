@@ -154,7 +154,10 @@ LoadedCheckpoint read_checkpoint(const std::string& path) {
 }
 
 std::shared_ptr<Classifier> load_model(const std::string& path) {
-    LoadedCheckpoint ckpt = read_checkpoint(path);
+    return load_model(read_checkpoint(path), path);
+}
+
+std::shared_ptr<Classifier> load_model(const LoadedCheckpoint& ckpt, const std::string& path) {
     std::shared_ptr<Classifier> model;
     try {
         model = create_model(ckpt.spec);

@@ -56,5 +56,7 @@ struct LoadedCheckpoint {
 LoadedCheckpoint read_checkpoint(const std::string& path);
 // Builds the checkpoint's model and loads its weights.
 std::shared_ptr<Classifier> load_model(const std::string& path);
+// The same for a checkpoint already read from `path` (named in errors).
+std::shared_ptr<Classifier> load_model(const LoadedCheckpoint& ckpt, const std::string& path);
 
 }  // namespace tpgm

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -52,6 +53,29 @@ CheckpointFormat detect_checkpoint_format(const std::string& path) {
     } catch (const CheckpointError&) {
         return CheckpointFormat::TorchScript;
     }
+}
+
+std::string unreadable_checkpoint_message(const std::string& path) {
+    const std::string quoted = "'" + path + "'";
+    if (!std::filesystem::is_regular_file(path)) return quoted + " does not exist or is not a file";
+    if (looks_like_zip(path)) {
+        try {
+            zip_records(path);
+        } catch (const CheckpointError& e) {
+            return quoted + " is a zip archive but truncated or damaged (" + e.what() +
+                   "); write it again";
+        }
+        return quoted + " is a zip archive without data.pkl or constants.pkl: not a checkpoint";
+    }
+    std::ifstream in(path, std::ios::binary);
+    unsigned char head[2] = {};
+    in.read(reinterpret_cast<char*>(head), 2);
+    // Legacy torch.save files are a bare pickle: PROTO opcode 0x80, then protocol 2..5.
+    if (in.gcount() == 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5)
+        return quoted +
+               " is in the legacy (pre-1.6, non-zip) torch.save format: re-save it with a current "
+               "PyTorch (torch.save(torch.load(old), new))";
+    return quoted + " is not a torch.save zip, TorchScript, safetensors or workbench checkpoint";
 }
 
 std::vector<KeyRule> default_key_rules() {
@@ -122,11 +146,7 @@ PretrainedState read_pretrained_state(const std::string& path) {
             break;
         }
         case CheckpointFormat::Unknown:
-            if (!std::filesystem::is_regular_file(path))
-                throw CheckpointError("'" + path + "' does not exist or is not a file");
-            throw CheckpointError("'" + path +
-                                  "' is not a torch.save zip, TorchScript, safetensors or "
-                                  "workbench checkpoint");
+            throw CheckpointError(unreadable_checkpoint_message(path));
     }
     return out;
 }

@@ -18,6 +18,9 @@ enum class CheckpointFormat { TorchSave, TorchScript, Safetensors, Workbench, Un
 std::string format_name(CheckpointFormat format);
 // By content, not extension; Unknown for anything else (or a missing file).
 CheckpointFormat detect_checkpoint_format(const std::string& path);
+// Why a file detected as Unknown cannot be read, naming it: missing, a truncated or damaged zip,
+// a legacy (pre-1.6) torch.save file, or a foreign format.
+std::string unreadable_checkpoint_message(const std::string& path);
 
 // Rewrites a name that starts with `from` to start with `to` instead (`to` empty strips it).
 struct KeyRule {

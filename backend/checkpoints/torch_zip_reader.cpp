@@ -53,10 +53,13 @@ void collect(const Node* dict, TorchFileContents& out) {
 
 TorchFileContents extract(const Node* root) {
     TorchFileContents out;
+    if (root->kind == Kind::Object)
+        throw CheckpointError("the pickle's top-level object is built by the non-tensor global '" +
+                              root->s +
+                              "' (never called: only dicts of tensors are read; for a whole "
+                              "nn.Module, save model.state_dict() instead)");
     if (root->kind != Kind::Dict)
-        throw CheckpointError(
-            "the pickled object is not a dict (a whole pickled nn.Module is not "
-            "supported: save model.state_dict() instead)");
+        throw CheckpointError("the pickled object is not a dict of tensors");
     for (const Node* k : root->items)
         if (k->kind == Kind::Str) out.top_level_keys.push_back(k->s);
     if (is_state_dict(root)) {
@@ -145,8 +148,8 @@ TorchFileContents read_torch_file(const std::string& path) {
         throw CheckpointError("'" + path + "' does not exist or is not a file");
     if (!looks_like_zip(path))
         throw CheckpointError("'" + path +
-                              "' is not a zip-format torch.save file (files from "
-                              "PyTorch < 1.6 must be re-saved with a newer torch.save)");
+                              "' is not a zip-format torch.save file (legacy files from "
+                              "PyTorch < 1.6 must be re-saved with a current torch.save)");
     try {
         caffe2::serialize::PyTorchStreamReader reader(path);
         return read_with(reader);

@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <regex>
 #include <set>
@@ -57,6 +60,31 @@ FieldType field_type() {
         return FieldType::RealList;
 }
 
+// The shortest decimal that reads back as exactly `v`: 0.485, not yaml-cpp's 0.48499999999999999.
+std::string shortest_text(double v) {
+    char text[32];
+    for (int digits = 1; digits <= 17; ++digits) {
+        std::snprintf(text, sizeof(text), "%.*g", digits, v);
+        if (std::strtod(text, nullptr) == v) break;
+    }
+    return text;
+}
+
+// A whole number too large for T is "out of range", not "expected an integer".
+template <typename T>
+void throw_if_out_of_range(const std::string& key, const YAML::Node& node) {
+    long double v = 0;
+    try {
+        v = node.as<long double>();
+    } catch (const YAML::Exception&) {
+        return;
+    }
+    if (std::isfinite(v) && v == std::floor(v))
+        throw ConfigError(key + ": " + YAML::Dump(node) + " is out of range (" +
+                          std::to_string(std::numeric_limits<T>::min()) + " to " +
+                          std::to_string(std::numeric_limits<T>::max()) + ")");
+}
+
 template <typename T>
 Field make_field(std::string key, std::string doc, std::function<T&(RunConfig&)> ref) {
     Field f;
@@ -70,13 +98,23 @@ Field make_field(std::string key, std::string doc, std::function<T&(RunConfig&)>
         try {
             ref(c) = node.as<T>();
         } catch (const YAML::Exception&) {
+            if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+                throw_if_out_of_range<T>(key, node);
             throw ConfigError(key + ": expected " + type_name<T>() + ", got '" + YAML::Dump(node) +
                               "'");
         }
     };
     f.write = [ref](const RunConfig& c) {
-        YAML::Node n(ref(const_cast<RunConfig&>(c)));
-        return n;
+        const T& value = ref(const_cast<RunConfig&>(c));
+        if constexpr (std::is_floating_point_v<T>) {
+            return YAML::Node(shortest_text(value));
+        } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+            YAML::Node list(YAML::NodeType::Sequence);
+            for (double v : value) list.push_back(shortest_text(v));
+            return list;
+        } else {
+            return YAML::Node(value);
+        }
     };
     return f;
 }
@@ -163,6 +201,7 @@ OodSetConfig read_ood_set(const YAML::Node& node, const std::string& where) {
             else
                 set.*(it->number) = kv.second.as<int>();
         } catch (const YAML::Exception&) {
+            throw_if_out_of_range<int>(where + "." + key, kv.second);
             throw ConfigError(where + "." + key + ": expected an integer, got '" +
                               YAML::Dump(kv.second) + "'");
         }
@@ -322,6 +361,9 @@ const std::vector<Field>& fields() {
                           "ImageFolder root of the ID test images")),
         file(TPGM_FIELD(std::string, "folders.class_list", folders.class_list,
                         "file of class names in label order; empty: train's sub-folders")),
+        TPGM_FIELD(bool, "folders.follow_links", folders.follow_links,
+                   "descend into symbolic links to folders when scanning image folders (OOD "
+                   "folders too); each folder is read once, so a link loop ends"),
         folder(TPGM_FIELD(std::string, "lists.root", lists.root,
                           "data=lists: folder the list paths are relative to")),
         file(TPGM_FIELD(std::string, "lists.train", lists.train,

@@ -61,10 +61,11 @@ struct ImageConfig {
 
 // Image folders a user brings (data: folders): ImageFolder layout, one sub-folder per class.
 struct FolderDataConfig {
-    std::string train;       // ID training images
-    std::string proj;        // held-out ID images for TPGM; empty: 10% of train, split off
-    std::string test;        // ID test images
-    std::string class_list;  // file of class names in label order; empty: train's folders
+    std::string train;          // ID training images
+    std::string proj;           // held-out ID images for TPGM; empty: 10% of train, split off
+    std::string test;           // ID test images
+    std::string class_list;     // file of class names in label order; empty: train's folders
+    bool follow_links = false;  // descend into links to directories (OOD folders too)
 };
 
 // Split lists (data: lists): "relative/path label" lines, DomainNet's format.

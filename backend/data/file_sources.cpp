@@ -91,17 +91,16 @@ bool is_decimal(const std::string& s) {
 // An OOD ImageFolder labelled with the run's classes. Sub-folders named 0, 1, ... that are not
 // class names are class indices (ImageNet-V2's layout, in ImageNet class order).
 ImageList scan_ood_folder(const std::string& root, const std::vector<std::string>& classes,
-                          const std::string& name) {
+                          const std::string& name, bool follow_links) {
     std::error_code ec;
     if (!fs::is_directory(root, ec))
         throw DatasetError("OOD set '" + name + "': folder '" + root + "' does not exist");
-    std::vector<std::string> subdirs, unknown;
-    for (const auto& e : fs::directory_iterator(root, ec))
-        if (e.is_directory(ec)) subdirs.push_back(e.path().filename().string());
-    std::sort(subdirs.begin(), subdirs.end());
+    const std::vector<std::string> subdirs = class_folder_names(root);
+    std::vector<std::string> unknown;
     for (const auto& d : subdirs)
         if (std::find(classes.begin(), classes.end(), d) == classes.end()) unknown.push_back(d);
     ImageFolderOptions options;
+    options.follow_links = follow_links;
     if (unknown.size() == subdirs.size() && !subdirs.empty() &&
         std::all_of(subdirs.begin(), subdirs.end(), [&](const std::string& d) {
             return is_decimal(d) && std::stoll(d) < static_cast<int64_t>(classes.size());
@@ -129,11 +128,17 @@ ImageList read_ood_set(const OodSetConfig& entry, const RunConfig& c,
         return align_to(read_split_list(entry.path, root), classes, "OOD set '" + name + "'",
                         !c.lists.classes.empty());
     }
-    return scan_ood_folder(entry.path, classes, name);
+    return scan_ood_folder(entry.path, classes, name, c.folders.follow_links);
 }
 
 // The held-out projection split: `proj` when given, else 10% of `train` (moved out of it).
 ImageList split_projection(ImageList& train) {
+    if (train.size() < 2)
+        throw DatasetError("the training set ('" + train.root + "') has " +
+                           std::to_string(train.size()) +
+                           " image(s): too few to split off the projection set TPGM holds out "
+                           "(10%) and keep any for training; add images or give folders.proj "
+                           "(lists.proj)");
     const auto order = epoch_order_indices(train.size(), kSplitSeed, 0);
     const int64_t n_proj = std::max<int64_t>(1, train.size() * kProjectionPercent / 100);
     ImageList proj{train.root, train.classes, {}}, rest{train.root, train.classes, {}};
@@ -148,14 +153,31 @@ struct IdLists {
     ImageList train, proj, test;
 };
 
-IdLists folder_lists(const FolderDataConfig& f) {
+// Says which class folders of `root` are left out because training has no such class.
+void warn_unknown_class_folders(const std::string& root, const std::vector<std::string>& classes,
+                                const std::function<void(const std::string&)>& warn) {
+    std::vector<std::string> unknown;
+    for (const auto& name : class_folder_names(root))
+        if (std::find(classes.begin(), classes.end(), name) == classes.end())
+            unknown.push_back(name);
+    if (!unknown.empty() && warn)
+        warn("'" + root +
+             "' has class folders that training does not have; left out: " + first_names(unknown));
+}
+
+IdLists folder_lists(const FolderDataConfig& f, const LoadCallbacks& callbacks) {
     ImageFolderOptions options;
+    options.follow_links = f.follow_links;
     if (!f.class_list.empty()) options.classes = read_class_list(f.class_list);
     IdLists out;
     out.train = scan_image_folder(f.train, options);
     options.classes = out.train.classes;  // every other set uses the training label indices
     out.test = scan_image_folder(f.test, options);
-    if (!f.proj.empty()) out.proj = scan_image_folder(f.proj, options);
+    warn_unknown_class_folders(f.test, options.classes, callbacks.warn);
+    if (!f.proj.empty()) {
+        out.proj = scan_image_folder(f.proj, options);
+        warn_unknown_class_folders(f.proj, options.classes, callbacks.warn);
+    }
     return out;
 }
 
@@ -220,7 +242,7 @@ SetInfo ood_set_info(const OodSetConfig& entry, const std::vector<std::string>& 
 }
 
 RunSets load_file_sets(const RunConfig& c, const LoadCallbacks& callbacks) {
-    IdLists id = c.data == "lists" ? split_lists(c.lists) : folder_lists(c.folders);
+    IdLists id = c.data == "lists" ? split_lists(c.lists) : folder_lists(c.folders, callbacks);
     if (id.proj.samples.empty()) id.proj = split_projection(id.train);
     const std::vector<std::string>& classes = id.train.classes;
 
@@ -283,6 +305,10 @@ RunSets load_file_sets(const RunConfig& c, const LoadCallbacks& callbacks) {
         if (report.skipped > 0 && callbacks.warn)
             callbacks.warn(std::to_string(report.skipped) + " unreadable image(s) skipped in '" +
                            info.name + "' (" + root + "): " + first_names(report.first_skipped));
+        if (report.cut > 0 && callbacks.warn)
+            callbacks.warn(std::to_string(report.cut) + " JPEG(s) in '" + info.name +
+                           "' are cut short and decode with their missing part grey: " +
+                           first_names(report.first_cut));
         if (k == 0)
             out.train = set;
         else if (k == 1)

@@ -82,6 +82,16 @@ std::string first_names(const std::vector<std::string>& names) {
     return s;
 }
 
+std::vector<std::string> class_folder_names(const std::string& root) {
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (auto it = fs::directory_iterator(root, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec))
+        if (it->is_directory(ec)) names.push_back(it->path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 ImageList scan_image_folder(const std::string& root, const ImageFolderOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(root, ec))
@@ -90,9 +100,7 @@ ImageList scan_image_folder(const std::string& root, const ImageFolderOptions& o
     list.root = root;
     list.classes = options.classes;
     if (list.classes.empty()) {
-        for (const auto& e : fs::directory_iterator(root, ec))
-            if (e.is_directory()) list.classes.push_back(e.path().filename().string());
-        std::sort(list.classes.begin(), list.classes.end());
+        list.classes = class_folder_names(root);
         if (list.classes.empty())
             throw DatasetError("image folder '" + root + "' has no class sub-folders");
     }
@@ -118,10 +126,29 @@ ImageList scan_image_folder(const std::string& root, const ImageFolderOptions& o
     return list;
 }
 
-cv::Mat decode_rgb(const std::string& path) {
+namespace {
+
+// A JPEG ends with its EOI marker (FF D9), perhaps followed by a little padding. Entropy-coded
+// data never holds FF D9, so a file cut short lacks it in its tail; libjpeg decodes such a file
+// with the missing rows grey and prints an unnamed warning, hence this check.
+bool jpeg_is_cut(const std::vector<uchar>& bytes) {
+    constexpr std::size_t kTail = 1024;  // bytes searched for the marker
+    if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) return false;  // not a JPEG
+    const std::size_t from = bytes.size() > kTail ? bytes.size() - kTail : 2;
+    for (std::size_t k = bytes.size() - 1; k > from; --k)
+        if (bytes[k - 1] == 0xFF && bytes[k] == 0xD9) return false;
+    return true;
+}
+
+}  // namespace
+
+cv::Mat decode_rgb(const std::string& path, bool* cut) {
+    std::ifstream in(path, std::ios::binary);
+    const std::vector<uchar> bytes{std::istreambuf_iterator<char>(in), {}};
+    if (cut) *cut = jpeg_is_cut(bytes);
     cv::Mat bgr;
     try {
-        bgr = cv::imread(path, cv::IMREAD_COLOR);
+        if (!bytes.empty()) bgr = cv::imdecode(bytes, cv::IMREAD_COLOR);
     } catch (const cv::Exception&) {
         return {};
     }
@@ -134,6 +161,11 @@ cv::Mat decode_rgb(const std::string& path) {
 void DecodeReport::add_skipped(const std::string& path) {
     ++skipped;
     if (first_skipped.size() < 5) first_skipped.push_back(path);
+}
+
+void DecodeReport::add_cut(const std::string& path) {
+    ++cut;
+    if (first_cut.size() < 5) first_cut.push_back(path);
 }
 
 }  // namespace tpgm

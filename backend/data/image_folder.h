@@ -41,6 +41,8 @@ struct ImageFolderOptions {
     bool follow_links = false;
 };
 
+// The sub-folder names of `root`, sorted: an ImageFolder's classes in label order.
+std::vector<std::string> class_folder_names(const std::string& root);
 // Image files below `dir`, recursively, unsorted; see ImageFolderOptions::follow_links.
 std::vector<std::string> list_image_files(const std::string& dir, bool follow_links = false);
 
@@ -56,14 +58,19 @@ std::string first_names(const std::vector<std::string>& names);
 bool is_image_file(const std::string& path);
 
 // Decodes an image as RGB (3 channels, uint8); an empty Mat when unreadable or corrupt.
-cv::Mat decode_rgb(const std::string& path);
+// With `cut`, also says whether the file is a JPEG cut short (decoded with its missing part grey).
+cv::Mat decode_rgb(const std::string& path, bool* cut = nullptr);
 
-// What decoding a list did: images decoded, files skipped as unreadable (first few named).
+// What decoding a list did: images decoded, files skipped as unreadable or decoded from a cut
+// file (first few named).
 struct DecodeReport {
     int64_t decoded = 0;
     int64_t skipped = 0;
     std::vector<std::string> first_skipped;  // up to 5 paths
+    int64_t cut = 0;                         // JPEGs cut short, decoded with a grey remainder
+    std::vector<std::string> first_cut;      // up to 5 paths
     void add_skipped(const std::string& path);
+    void add_cut(const std::string& path);
 };
 
 }  // namespace tpgm

@@ -118,16 +118,21 @@ class FileSet final : public ImageSet {
     }
 
   private:
-    cv::Mat read(int64_t i) const {
-        return canonical(decode_rgb(list_.samples[i].path), canonical_side(size_));
+    cv::Mat read(int64_t i, bool* cut = nullptr) const {
+        return canonical(decode_rgb(list_.samples[i].path, cut), canonical_side(size_));
     }
 
     void decode_all(int threads, DecodeReport* report) {
         const int64_t n = list_.size();
         cache_.resize(n);
+        std::vector<char> cut(n, 0);
         std::atomic<int64_t> next{0};
         auto work = [&] {
-            for (int64_t i = next++; i < n; i = next++) cache_[i] = read(i);
+            for (int64_t i = next++; i < n; i = next++) {
+                bool c = false;
+                cache_[i] = read(i, &c);
+                cut[i] = c;
+            }
         };
         std::vector<std::thread> pool;
         for (int t = 0; t < std::max(1, threads); ++t) pool.emplace_back(work);
@@ -138,6 +143,7 @@ class FileSet final : public ImageSet {
                 local.add_skipped(list_.samples[i].path);
             else
                 ++local.decoded;
+            if (cut[i] && !cache_[i].empty()) local.add_cut(list_.samples[i].path);
         }
         if (report) *report = local;
         if (local.decoded == 0)

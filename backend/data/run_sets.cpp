@@ -7,8 +7,10 @@
 
 namespace tpgm {
 
-void check_labels(const ImageSet& set, int64_t num_classes, bool every_class) {
+void check_labels(const ImageSet& set, const std::vector<std::string>& class_names,
+                  bool every_class) {
     const std::string& name = set.info().name;
+    const auto num_classes = static_cast<int64_t>(class_names.size());
     if (set.size() == 0) throw DatasetError("set '" + name + "' is empty");
     const torch::Tensor labels = set.labels();
     if (labels.min().item<int64_t>() < 0 || labels.max().item<int64_t>() >= num_classes)
@@ -18,8 +20,10 @@ void check_labels(const ImageSet& set, int64_t num_classes, bool every_class) {
     const auto counts = torch::bincount(labels, {}, num_classes);
     for (int64_t c = 0; c < num_classes; ++c)
         if (counts[c].item<int64_t>() == 0)
-            throw DatasetError("set '" + name + "': class " + std::to_string(c) +
-                               " has no example");
+            throw DatasetError("set '" + name + "': class " + std::to_string(c) + " ('" +
+                               class_names[c] +
+                               "') has no example (with too few images, the held-out projection "
+                               "split can take a class's only ones)");
 }
 
 }  // namespace tpgm

@@ -30,8 +30,9 @@ struct LoadCallbacks {
     std::function<void(const std::string&)> warn;
 };
 
-// Throws DatasetError when `set` is empty, has labels outside [0, num_classes) or, when
-// `every_class`, lacks an example of some class.
-void check_labels(const ImageSet& set, int64_t num_classes, bool every_class);
+// Throws DatasetError when `set` is empty, has labels outside the run's classes or, when
+// `every_class`, lacks an example of some class (named).
+void check_labels(const ImageSet& set, const std::vector<std::string>& class_names,
+                  bool every_class);
 
 }  // namespace tpgm

@@ -63,11 +63,13 @@ std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
     // The clean evaluation crops, held in memory once: every corruption starts from them.
     const SetBatch crops = data.test->load(first, Transform::Eval, 0);
     const TensorDataset clean{"id", crops.images, crops.labels};
+    std::vector<std::shared_ptr<Classifier>> models;  // all checked before the long sweep starts
+    for (const auto& path : checkpoints) models.push_back(load_model_for(path, data));
     std::vector<CorruptionMatrix> out;
     for (std::size_t i = 0; i < checkpoints.size(); ++i) {
         sink.on_progress("evaluating corruptions", static_cast<int64_t>(i),
                          static_cast<int64_t>(checkpoints.size()));
-        auto model = load_model(checkpoints[i]);
+        auto& model = models[i];
         model->to(device);
         out.push_back(evaluate_corruptions(*model, clean, data.norm, device, corruptions,
                                            severities, config.demo.seed));

@@ -119,16 +119,24 @@ EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch:
     return e;
 }
 
+std::shared_ptr<Classifier> load_model_for(const std::string& checkpoint, const RunSets& data) {
+    const LoadedCheckpoint ckpt = read_checkpoint(checkpoint);
+    const auto classes = static_cast<int64_t>(data.class_names.size());
+    if (ckpt.spec.num_classes != classes || ckpt.spec.in_channels != data.channels)
+        throw CheckpointError("'" + checkpoint + "' holds a " + ckpt.spec.name + " for " +
+                              std::to_string(ckpt.spec.in_channels) + "-channel images and " +
+                              std::to_string(ckpt.spec.num_classes) + " classes; the data has " +
+                              std::to_string(data.channels) + "-channel images and " +
+                              std::to_string(classes) + " classes");
+    return load_model(ckpt, checkpoint);
+}
+
 EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkpoint,
                               EventSink& sink) {
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
     const RunSets data = load_run_data(config, sink);
-    auto model = load_model(checkpoint);
-    if (model->num_classes() != static_cast<int64_t>(data.class_names.size()))
-        throw CheckpointError("'" + checkpoint + "' has " + std::to_string(model->num_classes()) +
-                              " outputs; the data has " + std::to_string(data.class_names.size()) +
-                              " classes");
+    auto model = load_model_for(checkpoint, data);
     model->to(device);
     return evaluate_run_sets(*model, data, device, stream_options(config));
 }

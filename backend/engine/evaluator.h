@@ -40,6 +40,9 @@ void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vect
 EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
                             const StreamOptions& stream);
 // Loads `checkpoint` and evaluates it on the sets of `config`.
+// The checkpoint's model; throws CheckpointError naming the file when its classes or input
+// channels do not fit `data`.
+std::shared_ptr<Classifier> load_model_for(const std::string& checkpoint, const RunSets& data);
 EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkpoint,
                               EventSink& sink);
 

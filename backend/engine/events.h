@@ -19,6 +19,7 @@ struct StepEvent {
     double images_per_sec = 0;  // smoothed training throughput
     double eta_seconds = 0;
     double data_wait_seconds = 0;  // time this step waited for its batch from the loader
+    double wall_time = 0;          // seconds since the Unix epoch; 0: not known (older folders)
 };
 
 // Accuracy of every evaluated set at one moment.
@@ -27,6 +28,7 @@ struct EvalEvent {
     int64_t epoch = 0;
     std::map<std::string, double> top1;  // set name -> top-1 accuracy in [0, 1]
     std::map<std::string, double> top5;
+    double wall_time = 0;  // seconds since the Unix epoch; 0: not known (older folders)
 };
 
 // Per-layer TPGM state after a radius update (or the distances for unconstrained methods).

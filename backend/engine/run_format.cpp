@@ -58,17 +58,15 @@ std::string metrics_line(const StepEvent& e) {
                 {"loss", e.loss},
                 {"lr", e.lr},
                 {"images_per_sec", e.images_per_sec},
-                {"data_wait_s", e.data_wait_seconds}}
+                {"data_wait_s", e.data_wait_seconds},
+                {"time", e.wall_time}}
                .dump() +
            '\n';
 }
 
 std::string metrics_line(const EvalEvent& e) {
-    return json{{"type", "eval"},
-                {"step", e.step},
-                {"epoch", e.epoch},
-                {"top1", e.top1},
-                {"top5", e.top5}}
+    return json{{"type", "eval"}, {"step", e.step}, {"epoch", e.epoch},
+                {"top1", e.top1}, {"top5", e.top5}, {"time", e.wall_time}}
                .dump() +
            '\n';
 }
@@ -101,12 +99,14 @@ std::optional<MetricsEntry> parse_metrics_line(const std::string& line) {
             e.lr = number(*j, "lr");
             e.images_per_sec = number(*j, "images_per_sec");
             e.data_wait_seconds = number(*j, "data_wait_s");  // absent in older folders: 0
+            e.wall_time = number(*j, "time");
         } else if (type == "eval") {
             m.kind = MetricsEntry::Kind::eval;
             m.eval.step = j->value("step", int64_t{0});
             m.eval.epoch = j->value("epoch", int64_t{0});
             m.eval.top1 = number_map(member(*j, "top1"));
             m.eval.top5 = number_map(member(*j, "top5"));
+            m.eval.wall_time = number(*j, "time");
         } else if (type == "log") {
             m.kind = MetricsEntry::Kind::log;
             m.log = {j->value("level", ""), j->value("message", "")};

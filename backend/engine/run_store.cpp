@@ -4,6 +4,7 @@
 #include "checkpoints/atomic_file.h"
 #include "config/config_schema.h"
 #include "engine/run_format.h"
+#include "engine/run_tensorboard.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -57,6 +58,9 @@ std::string RunPaths::metrics() const {
 }
 std::string RunPaths::radii() const {
     return join(dir, "radii.csv");
+}
+std::string RunPaths::tb() const {
+    return join(dir, "tb");
 }
 std::string RunPaths::summary() const {
     return join(dir, "summary.json");
@@ -168,14 +172,26 @@ RunLock::~RunLock() {
     if (fd_ >= 0) ::close(fd_);  // releases the flock
 }
 
-RunStore::RunStore(std::string dir, bool resume) : paths_(std::move(dir)) {
+RunStore::RunStore(std::string dir, bool resume) : paths_(std::move(dir)), rebuild_tb_(resume) {
     fs::create_directories(paths_.checkpoints());
-    if (!resume)
+    if (!resume) {
         for (const std::string& f :
              {paths_.metrics(), paths_.radii(), paths_.summary(), paths_.config(), paths_.eval(),
               paths_.last_checkpoint(), paths_.final_checkpoint()})
             fs::remove(f);
+        remove_event_files(paths_.tb());
+    }
     open_streams();
+}
+
+RunStore::~RunStore() = default;
+
+RunTensorBoard& RunStore::tb() {
+    if (!tb_)
+        tb_ = rebuild_tb_ ? rebuild_tensorboard(paths_.dir)
+                          : std::make_unique<RunTensorBoard>(paths_.tb(), wall_clock_seconds());
+    rebuild_tb_ = false;
+    return *tb_;
 }
 
 void RunStore::open_streams() {
@@ -194,19 +210,32 @@ void RunStore::open_streams() {
 }
 
 void RunStore::write_config(const RunConfig& config) {
-    write_file_atomically(paths_.config(), to_yaml(config));
+    const std::string yaml = to_yaml(config);
+    RunTensorBoard& board = tb();  // before the write: a rebuild must not see this event yet
+    write_file_atomically(paths_.config(), yaml);
+    board.config(yaml, wall_clock_seconds());
 }
 
 void RunStore::append(const StepEvent& e) {
-    metrics_ << run_format::metrics_line(e) << std::flush;
+    StepEvent timed = e;
+    if (timed.wall_time <= 0) timed.wall_time = wall_clock_seconds();
+    RunTensorBoard& board = tb();
+    metrics_ << run_format::metrics_line(timed) << std::flush;
+    board.step(timed);
 }
 
 void RunStore::append(const EvalEvent& e) {
-    metrics_ << run_format::metrics_line(e) << std::flush;
+    EvalEvent timed = e;
+    if (timed.wall_time <= 0) timed.wall_time = wall_clock_seconds();
+    RunTensorBoard& board = tb();
+    metrics_ << run_format::metrics_line(timed) << std::flush;
+    board.eval(timed);
 }
 
 void RunStore::append(const RadiiSnapshot& r) {
+    RunTensorBoard& board = tb();
     radii_ << run_format::radii_rows(r) << std::flush;
+    board.radii(r, wall_clock_seconds());
 }
 
 void RunStore::append(const LogEvent& e) {
@@ -242,6 +271,8 @@ void RunStore::discard_after(int64_t step) {
         throw;
     }
     open_streams();
+    tb_.reset();  // tb/ is rebuilt from the rewritten files on the next event
+    rebuild_tb_ = true;
 }
 
 }  // namespace tpgm

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ struct RunPaths {
     std::string radii() const;        // radii.csv: step,name,radius,distance per radius update
     std::string summary() const;      // summary.json: how the run ended
     std::string eval() const;         // eval.json: written by `tpgm-cli eval --run`
+    std::string tb() const;           // tb/: TensorBoard event files (derived from the others)
     std::string checkpoints() const;  // checkpoints/
     std::string checkpoint(const std::string& name) const;                // checkpoints/<name>.pt
     std::string last_checkpoint() const { return checkpoint("last"); }    // resumable state
@@ -87,12 +89,15 @@ class RunLock {
 };
 
 // Writes one run folder as the run goes; every line is flushed so others can follow it live.
+class RunTensorBoard;
+
 class RunStore {
   public:
     // Creates `dir`. A fresh run (resume == false) removes an earlier run's files there first
     // (only the files a run writes; nothing else in the folder); a resumed one appends, after
     // ending a line that a killed run left half written.
     RunStore(std::string dir, bool resume);
+    ~RunStore();
     const std::string& dir() const { return paths_.dir; }
     const RunPaths& paths() const { return paths_; }
     std::string checkpoint_path(const std::string& name) const { return paths_.checkpoint(name); }
@@ -111,9 +116,14 @@ class RunStore {
 
   private:
     void open_streams();
+    // The tb/ writer, made on first use: a fresh event file for a fresh run; for a resumed one,
+    // tb/ rebuilt from the (discarded) files first, so TensorBoard shows each step once.
+    RunTensorBoard& tb();
     RunPaths paths_;
     std::ofstream metrics_;
     std::ofstream radii_;
+    std::unique_ptr<RunTensorBoard> tb_;
+    bool rebuild_tb_ = false;
 };
 
 }  // namespace tpgm

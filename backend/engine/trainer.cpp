@@ -80,8 +80,8 @@ class Session {
                                      [this](const std::string& message) { log("warn", message); }});
         stream_ = stream_options(cfg_);
         num_classes_ = static_cast<int64_t>(data_.class_names.size());
-        check_labels(*data_.train, num_classes_, true);
-        check_labels(*data_.proj, num_classes_, false);
+        check_labels(*data_.train, data_.class_names, true);
+        check_labels(*data_.proj, data_.class_names, false);
         // Seeded after the data: building the demo benchmark draws from the global generator,
         // and a run must not depend on whether the benchmark was cached.
         seed_everything(cfg_.seed);

@@ -95,10 +95,7 @@ CheckpointReport checkpoint_report(const RunConfig& c) {
         const CheckpointFormat format = detect_checkpoint_format(c.pretrained);
         r.format = format_name(format);
         if (format == CheckpointFormat::Unknown) {
-            r.error =
-                "not a checkpoint the workbench reads (torch.save zip, TorchScript, "
-                "safetensors or a workbench checkpoint): " +
-                c.pretrained;
+            r.error = unreadable_checkpoint_message(c.pretrained);
             return r;
         }
         torch::NoGradGuard no_grad;

@@ -20,6 +20,12 @@ std::vector<std::pair<std::string, std::string>> model_catalogue() {
 }
 
 std::shared_ptr<Classifier> create_model(const ModelSpec& spec) {
+    if (spec.num_classes < 1 || spec.num_classes > kMaxClasses)
+        throw std::invalid_argument("a model needs 1 to " + std::to_string(kMaxClasses) +
+                                    " classes, not " + std::to_string(spec.num_classes));
+    if (spec.in_channels < 1 || spec.in_channels > kMaxInChannels)
+        throw std::invalid_argument("a model needs 1 to " + std::to_string(kMaxInChannels) +
+                                    " input channels, not " + std::to_string(spec.in_channels));
     if (spec.name == "vit_s16" || spec.name == "vit_b16") {
         ViTSpec v = spec.name == "vit_s16" ? ViTSpec::small16() : ViTSpec::base16();
         v.in_channels = spec.in_channels;

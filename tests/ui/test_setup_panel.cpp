@@ -291,7 +291,7 @@ class TestSetupPanel : public QObject {
         QVERIFY(panel.checkpointReportPending());
         QTRY_VERIFY_WITH_TIMEOUT(!panel.checkpointReportPending(), 20000);
         text = panel.checkpointReportLabel()->text();
-        QVERIFY2(text.contains("not a checkpoint"), qPrintable(text));
+        QVERIFY2(text.contains("is not a torch.save zip"), qPrintable(text));
         // The facade answers for a torch-free caller with the same report.
         const auto r = tpgm::facade::checkpoint_report(folderConfig("report"));
         QVERIFY2(r.ok, r.error.c_str());
