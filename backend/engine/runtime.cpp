@@ -41,7 +41,8 @@ torch::Device resolve_device(const std::string& name) {
 
 std::string describe_device(const torch::Device& device) {
     if (device.is_cuda()) return "CUDA";
-    return "CPU, " + std::to_string(torch::get_num_threads()) + " threads";
+    const int threads = torch::get_num_threads();
+    return "CPU, " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
 }
 
 std::string error_message(const std::exception& e) {
