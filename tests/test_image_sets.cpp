@@ -781,6 +781,17 @@ class TestImageSets : public QObject {
             }
             QCOMPARE(images, int64_t(25));
             QCOMPARE(skipped, int64_t(1));
+            // Streamed batches name a cut file each time they decode it (the trainer warns).
+            std::vector<std::string> cut;
+            for (const auto& set : {s.train, s.proj}) {
+                std::vector<int64_t> all(set->size());
+                std::iota(all.begin(), all.end(), 0);
+                const SetBatch b = set->load(all, Transform::Eval, 0);
+                cut.insert(cut.end(), b.cut.begin(), b.cut.end());
+            }
+            QCOMPARE(cut.size(), std::size_t(c.images.loading == "stream" ? 1 : 0));
+            if (!cut.empty())
+                QCOMPARE(fs::path(cut[0]).filename().string(), std::string("zz_cut.jpg"));
         }
     }
 

@@ -98,7 +98,9 @@ class FileSet final : public ImageSet {
         std::vector<int64_t> labels;
         for (int64_t k = 0; k < n; ++k) {
             const int64_t i = indices[k];
-            const cv::Mat img = cache_.empty() ? read(i) : cache_[i];
+            bool cut = false;  // decoded now from a cut file (in memory, decode_all said so)
+            const cv::Mat img = cache_.empty() ? read(i, &cut) : cache_[i];
+            if (cut && !img.empty()) b.cut.push_back(list_.samples[i].path);
             if (img.empty()) {
                 ++b.skipped;
                 continue;

@@ -45,6 +45,7 @@ struct SetBatch {
     torch::Tensor images;
     torch::Tensor labels;
     int64_t skipped = 0;
+    std::vector<std::string> cut;  // streamed JPEGs cut short (decoded with a grey remainder)
 };
 
 // A labelled image set. Thread-safe for concurrent load() calls.

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <thread>
 
 namespace tpgm {
@@ -243,6 +244,11 @@ class Session {
                 "unreadable images are skipped during training; the count is in the "
                 "run log at the end");
         skipped_images_ += batch.skipped;
+        for (const std::string& path : batch.cut)
+            if (cut_images_.insert(path).second && cut_images_.size() <= kNamedCutImages)
+                log("warn", "'" + path +
+                                "' is a JPEG cut short; its missing part decodes grey (training "
+                                "uses it as it is)");
         return batch;
     }
 
@@ -404,6 +410,8 @@ class Session {
     std::vector<int64_t> proj_order_;           // order of the projection split in its pass
     int64_t proj_order_epoch_ = -1;
     int64_t skipped_images_ = 0;
+    static constexpr std::size_t kNamedCutImages = 5;  // streamed cut JPEGs named in the log
+    std::set<std::string> cut_images_;
     int64_t num_classes_ = 0;
     ModelSpec spec_;
     std::shared_ptr<Classifier> model_;
