@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ImageNet-C corruption family on cv::Mat (Hendrycks & Dietterich, ICLR 2019), deterministic given
-// a seed.
+// a seed. Each corruption follows the published code (make_imagenet_c.py, which made the dataset,
+// and the imagecorruptions package where the two agree) with its published parameters, which sit
+// in named tables in blur.cpp, digital.cpp, noise.cpp and weather.cpp. Two deliberate departures:
+// elastic_transform keeps the original script's recipe, which the package later rewrote, and
+// frost overlays a generated texture with the published photographs' colour statistics instead
+// of the photographs (frost.cpp). Parameters, departures and side-by-side measurements per
+// corruption: docs/CORRUPTIONS.md.
 #pragma once
 
 #include <opencv2/core.hpp>

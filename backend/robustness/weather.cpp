@@ -159,6 +159,8 @@ cv::Mat snow(const cv::Mat& img, int severity, Rng& rng) {
     return out;
 }
 
+// The published frost blends a random crop of a frost photograph; ours blends a generated texture
+// with the photographs' colour statistics (frost.cpp), with the published weights.
 cv::Mat frost(const cv::Mat& img, int severity, Rng& rng) {
     const auto [w_img, w_frost] = kFrost[severity - 1];
     cv::Mat tex = resize_layer(frost_texture(reference_size(img.size()), rng), img.size());
