@@ -34,13 +34,13 @@ constexpr std::array<FrostPhoto, kFrostPhotos> kPhotos = {
 };
 
 // Frond layout at the reference size (224 px short side); lengths scale with the image.
-constexpr double kFrondsPer224Square = 140;     // fronds on a 224x224 texture
-constexpr double kStemMin = 10, kStemMax = 42;  // stem length, px
-constexpr double kBarbSpacing = 2.5;            // px between barbs along the stem
-constexpr double kBarbRatio = 0.35;             // barb length / stem length at the stem's base
-constexpr double kHazeWeight = 0.9;             // haze vs fronds (fronds span 0..1)
-constexpr double kHazeDecay = 1.8;              // plasma fractal wibble decay
-constexpr double kSoften = 0.6;                 // final Gaussian sigma, px (photo optics)
+constexpr double kFrondsPer224Square = 260;    // fronds on a 224x224 texture
+constexpr double kStemMin = 8, kStemMax = 32;  // stem length, px
+constexpr double kBarbSpacing = 2.5;           // px between barbs along the stem
+constexpr double kBarbRatio = 0.35;            // barb length / stem length at the stem's base
+constexpr double kHazeWeight = 0.9;            // haze vs fronds (fronds span 0..1)
+constexpr double kHazeDecay = 1.8;             // plasma fractal wibble decay
+constexpr double kSoften = 0.6;                // final Gaussian sigma, px (photo optics)
 
 cv::Point fixed_point(cv::Point2d p) {  // cv::line's 4 fractional bits
     return {cvRound(p.x * 16), cvRound(p.y * 16)};
