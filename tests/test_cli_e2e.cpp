@@ -223,6 +223,50 @@ class TestCliEndToEnd : public QObject {
         QVERIFY(config_text().contains("method: tpgm"));
     }
 
+    void forkContinuesAParentWithChangedSettings() {
+        const QString parent = dir_.filePath("parent");
+        Result r = run_cli({"finetune", "-c", config_, "--method", "ft", "--run-dir", parent,
+                            "--set", "checkpoint_every_steps=3"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        auto losses = [](const QString& run) {
+            std::map<int, double> out;
+            for (const QJsonObject& o : jsonl(run + "/metrics.jsonl"))
+                if (o["type"] == "step") out[o["step"].toInt()] = o["loss"].toDouble();
+            return out;
+        };
+        const auto parent_loss = losses(parent);
+        QCOMPARE(parent_loss.size(), std::size_t(12));
+        // Nothing changed: the fork retraces the parent exactly from step 6 on.
+        r = run_cli({"finetune", "--fork", parent + "@6", "--run-dir", dir_.filePath("same")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto same = losses(dir_.filePath("same"));
+        QCOMPARE(same.size(), std::size_t(12));
+        for (int step = 1; step <= 12; ++step)
+            QVERIFY2(qAbs(same.at(step) - parent_loss.at(step)) <= 1e-6 * parent_loss.at(step),
+                     qPrintable(QString("step %1").arg(step)));
+        // A higher learning rate from step 6: step 7's loss (the weights of step 6) is the
+        // parent's, step 8's is not; fork.json names the parent, the step and the change.
+        r = run_cli({"finetune", "--fork", parent + "@6", "--run-dir", dir_.filePath("lr"), "--set",
+                     "optim.lr=0.5"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto changed = losses(dir_.filePath("lr"));
+        QVERIFY(qAbs(changed.at(7) - parent_loss.at(7)) <= 1e-6 * parent_loss.at(7));
+        QVERIFY(qAbs(changed.at(8) - parent_loss.at(8)) > 1e-4);
+        QFile fork(dir_.filePath("lr/fork.json"));
+        QVERIFY(fork.open(QIODevice::ReadOnly));
+        const QJsonObject f = QJsonDocument::fromJson(fork.readAll()).object();
+        QCOMPARE(f["step"].toInt(), 6);
+        QVERIFY(f["parent"].toString().endsWith("parent"));
+        QVERIFY2(f["changes"].toArray()[0].toString().startsWith("optim.lr: "),
+                 qPrintable(f["changes"].toArray()[0].toString()));
+        // What the checkpoint's state depends on cannot change; a missing step names the others.
+        r = run_cli({"finetune", "--fork", parent + "@6", "--run-dir", dir_.filePath("m"), "--set",
+                     "method=tpgm"});
+        QVERIFY2(r.code != 0 && r.err.contains("method: ft -> tpgm"), qPrintable(r.err));
+        r = run_cli({"finetune", "--fork", parent + "@5", "--run-dir", dir_.filePath("m")});
+        QVERIFY2(r.code != 0 && r.err.contains("6, 9, 12"), qPrintable(r.err));
+    }
+
     void runsAreReadableByTensorBoard() {
         // finetune wrote tb/ live; tb-export rebuilds it from the run's files.
         const QDir tb(dir_.filePath("run/tb"));

@@ -3,6 +3,8 @@
 #include "commands.h"
 #include "console.h"
 
+#include "config/config_schema.h"
+#include "engine/fork.h"
 #include "engine/trainer.h"
 
 #include <csignal>
@@ -24,7 +26,7 @@ void on_interrupt(int sig) {
 
 // Options shared by finetune and compare: a config file plus overrides.
 struct RunOptions {
-    std::string config;
+    std::string config, fork;
     std::vector<std::string> overrides;
     bool quiet = false;
 };
@@ -61,9 +63,22 @@ void register_finetune_command(CLI::App& app) {
     cmd->add_flag_callback(
         "--overwrite", [opts] { opts->overrides.push_back("overwrite=true"); },
         "replace an earlier run in the run folder (otherwise starting there is refused)");
+    cmd->add_option("--fork", opts->fork,
+                    "RUN[@STEP]: a new run continuing RUN from its checkpoint at STEP (default:\n"
+                    "its last) with --set changes; --run-dir names it (default RUN-fork-STEP)")
+        ->excludes("--config");
     cmd->add_flag("-q,--quiet", opts->quiet, "no progress bar");
     cmd->callback([opts] {
-        const tpgm::RunConfig config = resolve_config(opts->config, opts->overrides);
+        tpgm::RunConfig config;
+        if (opts->fork.empty()) {
+            config = resolve_config(opts->config, opts->overrides);
+        } else {
+            tpgm::ForkRequest fork = tpgm::parse_fork_spec(opts->fork);
+            fork.overrides = opts->overrides;
+            config = tpgm::prepare_fork(fork);
+            tpgm::validate_or_throw(config);
+            std::cout << "fork of " << fork.parent << " in " << config.run_dir << "\n";
+        }
         ConsoleSink sink(opts->quiet);
         tpgm::RunControl control;
         g_control = &control;

@@ -110,6 +110,8 @@ struct RunConfig {
     bool resume = false;          // continue the run in run_dir from its last checkpoint
     bool overwrite = false;       // replace an earlier run in run_dir (else starting there fails)
     int checkpoint_every_epochs = 1;
+    int checkpoint_every_steps = 0;  // also every N steps (0: only per epoch); forks start there
+    int keep_checkpoints = 3;        // step-<N>.pt copies kept for forking (newest first)
     OptimConfig optim;
     TpgmConfig tpgm;
     DemoConfig demo;

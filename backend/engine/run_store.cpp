@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cctype>
 
 #include <filesystem>
 #include <sstream>
@@ -73,6 +74,29 @@ std::string RunPaths::checkpoints() const {
 }
 std::string RunPaths::checkpoint(const std::string& name) const {
     return (fs::path(checkpoints()) / (name + ".pt")).string();
+}
+
+std::string RunPaths::fork() const {
+    return join(dir, "fork.json");
+}
+std::string RunPaths::step_checkpoint(int64_t step) const {
+    return checkpoint("step-" + std::to_string(step));
+}
+std::vector<int64_t> RunPaths::step_checkpoints() const {
+    std::vector<int64_t> steps;
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(checkpoints(), ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.rfind("step-", 0) != 0 || it->path().extension() != ".pt") continue;
+        const std::string digits = name.substr(5, name.size() - 8);
+        if (!digits.empty() && digits.size() < 19 &&
+            std::all_of(digits.begin(), digits.end(),
+                        [](unsigned char c) { return std::isdigit(c); }))
+            steps.push_back(std::stoll(digits));
+    }
+    std::sort(steps.begin(), steps.end());
+    return steps;
 }
 
 std::optional<std::string> find_best_checkpoint(const std::string& dir) {
@@ -177,8 +201,9 @@ RunStore::RunStore(std::string dir, bool resume) : paths_(std::move(dir)), rebui
     if (!resume) {
         for (const std::string& f :
              {paths_.metrics(), paths_.radii(), paths_.summary(), paths_.config(), paths_.eval(),
-              paths_.last_checkpoint(), paths_.final_checkpoint()})
+              paths_.last_checkpoint(), paths_.final_checkpoint(), paths_.fork()})
             fs::remove(f);
+        for (int64_t step : paths_.step_checkpoints()) fs::remove(paths_.step_checkpoint(step));
         remove_event_files(paths_.tb());
     }
     open_streams();

@@ -33,6 +33,11 @@ struct RunPaths {
     std::string checkpoint(const std::string& name) const;                // checkpoints/<name>.pt
     std::string last_checkpoint() const { return checkpoint("last"); }    // resumable state
     std::string final_checkpoint() const { return checkpoint("final"); }  // written at completion
+    std::string fork() const;  // fork.json: the parent run, step and changed keys of a fork
+    // checkpoints/step-<N>.pt: a resumable state kept to fork the run from (keep_checkpoints).
+    std::string step_checkpoint(int64_t step) const;
+    // The steps that have a step-<N>.pt, ascending.
+    std::vector<int64_t> step_checkpoints() const;
 };
 
 // The model a run folder stands for: final.pt when the run completed, else last.pt; nullopt

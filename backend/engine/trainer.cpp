@@ -187,6 +187,10 @@ class Session {
             sink_.on_step(e);
             store_->append(e);
             if (method_->radii_updated_at(step)) report_radii(step);
+            if (cfg_.checkpoint_every_steps > 0 && step % cfg_.checkpoint_every_steps == 0 &&
+                step != total_steps_ && !save_last())
+                return diverged("the weights became non-finite by step " + std::to_string(step),
+                                start);
             if (step % steps_per_epoch_ == 0 && step != total_steps_ && !end_of_epoch(step))
                 return diverged("the weights became non-finite by step " + std::to_string(step),
                                 start);
@@ -346,6 +350,7 @@ class Session {
     // Writes the resumable checkpoint; refuses (false) to replace a good one with non-finite
     // weights.
     bool save_last() {
+        if (last_saved_step_ == step_ && step_ > 0) return true;  // e.g. epoch end and step cadence
         if (!weights_finite()) return false;
         save_checkpoint(store_->checkpoint_path("last"), spec_, *model_,
                         [this](torch::serialize::OutputArchive& a) {
@@ -358,7 +363,23 @@ class Session {
                             a.write("method", method);
                         });
         last_saved_step_ = step_;
+        keep_step_checkpoint();
         return true;
+    }
+
+    // Keeps this state as checkpoints/step-<N>.pt to fork from, and the newest keep_checkpoints
+    // of them. A hard link: last.pt is replaced by a rename, so the link keeps this state.
+    void keep_step_checkpoint() {
+        if (cfg_.keep_checkpoints == 0) return;
+        const RunPaths& paths = store_->paths();
+        const std::string kept = paths.step_checkpoint(step_);
+        std::error_code ec;
+        std::filesystem::remove(kept, ec);
+        std::filesystem::create_hard_link(paths.last_checkpoint(), kept, ec);
+        if (ec) std::filesystem::copy_file(paths.last_checkpoint(), kept, ec);
+        const std::vector<int64_t> steps = paths.step_checkpoints();
+        for (std::size_t k = 0; k + cfg_.keep_checkpoints < steps.size(); ++k)
+            std::filesystem::remove(paths.step_checkpoint(steps[k]), ec);
     }
 
     void resume() {

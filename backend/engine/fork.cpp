@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/fork.h"
+
+#include "checkpoints/atomic_file.h"
+#include "checkpoints/checkpoint.h"
+#include "config/config_schema.h"
+#include "engine/run_format.h"
+#include "engine/run_store.h"
+
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace tpgm {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Settings the checkpoint's state depends on: the method's state (radii per constrained tensor,
+// the head of a linear probe) and the model and data it was trained on.
+bool is_state_shaping(const std::string& key) {
+    static const std::vector<std::string>
+        keys = {"method",    "model",        "pretrained",    "data",
+                "tpgm.norm", "tpgm.exclude", "tpgm.post_hoc", "images.size",
+                "freeze_bn", "batch_size"};  // not state, but it moves what "step N" means
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) return true;
+    for (const char* prefix : {"folders.", "lists.", "demo.", "images.mean", "images.std"})
+        if (key.rfind(prefix, 0) == 0 && key != "demo.cache_dir") return true;
+    return key == "ood";
+}
+
+// Lines of `path` up to the first step/eval entry after `step` (metrics.jsonl), so that the
+// fork's history is the parent's up to the fork point, its log lines included.
+std::string metrics_until(const std::string& path, int64_t step) {
+    using Kind = run_format::MetricsEntry::Kind;
+    std::ifstream in(path);
+    std::string out;
+    for (std::string line; std::getline(in, line);) {
+        const auto e = run_format::parse_metrics_line(line);
+        if (!e) continue;
+        if ((e->kind == Kind::step || e->kind == Kind::eval) && e->step_number() > step) break;
+        out += line + '\n';
+    }
+    return out;
+}
+
+std::string radii_until(const std::string& path, int64_t step) {
+    std::ifstream in(path);
+    std::string out = std::string(run_format::kRadiiHeader) + '\n';
+    for (std::string line; std::getline(in, line);) {
+        const auto row = run_format::parse_radii_row(line);
+        if (row && row->step <= step) out += line + '\n';
+    }
+    return out;
+}
+
+std::string steps_text(const std::vector<int64_t>& steps) {
+    std::string s;
+    for (int64_t k : steps) s += (s.empty() ? "" : ", ") + std::to_string(k);
+    return s.empty() ? "none" : s;
+}
+
+}  // namespace
+
+ForkRequest parse_fork_spec(const std::string& spec) {
+    ForkRequest r;
+    r.parent = spec;
+    const auto at = spec.rfind('@');
+    if (at == std::string::npos) return r;
+    const std::string digits = spec.substr(at + 1);
+    if (digits.empty() || digits.size() > 18 ||
+        !std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); }))
+        throw ConfigError("--fork: '" + spec + "' is not RUN or RUN@STEP (STEP a whole number)");
+    r.parent = spec.substr(0, at);
+    r.step = std::stoll(digits);
+    return r;
+}
+
+bool changeable_in_fork(const std::string& key) {
+    return !is_state_shaping(key);
+}
+
+RunConfig prepare_fork(const ForkRequest& request) {
+    const RunPaths parent(request.parent);
+    if (!fs::exists(parent.config()))
+        throw ConfigError("--fork: '" + request.parent + "' is not a run folder (no config.yaml)");
+    const RunConfig base = load_config_file(parent.config());
+    RunConfig cfg = base;
+    for (const auto& o : request.overrides) apply_override(cfg, o);
+    const bool overwrite = request.overwrite || cfg.overwrite;
+    const std::string run_dir = !request.run_dir.empty()      ? request.run_dir
+                                : cfg.run_dir != base.run_dir ? cfg.run_dir
+                                                              : "";
+    cfg.resume = base.resume;
+    cfg.overwrite = base.overwrite;
+
+    std::vector<std::string> changes, refused;
+    for (const auto& [key, change] : config_differences(base, cfg)) {
+        if (key == "run_dir") continue;
+        (changeable_in_fork(key) ? changes : refused).push_back(key + ": " + change);
+    }
+    if (!refused.empty()) {
+        std::string msg = "a fork continues its parent's trained state; these cannot change:";
+        for (const auto& r : refused) msg += "\n  " + r;
+        msg +=
+            "\n(method, model, data, image size and normalisation, and TPGM's norm and exclude "
+            "list shape that state; start a new run for them)";
+        throw ConfigError(msg);
+    }
+
+    const std::string source =
+        request.step ? parent.step_checkpoint(*request.step) : parent.last_checkpoint();
+    if (!fs::exists(source))
+        throw ConfigError(
+            "--fork: run '" + request.parent + "' has no checkpoint " +
+            (request.step ? "at step " + std::to_string(*request.step) : std::string("(last.pt)")) +
+            "; it keeps step checkpoints at: " + steps_text(parent.step_checkpoints()) +
+            " (set checkpoint_every_steps and keep_checkpoints for more)");
+    c10::IValue saved_step;
+    if (!read_checkpoint(source).archive.try_read("train_step", saved_step))
+        throw ConfigError("--fork: '" + source + "' holds weights only, not a training state");
+    const int64_t step = saved_step.toInt();
+
+    cfg.run_dir = run_dir.empty() ? request.parent + "-fork-" + std::to_string(step) : run_dir;
+    std::error_code ec;
+    if (fs::exists(cfg.run_dir) && fs::equivalent(cfg.run_dir, request.parent, ec))
+        throw ConfigError("--fork: the fork needs its own run_dir, not the parent's");
+    if (holds_run(cfg.run_dir) && !overwrite)
+        throw ConfigError("run folder '" + cfg.run_dir +
+                          "' already holds a run; choose another run_dir or --overwrite");
+    {
+        RunLock lock(cfg.run_dir);
+        RunStore{cfg.run_dir, false};  // a fresh folder: an earlier run's files removed
+        const RunPaths child(cfg.run_dir);
+        const std::string what = "forked from '" + request.parent + "' at step " +
+                                 std::to_string(step) +
+                                 (changes.empty() ? "; nothing changed" : "; changed: ");
+        std::string joined;
+        for (const auto& c : changes) joined += (joined.empty() ? "" : ", ") + c;
+        write_file_atomically(child.metrics(),
+                              metrics_until(parent.metrics(), step) +
+                                  run_format::metrics_line(LogEvent{"info", what + joined}));
+        write_file_atomically(child.radii(), radii_until(parent.radii(), step));
+        fs::copy_file(source, child.last_checkpoint(), fs::copy_options::overwrite_existing);
+        cfg.resume = true;
+        cfg.overwrite = false;
+        write_file_atomically(child.config(), to_yaml(cfg));
+        const nlohmann::json fork = {
+            {"parent", fs::absolute(request.parent).lexically_normal().string()},
+            {"step", step},
+            {"changes", changes}};
+        write_file_atomically(child.fork(), fork.dump(2) + "\n");
+    }
+    return cfg;
+}
+
+}  // namespace tpgm
