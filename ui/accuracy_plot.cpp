@@ -34,6 +34,7 @@ AccuracyPlot::AccuracyPlot(QWidget* parent) : QWidget(parent) {
     plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), 8));
     stylePlot(plot_);
+    followPalette(plot_);  // View > Theme restyles without a restart
     addPlotContextMenu(plot_, "accuracy");
     connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
         // Names the curve under the cursor (the legend lists only ID and the means).

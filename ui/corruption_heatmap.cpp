@@ -54,6 +54,7 @@ CorruptionHeatmap::CorruptionHeatmap(QWidget* parent) : QWidget(parent) {
     plot_->xAxis->setLabel(tr("severity"));
     plot_->yAxis->setRangeReversed(true);
     stylePlot(plot_);
+    followPalette(plot_);  // View > Theme restyles without a restart
     addPlotContextMenu(plot_, "corruption-heatmap");
 
     runA_ = new QComboBox(this);

@@ -31,6 +31,7 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent) {
     plot_->yAxis->setLabel(tr("training loss"));
     plot_->legend->setVisible(true);
     stylePlot(plot_);
+    followPalette(plot_);  // View > Theme restyles without a restart
     addPlotContextMenu(plot_, "loss");
     connect(plot_, &QCustomPlot::mousePress, this, [this] { follow_ = false; });
     connect(plot_, &QCustomPlot::mouseWheel, this, [this] { follow_ = false; });

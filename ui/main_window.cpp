@@ -29,6 +29,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSettings>
+#include <QShortcut>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -135,6 +136,11 @@ void MainWindow::buildDocks() {
         replot();
     });
     connect(results_, &ResultsTable::currentRunChanged, this, [this] {
+        // A finished or failed run's message goes when another run is selected.
+        if (messageRun_ && results_->currentRun() != messageRun_ && !isTraining()) {
+            messageRun_.reset();
+            statusBar()->showMessage(idleMessage());
+        }
         dirty_ = true;
         updateActions();
     });
@@ -192,6 +198,16 @@ void MainWindow::buildActions() {
     bar->setObjectName("runToolBar");
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     bar->addAction(start_);
+    // Why Start is disabled, next to it; a click goes to the field.
+    startProblem_ = new QLabel(this);
+    startProblem_->setObjectName("startProblem");
+    startProblem_->setStyleSheet("color: #e0443e; padding: 0 6px;");
+    startProblem_->setTextFormat(Qt::RichText);
+    connect(startProblem_, &QLabel::linkActivated, this, [this] { focusProblem(); });
+    startProblemAction_ = bar->addWidget(startProblem_);
+    startWhy_ = new QShortcut(QKeySequence("Ctrl+R"), this);
+    startWhy_->setEnabled(false);
+    connect(startWhy_, &QShortcut::activated, this, [this] { startRun(); });
     bar->addAction(pause_);
     bar->addAction(resume_);
     bar->addAction(stop_);
@@ -258,7 +274,10 @@ void MainWindow::buildStatusBar() {
         l->setMinimumWidth(80);
         statusBar()->addPermanentWidget(l);
     }
-    statusBar()->showMessage(tr("Ready: press Start (Ctrl+R) to fine-tune on the demo benchmark."));
+    statusBar()->showMessage(idleMessage());
+    connect(setup_, &SetupPanel::validityChanged, this, [this] {
+        if (!isTraining() && !messageRun_) statusBar()->showMessage(idleMessage());
+    });
 }
 
 void MainWindow::restoreLayout() {
@@ -298,6 +317,9 @@ void MainWindow::saveLayout() const {
 
 void MainWindow::resetLayout() {
     restoreState(defaultState_);
+    // restoreState alone keeps the docks' current sizes; the defaults are set as at start.
+    resizeDocks({findChild<QDockWidget*>("setupDock")}, {330}, Qt::Horizontal);
+    resizeDocks({findChild<QDockWidget*>("runsDock")}, {170}, Qt::Vertical);
     for (QSplitter* s : {rows_, topRow_, bottomRow_}) s->setSizes({1, 1});
 }
 

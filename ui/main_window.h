@@ -6,6 +6,7 @@
 #include "config/run_config.h"
 #include "ui/run_series.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QTimer>
 
@@ -13,6 +14,7 @@ class QAction;
 class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
+class QShortcut;
 class QSpinBox;
 class QSplitter;
 class QTabWidget;
@@ -49,6 +51,9 @@ class MainWindow : public QMainWindow {
     // Adds a run folder to the session and follows it while it is being written.
     RunPtr openRun(const QString& dir, QString* error = nullptr);
     bool isTraining() const;
+    // File > Load Config: the file's keys on top of the panel's settings; false (status bar
+    // says why) when it cannot be read.
+    bool loadConfig(const QString& path);
     // Drains the training buffer and redraws at once (the timer does this every 40 ms).
     void refreshNow();
 
@@ -66,6 +71,11 @@ class MainWindow : public QMainWindow {
     DatasetPreview* dataPreview() const { return preview_; }
     RunPtr liveRun() const { return live_; }
     QTabWidget* tabs() const { return tabs_; }
+    // Next to Start: why it is disabled ("1 problem: epochs"); hidden when Start can run.
+    QLabel* startProblemLabel() const { return startProblem_; }
+    // The status bar's message: what the window is doing (training, evaluating, finished).
+    QString statusText() const;
+    QString etaText() const;
     // Replots done so far (tests check that updates are coalesced, not per event).
     int replotCount() const { return replots_; }
 
@@ -91,6 +101,12 @@ class MainWindow : public QMainWindow {
     void updateActions();
     void updateStatus(const StepEvent& e);
     void appendLog(const QString& level, const QString& message);
+    // Focuses the first field with a problem, scrolled into view; false when there is none.
+    bool focusProblem();
+    // The status text when nothing runs, naming the data the panel would train on.
+    QString idleMessage() const;
+    void showPhase();
+    void resetStatusLabels();
     void exportPlots();
     void exportResults();
     void loadConfigFile();
@@ -125,6 +141,9 @@ class MainWindow : public QMainWindow {
     QAction* extend_;
     QAction* openRun_;
     QSpinBox* extendEpochs_;
+    QLabel* startProblem_;
+    QAction* startProblemAction_;
+    QShortcut* startWhy_;  // Ctrl+R while Start is disabled: say why instead of nothing
 
     QLabel* stepLabel_;
     QLabel* epochLabel_;
@@ -137,6 +156,10 @@ class MainWindow : public QMainWindow {
     QTimer follow_;
     RunList runs_;
     RunPtr live_;
+    QString phase_;             // the evaluation phase shown, empty while training
+    QElapsedTimer phaseClock_;  // how long the current evaluation has taken
+    double evalSeconds_ = -1;   // the last evaluation's duration, for the ETA
+    RunPtr messageRun_;         // the run the status message reports on (finished, failed)
     bool dirty_ = false;
     int replots_ = 0;
 };

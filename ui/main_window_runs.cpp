@@ -13,18 +13,23 @@
 #include "ui/radii_heatmap.h"
 #include "ui/results_table.h"
 #include "ui/robustness_panel.h"
+#include "ui/run_naming.h"
+#include "ui/run_phase.h"
 #include "ui/setup_panel.h"
 #include "ui/training_controller.h"
 
 #include <qcustomplot.h>
 
 #include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QRegularExpression>
+#include <QScrollArea>
+#include <QShortcut>
 #include <QStatusBar>
 #include <QTime>
 
@@ -38,6 +43,19 @@ namespace {
 // Whether `dir` can be extended: it holds the resumable checkpoint.
 bool hasLastCheckpoint(const QString& dir) {
     return QFileInfo::exists(QString::fromStdString(RunPaths(dir.toStdString()).last_checkpoint()));
+}
+
+// When `run` evaluates, from its config (the live run's, with the window's settings).
+EvalPlan evalPlanOf(const RunSeries& run) {
+    EvalPlan plan;
+    try {
+        const RunConfig c = parse_config_yaml(run.record.config_yaml);
+        plan.epochs = c.epochs;
+        plan.evalEvery = c.eval_every_epochs;
+    } catch (const std::exception&) {
+        // No config yet: only the final evaluation is known.
+    }
+    return plan;
 }
 
 QString duration(double seconds) {
@@ -59,6 +77,11 @@ bool MainWindow::isTraining() const {
 }
 
 RunPtr MainWindow::addRun(RunSeries series) {
+    // Folders of the same name elsewhere (runs/tpgm, /tmp/tpgm) get "tpgm (2)" in the table and
+    // legends, so runs can be told apart.
+    QStringList taken;
+    for (const auto& r : runs_) taken << r->name;
+    series.name = uniqueDisplayName(series.name, taken);
     series.color = runColor(static_cast<int>(runs_.size()));
     auto run = std::make_shared<RunSeries>(std::move(series));
     runs_.push_back(run);
@@ -80,10 +103,9 @@ bool MainWindow::startRun() {
     const auto issues = setup_->issues();
     if (!issues.empty()) {
         const QString key = QString::fromStdString(issues.front().key);
-        if (QWidget* f = setup_->field(key)) f->setFocus();
+        focusProblem();
         statusBar()->showMessage(
-            tr("Cannot start: %1: %2").arg(key, QString::fromStdString(issues.front().message)),
-            8000);
+            tr("Cannot start: %1: %2").arg(key, QString::fromStdString(issues.front().message)));
         return false;
     }
     RunConfig config = setup_->config();
@@ -101,6 +123,11 @@ bool MainWindow::startRun() {
         statusBar()->showMessage(tr("Cannot start: %1").arg(error), 8000);
         return false;
     }
+    // One folder is one row: a row left by a run that wrote nothing there (failed at setup) goes.
+    const QString dir = canonicalRunDir(QString::fromStdString(config.run_dir));
+    runs_.erase(std::remove_if(runs_.begin(), runs_.end(),
+                               [&](const RunPtr& r) { return canonicalRunDir(r->dir) == dir; }),
+                runs_.end());
     RunSeries series;
     series.dir = QString::fromStdString(config.run_dir);
     series.name = QFileInfo(series.dir).fileName();
@@ -109,8 +136,15 @@ bool MainWindow::startRun() {
     series.record.dir = config.run_dir;
     series.record.config_yaml = to_yaml(config);
     live_ = addRun(std::move(series));
+    messageRun_.reset();
+    resetStatusLabels();  // nothing of the previous run's figures stays
     results_->setRuns(runs_);
     results_->selectRun(live_);
+    if (config.eval_every_epochs <= 0 || config.eval_every_epochs > config.epochs)
+        appendLog("warn", tr("accuracy is evaluated only at the end of this run (every %1 "
+                             "epochs, %2 epochs in all): the accuracy plot fills then")
+                              .arg(config.eval_every_epochs)
+                              .arg(config.epochs));
     deviceLabel_->setText(QString::fromStdString(facade::describe_device(config.device)));
     robustness_->setDemoConfig(config.demo);
     robustness_->setRunsRoot(setup_->runsRoot());
@@ -121,20 +155,27 @@ bool MainWindow::startRun() {
 }
 
 void MainWindow::pauseRun() {
+    if (!isTraining()) return;
     controller_->pause();
+    if (live_) live_->paused = true;
+    etaLabel_->setText(tr("ETA – (paused)"));
     statusBar()->showMessage(tr("Paused after the current step; Resume (Ctrl+Shift+P) continues."));
+    dirty_ = true;
     updateActions();
 }
 
 void MainWindow::resumeRun() {
     controller_->resume();
-    statusBar()->showMessage(tr("Resumed."), 3000);
+    if (live_) live_->paused = false;
+    if (live_) statusBar()->showMessage(tr("Training %1 → %2").arg(live_->method, live_->dir));
+    dirty_ = true;
     updateActions();
 }
 
 void MainWindow::stopRun() {
     if (!isTraining()) return;
     controller_->resume();  // a paused run must wake up to see the stop
+    if (live_) live_->paused = false;
     controller_->stop();
     statusBar()->showMessage(tr("Stopping after the current step…"));
 }
@@ -163,6 +204,8 @@ bool MainWindow::extendRun(int epochs) {
     run->record.summary.reset();
     run->record.config_yaml = to_yaml(config);
     live_ = run;
+    messageRun_.reset();
+    resetStatusLabels();
     appendLog(
         "info",
         tr("extending %1 by %2 epochs (to %3)").arg(run->name).arg(epochs).arg(config.epochs));
@@ -174,7 +217,10 @@ bool MainWindow::extendRun(int epochs) {
 RunPtr MainWindow::openRun(const QString& dir, QString* error) {
     const QString clean = QDir::cleanPath(dir);
     for (const auto& r : runs_)
-        if (QDir::cleanPath(r->dir) == clean) return r;
+        if (canonicalRunDir(r->dir) == canonicalRunDir(clean)) {
+            results_->selectRun(r);  // already in the session: one folder is one row
+            return r;
+        }
     RunSeries series;
     series.follower.emplace(clean.toStdString());
     series.record.dir = clean.toStdString();
@@ -247,6 +293,7 @@ void MainWindow::onTick() {
             progress_->hide();
             updateStatus(batch.steps.back());
         }
+        showPhase();
         dirty_ = true;
     }
     if (dirty_) replot();
@@ -263,7 +310,8 @@ void MainWindow::replot() {
     if (rows_->isVisible() || !isVisible()) {
         loss_->setRuns(runs_);
         accuracy_->setRuns(runs_);
-        depth_->setSnapshot(primary ? primary->lastRadii() : nullptr, name);
+        depth_->setSnapshot(primary ? primary->lastRadii() : nullptr, name,
+                            primary ? primary->method : QString());
         heatmap_->setSnapshots(radii, name);
     }
     if (curves_->isVisible() || !isVisible()) curves_->setSnapshots(radii, name);
@@ -275,6 +323,7 @@ void MainWindow::onRunFinished(const QString& status, const QString& message) {
     RunPtr run = live_;
     if (run) {
         run->live = false;
+        run->paused = false;
         if (!run->record.summary) {
             RunSummary s = controller_->lastSummary();
             run->record.summary = s;
@@ -283,13 +332,33 @@ void MainWindow::onRunFinished(const QString& status, const QString& message) {
     dirty_ = true;
     replot();
     const QString name = run ? run->name : QString();
+    phase_.clear();
+    QString text;
     if (status == "completed") {
-        statusBar()->showMessage(tr("%1 completed.").arg(name), 10000);
+        // The figures a person looks for first, kept in the status bar and the log.
+        QStringList figures;
+        const auto top1 = run ? run->finalTop1() : std::map<std::string, double>{};
+        for (const auto& [key, label] :
+             {std::pair<const char*, QString>{"id", tr("ID")}, {"ood_mean", tr("OOD mean")}})
+            if (auto it = top1.find(key); it != top1.end())
+                figures << tr("%1 %2%").arg(label).arg(100 * it->second, 0, 'f', 1);
+        const double seconds = controller_->lastSummary().seconds;
+        text = tr("%1 completed in %2%3")
+                   .arg(name, duration(seconds),
+                        figures.isEmpty() ? QString() : ": " + figures.join(", "));
+        etaLabel_->setText(tr("done"));
         robustness_->chooseLatestRuns();
     } else {
-        statusBar()->showMessage(
-            tr("%1 %2%3").arg(name, status, message.isEmpty() ? QString() : ": " + message));
+        QString why = message;
+        // The engine speaks to CLI users; here the way on is the window's Extend.
+        why.replace(QRegularExpression("; resume with resume=true$"),
+                    tr("; Extend (Ctrl+E) continues it"));
+        text = tr("%1 %2%3").arg(name, status, why.isEmpty() ? QString() : ": " + why);
+        etaLabel_->setText(tr("ETA –"));
     }
+    statusBar()->showMessage(text);  // stays until the next run or another run is selected
+    appendLog(status == "failed" ? "error" : "info", text);
+    messageRun_ = run;
     updateActions();
     emit runFinished(status);
 }
@@ -302,13 +371,102 @@ void MainWindow::updateStatus(const StepEvent& e) {
     epochLabel_->setText(epochs > 0 ? tr("epoch %1/%2").arg(e.epoch + 1).arg(epochs)
                                     : tr("epoch %1").arg(e.epoch + 1));
     speedLabel_->setText(tr("%1 img/s").arg(e.images_per_sec, 0, 'f', 0));
-    etaLabel_->setText(tr("ETA %1").arg(duration(e.eta_seconds)));
+    if (live_ && live_->paused) return;
+    // The engine's ETA counts training steps only; the evaluations still to come are added
+    // (as long as the last one took), as they can take a good share of a run.
+    const EvalPlan plan = live_ ? evalPlanOf(*live_) : EvalPlan{};
+    const int evals = plan.remainingAfter(e.step, e.total_steps);
+    QString eta = tr("ETA %1").arg(duration(e.eta_seconds + std::max(0.0, evalSeconds_) * evals));
+    if (evals > 0 && evalSeconds_ < 0) eta += tr(" + evaluation");
+    etaLabel_->setText(eta);
+}
+
+QString MainWindow::statusText() const {
+    return statusBar()->currentMessage();
+}
+
+QString MainWindow::etaText() const {
+    return etaLabel_->text();
+}
+
+void MainWindow::resetStatusLabels() {
+    stepLabel_->setText(tr("step –"));
+    epochLabel_->setText(tr("epoch –"));
+    speedLabel_->setText(tr("– img/s"));
+    etaLabel_->setText(tr("ETA –"));
+    phase_.clear();
+}
+
+void MainWindow::showPhase() {
+    if (!live_ || !isTraining()) return;
+    const QString phase = evaluationPhase(live_->record, evalPlanOf(*live_));
+    if (phase == phase_) return;
+    if (phase_.isEmpty()) {
+        phaseClock_.start();
+    } else if (phaseClock_.isValid()) {
+        evalSeconds_ = phaseClock_.elapsed() / 1000.0;  // the evaluation just ended
+    }
+    phase_ = phase;
+    if (!phase.isEmpty()) {
+        statusBar()->showMessage(phase);
+        if (evalSeconds_ >= 0)
+            etaLabel_->setText(tr("ETA %1").arg(duration(evalSeconds_)));
+        else
+            etaLabel_->setText(tr("ETA – (evaluating)"));
+    } else if (!live_->paused) {
+        statusBar()->showMessage(tr("Training %1 → %2").arg(live_->method, live_->dir));
+    }
+}
+
+bool MainWindow::focusProblem() {
+    const auto issues = setup_->issues();
+    if (issues.empty()) return false;
+    QString key = QString::fromStdString(issues.front().key);
+    if (key.startsWith("ood[")) key = "ood";
+    QWidget* f = setup_->field(key);
+    if (!f) return false;
+    if (auto* dock = findChild<QDockWidget*>("setupDock")) {
+        dock->show();
+        dock->raise();
+    }
+    if (auto* area = setup_->findChild<QScrollArea*>()) area->ensureWidgetVisible(f, 20, 60);
+    f->setFocus(Qt::OtherFocusReason);
+    return true;
+}
+
+QString MainWindow::idleMessage() const {
+    const RunConfig c = setup_->config();
+    QString data;
+    if (c.data == "demo")
+        data = tr("the demo benchmark");
+    else if (c.data == "folders")
+        data = tr("the image folders of %1").arg(QString::fromStdString(c.folders.train));
+    else
+        data = tr("the %1 lists under %2")
+                   .arg(QString::fromStdString(c.data), QString::fromStdString(c.lists.root));
+    return setup_->isValid() ? tr("Ready: press Start (Ctrl+R) to fine-tune %1 on %2.")
+                                   .arg(QString::fromStdString(c.method), data)
+                             : tr("Fix the settings marked in red, then Start (Ctrl+R).");
 }
 
 void MainWindow::updateActions() {
     const bool training = isTraining();
     const bool paused = training && controller_->paused();
-    start_->setEnabled(!training && setup_->isValid());
+    const auto issues = setup_->issues();
+    start_->setEnabled(!training && issues.empty());
+    startWhy_->setEnabled(!training && !issues.empty());
+    // A widget in a tool bar is shown and hidden through its action.
+    startProblemAction_->setVisible(!training && !issues.empty());
+    if (!training && !issues.empty()) {
+        // "1 problem: epochs" next to the disabled Start; the link goes to the field.
+        const QString key = QString::fromStdString(issues.front().key);
+        const int n = static_cast<int>(issues.size());
+        startProblem_->setText(
+            QStringLiteral("<a href=\"#\" style=\"color: #e0443e;\">%1</a>")
+                .arg((n == 1 ? tr("1 problem: %1") : tr("%1 problems, first: %2").arg(n))
+                         .arg(key.toHtmlEscaped())));
+        startProblem_->setToolTip(QString::fromStdString(issues.front().message));
+    }
     pause_->setEnabled(training && !paused);
     resume_->setEnabled(paused);
     stop_->setEnabled(training);
@@ -352,12 +510,23 @@ void MainWindow::exportResults() {
 void MainWindow::loadConfigFile() {
     const QString path =
         QFileDialog::getOpenFileName(this, tr("Load run config"), {}, tr("YAML (*.yaml *.yml)"));
-    if (path.isEmpty()) return;
+    if (!path.isEmpty()) loadConfig(path);
+}
+
+bool MainWindow::loadConfig(const QString& path) {
     try {
-        setConfig(load_config_file(path.toStdString()));
+        // Keys the file does not set keep the panel's values (a file without tpgm.proj_lr must
+        // not reset it to the default), and an automatic run name stays automatic.
+        const RunConfig panel = setup_->config();
+        RunConfig loaded = load_config_file(path.toStdString(), panel);
+        if (loaded.run_dir == panel.run_dir && setup_->automaticRunName())
+            loaded.run_dir = QDir(setup_->runsRoot()).filePath("latest").toStdString();
+        setConfig(loaded);
         statusBar()->showMessage(tr("Loaded %1").arg(path), 5000);
+        return true;
     } catch (const std::exception& e) {
         statusBar()->showMessage(tr("Cannot load %1: %2").arg(path, e.what()), 10000);
+        return false;
     }
 }
 

@@ -3,8 +3,11 @@
 
 #include <qcustomplot.h>
 
+#include <QEvent>
 #include <QFileDialog>
 #include <QMenu>
+#include <QPointer>
+#include <QTimer>
 
 namespace tpgm::ui {
 
@@ -15,7 +18,13 @@ void stylePlot(QCustomPlot* plot) {
     QColor grid = fg;
     grid.setAlpha(40);
     plot->setBackground(bg);
-    for (QCPAxis* axis : plot->axisRect()->axes()) {
+    QList<QCPAxis*> axes = plot->axisRect()->axes();
+    // Colour bars have their own axis; their labels must follow the theme as the plot's do.
+    for (QCPLayoutElement* e : plot->plotLayout()->elements(true)) {
+        if (auto* scale = qobject_cast<QCPColorScale*>(e)) axes << scale->axis();
+        if (auto* title = qobject_cast<QCPTextElement*>(e)) title->setTextColor(fg);
+    }
+    for (QCPAxis* axis : axes) {
         axis->setBasePen(QPen(fg));
         axis->setTickPen(QPen(fg));
         axis->setSubTickPen(QPen(fg));
@@ -23,6 +32,10 @@ void stylePlot(QCustomPlot* plot) {
         axis->setLabelColor(fg);
         axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
     }
+    // Text items are the plots' empty-state notes.
+    for (int i = 0; i < plot->itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(plot->item(i)))
+            text->setColor(pal.color(QPalette::PlaceholderText));
     QColor legendBg = bg;
     legendBg.setAlpha(215);
     plot->legend->setBrush(QBrush(legendBg));
@@ -30,6 +43,36 @@ void stylePlot(QCustomPlot* plot) {
     plot->legend->setBorderPen(QPen(grid));
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot->setNoAntialiasingOnDrag(true);
+}
+
+namespace {
+class PaletteFollower : public QObject {
+  public:
+    explicit PaletteFollower(QCustomPlot* plot) : QObject(plot), plot_(plot) {}
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        const auto type = event->type();
+        if ((type == QEvent::PaletteChange || type == QEvent::ApplicationPaletteChange ||
+             type == QEvent::StyleChange) &&
+            !pending_) {
+            pending_ = true;
+            QTimer::singleShot(0, this, [this] {
+                pending_ = false;
+                if (!plot_) return;
+                stylePlot(plot_);
+                plot_->replot();
+            });
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+  private:
+    QPointer<QCustomPlot> plot_;
+    bool pending_ = false;
+};
+}  // namespace
+
+void followPalette(QCustomPlot* plot) {
+    plot->installEventFilter(new PaletteFollower(plot));
 }
 
 QColor seriesColor(int index) {

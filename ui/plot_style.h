@@ -12,6 +12,10 @@ namespace tpgm::ui {
 
 // Colours axes, grid, legend and background from the widget's current palette.
 void stylePlot(QCustomPlot* plot);
+// Restyles `plot` (stylePlot) and replots whenever the palette changes (View > Theme). Deferred
+// to the next event-loop turn: when QApplication::setPalette notifies a widget, its children's
+// palettes may not be updated yet, and restyling at once left the plots one theme behind.
+void followPalette(QCustomPlot* plot);
 // Colour of the i-th data set inside one run (ID, OOD sets, ...).
 QColor seriesColor(int index);
 // Saves as PNG or PDF by the path's suffix; false on failure.

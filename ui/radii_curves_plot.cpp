@@ -28,6 +28,7 @@ RadiiCurvesPlot::RadiiCurvesPlot(QWidget* parent) : QWidget(parent) {
     plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), 8));
     stylePlot(plot_);
+    followPalette(plot_);  // View > Theme restyles without a restart
     addPlotContextMenu(plot_, "radii-curves");
 
     regex_ = new QLineEdit(this);

@@ -39,6 +39,7 @@ RadiiDepthPlot::RadiiDepthPlot(QWidget* parent) : QWidget(parent) {
     plot_->legend->setVisible(true);
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     stylePlot(plot_);
+    followPalette(plot_);  // View > Theme restyles without a restart
     plot_->setInteraction(QCP::iRangeDrag, true);
     plot_->axisRect()->setRangeDrag(Qt::Horizontal);
     plot_->axisRect()->setRangeZoom(Qt::Horizontal);
@@ -73,10 +74,19 @@ void RadiiDepthPlot::setLogScale(bool on) {
     log_->setChecked(on);
 }
 
-void RadiiDepthPlot::setSnapshot(const RadiiSnapshot* snapshot, const QString& runName) {
+void RadiiDepthPlot::setSnapshot(const RadiiSnapshot* snapshot, const QString& runName,
+                                 const QString& method) {
     if (!snapshot) {
         snapshot_ = RadiiSnapshot{};
-        caption_->setText(tr("No radii yet: start a TPGM run or open a run folder."));
+        // Say why the plot is empty for the run shown, not what to do in general.
+        caption_->setText(
+            runName.isEmpty() ? tr("No radii yet: start a run (Ctrl+R) or open a run folder.")
+            : method == "lp"
+                ? tr("%1 is a linear probe: the backbone keeps its pre-trained weights, so it "
+                     "has no radii and every distance is 0.")
+                      .arg(runName)
+                : tr("%1 has no radii yet: they appear with its first radius update.")
+                      .arg(runName));
         rebuild(true);
         return;
     }

@@ -19,7 +19,8 @@ class RadiiDepthPlot : public QWidget {
   public:
     explicit RadiiDepthPlot(QWidget* parent = nullptr);
     // Shows `snapshot` (nullptr clears) of run `runName`.
-    void setSnapshot(const RadiiSnapshot* snapshot, const QString& runName);
+    void setSnapshot(const RadiiSnapshot* snapshot, const QString& runName,
+                     const QString& method = {});
     QCustomPlot* plot() const { return plot_; }
     // Number of layers currently shown (tests).
     int layerCount() const { return static_cast<int>(snapshot_.names.size()); }

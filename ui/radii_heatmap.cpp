@@ -59,7 +59,15 @@ RadiiHeatmap::RadiiHeatmap(QWidget* parent) : QWidget(parent) {
     plot_->xAxis->setLabel(tr("training step"));
     plot_->yAxis->setLabel(tr("constrained tensor"));
     plot_->yAxis->setRangeReversed(true);
+    empty_ = new QCPItemText(plot_);
+    empty_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    empty_->position->setCoords(0.5, 0.5);
+    empty_->setText(
+        tr("No radii yet: each column will be one radius update,\n"
+           "each row one constrained tensor, coloured by its radius."));
+    empty_->setTextAlignment(Qt::AlignCenter);
     stylePlot(plot_);
+    followPalette(plot_);  // View > Theme restyles without a restart
     styleScale();
     addPlotContextMenu(plot_, "radii-heatmap");
     connect(plot_, &QCustomPlot::mouseMove, this, &RadiiHeatmap::showTooltip);
@@ -105,7 +113,12 @@ void RadiiHeatmap::rebuild() {
                    ? 0
                    : static_cast<size_t>(static_cast<int64_t>(c) * (columns_ - 1) / (cells - 1));
     };
-    if (columns_ == 0 || rows_ == 0) {
+    // Empty: no colour block or 0-6 colour bar that would look like data.
+    const bool empty = columns_ == 0 || rows_ == 0;
+    map_->setVisible(!empty);
+    scale_->setVisible(!empty);
+    empty_->setVisible(empty);
+    if (empty) {
         map_->data()->clear();
         plot_->replot(QCustomPlot::rpQueuedReplot);
         return;

@@ -12,6 +12,7 @@ class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
 class QCPColorScale;
+class QCPItemText;
 
 namespace tpgm::ui {
 
@@ -37,6 +38,7 @@ class RadiiHeatmap : public QWidget {
     QCustomPlot* plot_;
     QCPColorMap* map_;
     QCPColorScale* scale_;
+    QCPItemText* empty_;  // says why there is nothing to show, instead of a block of colour
     QComboBox* mode_;
     const std::vector<RadiiSnapshot>* snapshots_ = nullptr;
     QString run_;

@@ -18,6 +18,7 @@ void RunSeries::append(const EventBatch& batch) {
 
 QString RunSeries::status() const {
     if (record.summary) return QString::fromStdString(record.summary->status);
+    if (live && paused) return QStringLiteral("paused");
     if (live || follow) return QStringLiteral("running");
     return QStringLiteral("incomplete");
 }

@@ -23,6 +23,7 @@ struct RunSeries {
     bool live = false;    // fed by this window's training thread
     bool follow = false;  // re-read from disk while its folder changes
     bool visible = true;
+    bool paused = false;                  // the live run waits for Resume
     std::optional<RunFollower> follower;  // reads what the folder gained since the last poll
     RunRecord record;
 
@@ -32,7 +33,7 @@ struct RunSeries {
     const RadiiSnapshot* lastRadii() const {
         return record.radii.empty() ? nullptr : &record.radii.back();
     }
-    // Status for tables: the summary's, or "running"/"open".
+    // Status for tables: the summary's, or "running", "paused" or "incomplete".
     QString status() const;
     // Final top-1 accuracy per set: the summary's, else the last evaluation's.
     std::map<std::string, double> finalTop1() const;

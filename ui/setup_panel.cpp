@@ -4,6 +4,7 @@
 #include "facade/checkpoint_report.h"
 #include "ui/form_widgets.h"
 #include "ui/ood_set_editor.h"
+#include "ui/run_naming.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -298,6 +299,14 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent) {
     reportTimer_.setInterval(300);
     connect(&reportTimer_, &QTimer::timeout, this, &SetupPanel::startReport);
 
+    // The run name follows the method ("demo-tpgm" becomes "demo-lp"): a linear probe filed
+    // under "tpgm" misleads, and the old name would be taken anyway.
+    auto* method = static_cast<QComboBox*>(fields_.at("method"));
+    connect(method, &QComboBox::currentIndexChanged, this, [this, method] {
+        const QString now = method->currentData().toString();
+        if (!loading_) runName_->setText(renameForMethod(runName_->text(), method_, now));
+        method_ = now;
+    });
     RunConfig defaults;
     defaults.run_dir = "runs/latest";
     setConfig(defaults);
@@ -479,6 +488,10 @@ QString SetupPanel::runsRoot() const {
     return root.isEmpty() ? QStringLiteral("runs") : root;
 }
 
+bool SetupPanel::automaticRunName() const {
+    return runName_->text().trimmed().isEmpty();
+}
+
 void SetupPanel::setValue(const Editor& e, const RunConfig& c) {
     const std::string& key = e.info.key;
     if (e.info.type == FieldType::SetList) {
@@ -489,8 +502,8 @@ void SetupPanel::setValue(const Editor& e, const RunConfig& c) {
         // The engine's default "runs/latest" becomes a fresh, automatically named folder per run.
         auto* line = static_cast<QLineEdit*>(e.widget);
         const QString dir = QString::fromStdString(c.run_dir);
-        if (dir.isEmpty() || dir == "runs/latest") {
-            line->setText("runs");
+        if (dir.isEmpty() || QFileInfo(dir).fileName() == "latest") {
+            line->setText(dir.isEmpty() ? QStringLiteral("runs") : QFileInfo(dir).path());
             runName_->clear();
         } else {
             const QFileInfo info(dir);
@@ -546,6 +559,7 @@ void SetupPanel::setConfig(const RunConfig& c) {
     loading_ = true;
     base_ = c;
     for (const auto& e : editors_) setValue(e, c);
+    method_ = QString::fromStdString(c.method);
     loading_ = false;
     revalidate();
 }
@@ -668,6 +682,8 @@ std::vector<ConfigIssue> SetupPanel::issues() const {
                                      [&](const ConfigIssue& p) { return p.key == i.key; });
         if (!dup) out.push_back(i);
     }
+    if (!reportError_.isEmpty() && !reportPending_ && out.empty())
+        out.push_back({"pretrained", reportError_.toStdString()});
     return out;
 }
 
@@ -700,6 +716,7 @@ void SetupPanel::revalidate() {
     for (const auto& i : found) {
         QString key = QString::fromStdString(i.key);
         QString message = QString::fromStdString(i.message);
+        if (key == "pretrained" && message == reportError_) continue;  // the report shows it
         if (key.startsWith("ood[")) {
             oodKeys << key;
             // "ood[1].path" -> "set 2, path: ..."
@@ -749,6 +766,7 @@ void SetupPanel::scheduleReport() {
         report_->setText(QString::fromStdString(r.ok ? r.note : r.error));
         report_->setToolTip(QString());
         report_->setStyleSheet("font-size: small;");
+        reportError_ = r.ok ? QString() : QString::fromStdString(r.error);
         emit checkpointReportReady(r.ok);
         return;
     }
@@ -788,6 +806,9 @@ void SetupPanel::startReport() {
         report_->setText(lines.join("\n"));
         report_->setToolTip(QString::fromStdString(r.text()));
         report_->setStyleSheet(r.ok ? "font-size: small;" : "font-size: small; color: #e0443e;");
+        // A checkpoint that will not load keeps Start disabled, as any other problem does.
+        reportError_ = r.ok ? QString() : QString::fromStdString(r.error);
+        revalidate();
         emit checkpointReportReady(r.ok);
     });
     thread->start();

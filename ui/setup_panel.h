@@ -53,6 +53,8 @@ class SetupPanel : public QWidget {
     void setEditable(bool editable);
     // The folder new runs go under (the robustness demo looks for runs there).
     QString runsRoot() const;
+    // Whether the run name is left empty (each Start then names its own folder).
+    bool automaticRunName() const;
 
     // The checkpoint's load report under the pretrained field; pending while it is computed.
     QLabel* checkpointReportLabel() const { return report_; }
@@ -99,6 +101,8 @@ class SetupPanel : public QWidget {
     QString reportKey_;
     int reportGeneration_ = 0;
     bool reportPending_ = false;
+    QString reportError_;  // why the checkpoint will not load (an issue), empty when it will
+    QString method_;       // the method the run name was last made to follow
     bool valid_ = true;
     bool loading_ = false;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/theme.h"
 
+#include "engine/build_info.h"
+
 #include <QApplication>
 #include <QFile>
 #include <QPainter>
@@ -9,6 +11,7 @@
 #include <QPolygonF>
 #include <QStyleFactory>
 #include <QTextStream>
+#include <QWidget>
 
 static void initWorkbenchResources() {
     Q_INIT_RESOURCE(workbench);
@@ -83,6 +86,14 @@ void applyTheme(Theme theme) {
     const bool dark = theme == Theme::Dark || (theme == Theme::System && systemPrefersDark());
     QApplication::setStyle(QStyleFactory::create("Fusion"));
     QApplication::setPalette(loadPalette(dark ? "dark" : "light"));
+    // A widget with a style sheet keeps the palette it was polished with (the robustness notes
+    // stayed dark on dark); setting its sheet again polishes it with the new one.
+    for (QWidget* w : QApplication::allWidgets()) {
+        const QString sheet = w->styleSheet();
+        if (sheet.isEmpty()) continue;
+        w->setStyleSheet(QString());
+        w->setStyleSheet(sheet);
+    }
 }
 
 Theme currentTheme() {
@@ -167,7 +178,13 @@ QString aboutHtml() {
     QFile f(":/about.html");
     QString html = f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll())
                                                : QStringLiteral("<h2>TPGM Workbench</h2>");
-    return html.replace("%VERSION%", QApplication::applicationVersion())
+    // The same figures as `tpgm-cli --version`, plus Qt, which the engine does not link.
+    const BuildInfo b = build_info();
+    return html.replace("%VERSION%", QString::fromStdString(b.version))
+        .replace("%COMMIT%", QString::fromStdString(b.commit))
+        .replace("%LIBTORCH%", QString::fromStdString(b.libtorch) +
+                                   (b.cuda ? QObject::tr(" (CUDA)") : QObject::tr(" (CPU only)")))
+        .replace("%OPENCV%", QString::fromStdString(b.opencv))
         .replace("%QT%", qVersion());
 }
 

@@ -7,6 +7,7 @@
 #include "ui/dataset_preview.h"
 #include "ui/main_window.h"
 #include "ui/ood_set_editor.h"
+#include "ui/run_naming.h"
 #include "ui/setup_panel.h"
 
 #include <QApplication>
@@ -272,6 +273,26 @@ class TestSetupPanel : public QObject {
         QVERIFY(epochs->value() != value);
     }
 
+    // The run name follows the method: "demo-tpgm" becomes "demo-lp", not a tpgm-named probe.
+    void runNameFollowsTheMethod() {
+        SetupPanel panel;
+        tpgm::RunConfig c;
+        c.run_dir = "runs/demo-tpgm";
+        panel.setConfig(c);
+        auto* name = panel.findChild<QLineEdit*>("runName");
+        QVERIFY(name);
+        QCOMPARE(name->text(), QString("demo-tpgm"));
+        choose(editor<QComboBox>(panel, "method"), "lp");
+        QCOMPARE(name->text(), QString("demo-lp"));
+        QCOMPARE(panel.config().run_dir, std::string("runs/demo-lp"));
+        choose(editor<QComboBox>(panel, "method"), "ft");
+        QCOMPARE(name->text(), QString("demo-ft"));
+        name->setText("shift-study");  // a name without the method stays as typed
+        choose(editor<QComboBox>(panel, "method"), "tpgm");
+        QCOMPARE(name->text(), QString("shift-study"));
+        QCOMPARE(tpgm::ui::renameForMethod("ft-shift-ft", "ft", "lp"), QString("lp-shift-lp"));
+    }
+
     void checkpointReportShownBeforeStart() {
         SetupPanel panel;
         QSignalSpy ready(&panel, &SetupPanel::checkpointReportReady);
@@ -292,6 +313,14 @@ class TestSetupPanel : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(!panel.checkpointReportPending(), 20000);
         text = panel.checkpointReportLabel()->text();
         QVERIFY2(text.contains("is not a torch.save zip"), qPrintable(text));
+        // A checkpoint that will not load keeps Start disabled, named as the problem.
+        QVERIFY(!panel.isValid());
+        QCOMPARE(panel.issues().front().key, std::string("pretrained"));
+        // A path that does not exist is reported before Start, not after.
+        editor<QLineEdit>(panel, "pretrained")->setText(tmp_.filePath("missing.pt"));
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.checkpointReportPending(), 20000);
+        QVERIFY(!panel.isValid());
+        QVERIFY(!panel.checkpointReportLabel()->text().isEmpty());
         // The facade answers for a torch-free caller with the same report.
         const auto r = tpgm::facade::checkpoint_report(folderConfig("report"));
         QVERIFY2(r.ok, r.error.c_str());

@@ -2,7 +2,10 @@
 // The workbench window, offscreen: it opens, a tiny run starts from it and feeds the plots,
 // pause/stop answer within a step, run folders reopen with the same curves, invalid settings
 // are shown next to their field, the event loop stays responsive while training runs, and the
-// About text names the license.
+// About text names the license and versions; a second Start never writes into the first run's
+// folder, a disabled Start names its problem, themes restyle every plot, and the status bar
+// names the evaluation phase.
+#include "engine/build_info.h"
 #include "facade/runtime_facade.h"
 #include "tiny_demo.h"
 #include "ui/accuracy_plot.h"
@@ -14,6 +17,8 @@
 #include "ui/radii_heatmap.h"
 #include "ui/results_table.h"
 #include "ui/robustness_panel.h"
+#include "ui/run_naming.h"
+#include "ui/run_phase.h"
 #include "ui/setup_panel.h"
 #include "ui/theme.h"
 #include "ui/training_controller.h"
@@ -25,6 +30,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -79,6 +85,142 @@ class TestWorkbench : public QObject {
         QVERIFY2(about.contains("GPL-3.0-or-later"), qPrintable(about));
         QVERIFY2(about.contains("QCustomPlot (GPL-3+)"), qPrintable(about));
         QVERIFY2(about.contains("LICENSE") && about.contains("THIRD_PARTY.md"), qPrintable(about));
+        // Version, commit and the libraries, as `tpgm-cli --version` prints them, plus Qt.
+        const tpgm::BuildInfo b = tpgm::build_info();
+        for (const std::string& part : {b.version, b.commit, b.libtorch, b.opencv})
+            QVERIFY2(about.contains(QString::fromStdString(part)), qPrintable(about));
+        QVERIFY(about.contains(QString("Qt ") + qVersion()));
+        QVERIFY2(!about.contains('%'), qPrintable(about));  // every placeholder filled
+    }
+
+    // Two Starts with the same settings: the second goes to "<name>-2"; both folders stay
+    // complete (the first run's final.pt and summary survive), one row per folder.
+    void secondStartKeepsTheFirstRun() {
+        MainWindow w;
+        w.setConfig(tiny("same", 1));
+        w.show();
+        QVERIFY(w.startRun());
+        QVERIFY2(waitFinished(w, 120000) == "completed", qPrintable(w.statusText()));
+        const QString first = w.liveRun()->dir;
+        QVERIFY2(w.statusText().contains("completed") && w.statusText().contains("ID "),
+                 qPrintable(w.statusText()));
+        QTest::qWait(200);
+        QVERIFY2(w.statusText().contains("completed"), "the completed message must stay");
+        QVERIFY(w.startRun());
+        QCOMPARE(waitFinished(w, 120000), QString("completed"));
+        const QString second = w.liveRun()->dir;
+        QCOMPARE(QFileInfo(first).fileName(), QString("same"));
+        QCOMPARE(QFileInfo(second).fileName(), QString("same-2"));
+        for (const QString& dir : {first, second}) {
+            QVERIFY2(QFileInfo::exists(dir + "/checkpoints/final.pt"), qPrintable(dir));
+            const tpgm::RunRecord r = tpgm::read_run(dir.toStdString());
+            QVERIFY(r.summary);
+            QCOMPARE(QString::fromStdString(r.summary->status), QString("completed"));
+            QCOMPARE(static_cast<int>(r.steps.size()), 6);  // 200 images / 32, one epoch
+        }
+        QCOMPARE(w.resultsTable()->table()->rowCount(), 2);
+        // Opening a folder of the session again adds no row, however the path is spelt.
+        QVERIFY(w.openRun(first + "/."));
+        QCOMPARE(w.resultsTable()->table()->rowCount(), 2);
+        QCOMPARE(tpgm::ui::uniqueDisplayName("same", {"same", "same (2)"}), QString("same (3)"));
+    }
+
+    // A disabled Start says why next to it; Start (and Ctrl+R) names the problem.
+    void disabledStartNamesTheProblem() {
+        MainWindow w;
+        w.setConfig(tiny("refused"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY(!w.startProblemLabel()->isVisible());
+        auto* lr = qobject_cast<QLineEdit*>(w.setupPanel()->field("optim.lr"));
+        lr->setText("-1");
+        QTRY_VERIFY(w.startProblemLabel()->isVisible());  // the tool bar lays it out
+        const QString why = w.startProblemLabel()->text();
+        QVERIFY2(why.contains("1 problem") && why.contains("optim.lr"), qPrintable(why));
+        QVERIFY(!w.startRun());
+        QVERIFY2(w.statusText().contains("Cannot start: optim.lr"), qPrintable(w.statusText()));
+        w.statusBar()->clearMessage();
+        w.activateWindow();
+        QApplication::setActiveWindow(&w);
+        QTest::keyClick(&w, Qt::Key_R, Qt::ControlModifier);
+        QVERIFY2(w.statusText().contains("Cannot start"), "Ctrl+R must not do nothing");
+        lr->setText("0.05");
+        QTRY_VERIFY(!w.startProblemLabel()->isVisible());
+    }
+
+    // File > Load Config leaves the keys a file does not set as the panel has them.
+    void loadConfigKeepsUnsetFields() {
+        MainWindow w;
+        tpgm::RunConfig c = tiny("loaded");
+        c.tpgm.proj_lr = 0.1;
+        w.setConfig(c);
+        QFile f(tmp_.filePath("partial.yaml"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("epochs: 7\n");
+        f.close();
+        QVERIFY(w.loadConfig(f.fileName()));
+        QCOMPARE(w.setupPanel()->config().epochs, int64_t{7});
+        QCOMPARE(w.setupPanel()->config().tpgm.proj_lr, 0.1);
+    }
+
+    // Every plot and its colour bar follow View > Theme at once, both ways.
+    void themeSwitchRestylesPlots() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const QList<QCustomPlot*> plots = {w.lossPlot()->plot(), w.accuracyPlot()->plot(),
+                                           w.radiiDepthPlot()->plot(), w.radiiHeatmap()->plot(),
+                                           w.radiiCurvesPlot()->plot()};
+        for (auto theme : {tpgm::ui::Theme::Dark, tpgm::ui::Theme::Light}) {
+            tpgm::ui::applyTheme(theme);
+            QTest::qWait(50);  // the plots restyle on the next event-loop turn
+            const QPalette pal = QApplication::palette();
+            const QColor base = pal.color(QPalette::Base), text = pal.color(QPalette::Text);
+            for (QCustomPlot* plot : plots) {
+                const QImage image = plot->toPixmap(60, 40).toImage();
+                QCOMPARE(QColor(image.pixel(1, 1)).name(), base.name());
+                QCOMPARE(plot->xAxis->tickLabelColor().name(), text.name());
+                QCOMPARE(plot->yAxis->labelColor().name(), text.name());
+                for (QCPLayoutElement* e : plot->plotLayout()->elements(true))
+                    if (auto* scale = qobject_cast<QCPColorScale*>(e))
+                        QCOMPARE(scale->axis()->tickLabelColor().name(), text.name());
+            }
+            // Labels with a style sheet (the robustness notes) take the new palette too.
+            for (QLabel* label : w.robustnessPanel()->findChildren<QLabel*>())
+                if (!label->styleSheet().isEmpty())
+                    QCOMPARE(label->palette().color(QPalette::WindowText).name(),
+                             pal.color(QPalette::WindowText).name());
+        }
+    }
+
+    // The phase after a step that ends an evaluated epoch, and after the last one.
+    void evaluationPhaseIsNamed() {
+        tpgm::ui::EvalPlan plan{4, 2};  // 4 epochs, evaluated after epochs 2 and 4
+        tpgm::RunRecord r;
+        auto step = [&](int64_t s) {
+            tpgm::StepEvent e;
+            e.step = s;
+            e.total_steps = 40;
+            e.epoch = (s - 1) / 10;
+            r.steps.push_back(e);
+        };
+        step(10);
+        QVERIFY(evaluationPhase(r, plan).isEmpty());  // epoch 1 is not evaluated
+        QCOMPARE(plan.remainingAfter(10, 40), 2);
+        step(20);
+        QCOMPARE(evaluationPhase(r, plan), QString("Evaluating after epoch 2 on every test set…"));
+        tpgm::EvalEvent eval;
+        eval.step = 20;
+        eval.top1 = {{"id", 0.5}, {"sketch", 0.3}, {"fog", 0.2}, {"ood_mean", 0.25}};
+        r.evals.push_back(eval);
+        QVERIFY(evaluationPhase(r, plan).isEmpty());  // it arrived
+        step(40);
+        QCOMPARE(evaluationPhase(r, plan),
+                 QString("Evaluating the final model on ID test and 2 OOD sets…"));
+        QCOMPARE(plan.remainingAfter(20, 40), 1);
+        tpgm::ui::EvalPlan late{4, 5};  // never before the end: only the final evaluation
+        QCOMPARE(late.remainingAfter(0, 40), 1);
+        QVERIFY(!late.evaluatesAfter(20, 40));
     }
 
     void invalidSettingsShownNextToField() {
@@ -178,6 +320,8 @@ class TestWorkbench : public QObject {
         w.pauseRun();
         QTest::qWait(400);  // the step in progress ends, then the run waits
         w.refreshNow();
+        QCOMPARE(w.liveRun()->status(), QString("paused"));  // the table says so
+        QVERIFY2(w.etaText().contains("paused"), qPrintable(w.etaText()));
         const size_t paused = w.liveRun()->record.steps.size();
         QTest::qWait(400);
         w.refreshNow();
@@ -196,6 +340,9 @@ class TestWorkbench : public QObject {
                  qPrintable(QString("stop at step %1 ran to %2").arg(seen).arg(summary.steps)));
         QVERIFY(summary.steps < 200 * 6);
         QCOMPARE(w.liveRun()->status(), QString("stopped"));
+        // The way on is the window's Extend, not a config key.
+        QVERIFY2(w.statusText().contains("Extend") && !w.statusText().contains("resume=true"),
+                 qPrintable(w.statusText()));
     }
 
     void runFolderReopensWithSameCurves() {

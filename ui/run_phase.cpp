@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/run_phase.h"
+
+#include <QObject>
+
+namespace tpgm::ui {
+
+bool EvalPlan::evaluatesAfter(int64_t step, int64_t totalSteps) const {
+    if (step >= totalSteps) return true;
+    if (epochs <= 0 || evalEvery <= 0 || totalSteps % epochs != 0) return false;
+    const int64_t perEpoch = totalSteps / epochs;
+    return step % perEpoch == 0 && (step / perEpoch) % evalEvery == 0;
+}
+
+int EvalPlan::remainingAfter(int64_t step, int64_t totalSteps) const {
+    int count = step < totalSteps ? 1 : 0;  // the final evaluation
+    if (epochs > 0 && evalEvery > 0 && totalSteps % epochs == 0) {
+        const int64_t perEpoch = totalSteps / epochs;
+        for (int64_t e = evalEvery; e * perEpoch < totalSteps; e += evalEvery)
+            if (e * perEpoch > step) ++count;
+    }
+    return count;
+}
+
+QString evaluationPhase(const RunRecord& record, const EvalPlan& plan) {
+    if (record.steps.empty() || record.summary) return {};
+    const StepEvent& last = record.steps.back();
+    if (!plan.evaluatesAfter(last.step, last.total_steps)) return {};
+    for (auto it = record.evals.rbegin(); it != record.evals.rend(); ++it)
+        if (it->step == last.step) return {};  // this evaluation has arrived
+    int ood = -1;                              // sets of an earlier evaluation, when there was one
+    if (!record.evals.empty()) {
+        ood = 0;
+        for (const auto& [name, _] : record.evals.back().top1)
+            if (name != "id" && name != "ood_mean" && name != "corruption_mean") ++ood;
+    }
+    const QString sets = ood < 0    ? QObject::tr("every test set")
+                         : ood == 0 ? QObject::tr("the ID test set")
+                         : ood == 1 ? QObject::tr("ID test and 1 OOD set")
+                                    : QObject::tr("ID test and %1 OOD sets").arg(ood);
+    if (last.step >= last.total_steps)
+        return QObject::tr("Evaluating the final model on %1…").arg(sets);
+    const int64_t perEpoch = plan.epochs > 0 ? last.total_steps / plan.epochs : 0;
+    return QObject::tr("Evaluating after epoch %1 on %2…")
+        .arg(perEpoch > 0 ? last.step / perEpoch : last.epoch + 1)
+        .arg(sets);
+}
+
+}  // namespace tpgm::ui
