@@ -31,10 +31,12 @@ AccuracyPlot::AccuracyPlot(QWidget* parent) : QWidget(parent) {
     plot_->setObjectName("accuracyPlot");
     plot_->xAxis->setLabel(tr("training step"));
     plot_->yAxis->setLabel(tr("top-1 accuracy (%)"));
+    plot_->setProperty("shortYLabel", tr("top-1 %"));  // in a small window
     plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), 8));
     stylePlot(plot_);
     followPalette(plot_);  // View > Theme restyles without a restart
+    placeLegendBelow(plot_, 3);
     addPlotContextMenu(plot_, "accuracy");
     connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
         // Names the curve under the cursor (the legend lists only ID and the means).
@@ -145,7 +147,7 @@ void AccuracyPlot::rebuild() {
             if (!aggregate || (shown > 1 && names[k] == "corruption_mean")) g->removeFromLegend();
         }
     }
-    plot_->legend->setVisible(plot_->graphCount() > 0);
+    showLegend(plot_, plot_->graphCount() > 0);
     if (plot_->graphCount() == 0) {
         plot_->xAxis->setRange(0, 100);
         plot_->yAxis->setRange(0, 100);

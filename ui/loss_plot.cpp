@@ -29,9 +29,12 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent) {
     plot_->setObjectName("lossPlot");
     plot_->xAxis->setLabel(tr("training step"));
     plot_->yAxis->setLabel(tr("training loss"));
+    plot_->setProperty("shortYLabel", tr("loss"));  // in a small window
     plot_->legend->setVisible(true);
     stylePlot(plot_);
     followPalette(plot_);  // View > Theme restyles without a restart
+    placeLegendBelow(plot_, 4);
+    nameLinesOnHover(plot_);  // names the run when the legend is hidden in a small window
     addPlotContextMenu(plot_, "loss");
     connect(plot_, &QCustomPlot::mousePress, this, [this] { follow_ = false; });
     connect(plot_, &QCustomPlot::mouseWheel, this, [this] { follow_ = false; });
@@ -109,7 +112,7 @@ void LossPlot::rebuild() {
             smooth->setName(run->name);
         }
     }
-    plot_->legend->setVisible(plot_->graphCount() > 0);
+    showLegend(plot_, plot_->graphCount() > 0);
     if (plot_->graphCount() == 0) {
         plot_->xAxis->setRange(0, 100);
         plot_->yAxis->setRange(0, 2.5);

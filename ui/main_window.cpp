@@ -28,6 +28,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
 #include <QSpinBox>
@@ -67,7 +68,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildMenus();
     buildStatusBar();
     defaultState_ = saveState();
+    const bool firstStart = !QSettings().contains("window/state");
     restoreLayout();
+    if (firstStart) {
+        // Once the window has its size: a short screen leaves the plots the height, not the
+        // runs table (at 700 px the loss and accuracy plots were ~60 px tall).
+        QTimer::singleShot(0, this, [this] {
+            if (height() < 800)
+                resizeDocks({findChild<QDockWidget*>("runsDock")}, {110}, Qt::Vertical);
+        });
+    }
     connect(&tick_, &QTimer::timeout, this, &MainWindow::onTick);
     tick_.start(kReplotMs);
     connect(&follow_, &QTimer::timeout, this, &MainWindow::followRuns);
@@ -99,7 +109,13 @@ void MainWindow::buildCentral() {
     tabs_->setDocumentMode(true);
     tabs_->addTab(rows_, tr("Training"));
     tabs_->addTab(curves_, tr("Radii curves"));
-    tabs_->addTab(robustness_, tr("Robustness demo"));
+    // Three model columns side by side need ~800 px; in a small window they scroll instead of
+    // holding the whole window wider than the screen.
+    auto* robustnessScroll = new QScrollArea;
+    robustnessScroll->setWidget(robustness_);
+    robustnessScroll->setWidgetResizable(true);
+    robustnessScroll->setFrameShape(QFrame::NoFrame);
+    tabs_->addTab(robustnessScroll, tr("Robustness demo"));
     tabs_->addTab(placeholder(tr("Segmentation overlays"),
                               tr("Predicted masks over sample images, per run, will appear here "
                                  "once the segmentation heads land.")),

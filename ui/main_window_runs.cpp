@@ -247,7 +247,20 @@ RunPtr MainWindow::openRun(const QString& dir, QString* error) {
 void MainWindow::openRunDialog() {
     const QString dir =
         QFileDialog::getExistingDirectory(this, tr("Open run folder"), setup_->runsRoot());
-    if (!dir.isEmpty()) openRun(dir);
+    if (dir.isEmpty()) return;
+    if (holds_run(dir.toStdString())) {
+        openRun(dir);
+        return;
+    }
+    // A folder of runs (the runs folder itself): open every run inside it.
+    int opened = 0;
+    for (const QFileInfo& sub :
+         QDir(dir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time | QDir::Reversed))
+        if (holds_run(sub.filePath().toStdString()) && openRun(sub.filePath())) ++opened;
+    if (opened > 0)
+        statusBar()->showMessage(tr("Opened %1 runs from %2").arg(opened).arg(dir), 8000);
+    else
+        openRun(dir);  // says why it is not a run folder
 }
 
 void MainWindow::followRuns() {

@@ -8,6 +8,7 @@
 #include <QMenu>
 #include <QPointer>
 #include <QTimer>
+#include <QToolTip>
 
 namespace tpgm::ui {
 
@@ -38,11 +39,84 @@ void stylePlot(QCustomPlot* plot) {
             text->setColor(pal.color(QPalette::PlaceholderText));
     QColor legendBg = bg;
     legendBg.setAlpha(215);
-    plot->legend->setBrush(QBrush(legendBg));
+    const bool outside = plot->legend->layout() != plot->axisRect()->insetLayout();
+    plot->legend->setBrush(outside ? QBrush(Qt::NoBrush) : QBrush(legendBg));
     plot->legend->setTextColor(fg);
-    plot->legend->setBorderPen(QPen(grid));
+    plot->legend->setBorderPen(outside ? QPen(Qt::NoPen) : QPen(grid));
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot->setNoAntialiasingOnDrag(true);
+}
+
+namespace {
+constexpr int kCompactHeight = 190;  // below this a plot drops its legend and thins its ticks
+
+bool compact(const QCustomPlot* plot) {
+    return plot->height() > 0 && plot->height() < kCompactHeight;
+}
+
+// A small plot keeps its data readable: no legend (hover names the lines), fewer y ticks.
+void applyCompact(QCustomPlot* plot) {
+    const bool small = compact(plot);
+    plot->legend->setVisible(plot->property("legendWanted").toBool() && !small);
+    plot->yAxis->ticker()->setTickCount(small ? 3 : 5);
+    // A y title longer than the plot is tall is clipped; a short one is set where needed.
+    if (!plot->property("fullYLabel").isValid())
+        plot->setProperty("fullYLabel", plot->yAxis->label());
+    const QString shortLabel = plot->property("shortYLabel").toString();
+    plot->yAxis->setLabel(small && !shortLabel.isEmpty() ? shortLabel
+                                                         : plot->property("fullYLabel").toString());
+}
+
+class CompactFollower : public QObject {
+  public:
+    explicit CompactFollower(QCustomPlot* plot) : QObject(plot), plot_(plot) {}
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (event->type() == QEvent::Resize && compact(plot_) != wasCompact_) {
+            wasCompact_ = compact(plot_);
+            applyCompact(plot_);
+            plot_->replot(QCustomPlot::rpQueuedReplot);
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+  private:
+    QCustomPlot* plot_;
+    bool wasCompact_ = false;
+};
+}  // namespace
+
+void showLegend(QCustomPlot* plot, bool wanted) {
+    plot->setProperty("legendWanted", wanted);
+    applyCompact(plot);
+}
+
+void placeLegendBelow(QCustomPlot* plot, int columns) {
+    QCPLegend* legend = plot->legend;
+    if (plot->axisRect()->insetLayout()->take(legend)) plot->axisRect()->insetLayout()->simplify();
+    QCPLayoutGrid* layout = plot->plotLayout();
+    const int row = layout->rowCount();
+    layout->addElement(row, 0, legend);
+    layout->setRowStretchFactor(row, 0.001);  // as tall as its entries, no more
+    layout->setRowSpacing(0);
+    legend->setFillOrder(QCPLegend::foColumnsFirst);
+    legend->setWrap(columns);
+    legend->setMargins(QMargins(6, 0, 6, 2));
+    legend->setRowSpacing(0);
+    legend->setColumnSpacing(12);
+    plot->installEventFilter(new CompactFollower(plot));
+    plot->setProperty("legendWanted", legend->visible());
+    stylePlot(plot);
+}
+
+void nameLinesOnHover(QCustomPlot* plot) {
+    QObject::connect(plot, &QCustomPlot::mouseMove, plot, [plot](QMouseEvent* event) {
+        auto* graph = qobject_cast<QCPGraph*>(plot->plottableAt(event->position(), false));
+        if (!graph || graph->name().isEmpty()) {
+            QToolTip::hideText();
+            return;
+        }
+        QToolTip::showText(event->globalPosition().toPoint(), graph->name(), plot);
+    });
 }
 
 namespace {

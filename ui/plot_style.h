@@ -12,6 +12,14 @@ namespace tpgm::ui {
 
 // Colours axes, grid, legend and background from the widget's current palette.
 void stylePlot(QCustomPlot* plot);
+// Moves the legend out of the plot into a row under it, `columns` entries a row, so that it
+// never covers data (the newest radii, three runs' accuracy curves).
+void placeLegendBelow(QCustomPlot* plot, int columns = 4);
+// Shows the legend when `wanted` and the plot is tall enough (a small plot hides it and names
+// its lines on hover instead).
+void showLegend(QCustomPlot* plot, bool wanted);
+// Shows the name of the line under the pointer (plots with more lines than a legend can hold).
+void nameLinesOnHover(QCustomPlot* plot);
 // Restyles `plot` (stylePlot) and replots whenever the palette changes (View > Theme). Deferred
 // to the next event-loop turn: when QApplication::setPalette notifies a widget, its children's
 // palettes may not be updated yet, and restyling at once left the plots one theme behind.

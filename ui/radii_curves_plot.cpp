@@ -29,6 +29,8 @@ RadiiCurvesPlot::RadiiCurvesPlot(QWidget* parent) : QWidget(parent) {
     plot_->legend->setFont(QFont(font().family(), 8));
     stylePlot(plot_);
     followPalette(plot_);  // View > Theme restyles without a restart
+    placeLegendBelow(plot_, 4);
+    nameLinesOnHover(plot_);  // the legend holds 12 names; hover names every curve
     addPlotContextMenu(plot_, "radii-curves");
 
     regex_ = new QLineEdit(this);
@@ -111,7 +113,7 @@ void RadiiCurvesPlot::rebuild() {
         }
         ++curves_;
     }
-    plot_->legend->setVisible(curves_ > 0 && curves_ <= 12);
+    showLegend(plot_, curves_ > 0 && curves_ <= 12);
     status_->setText(matched > curves_
                          ? tr("%1 of %2 matching layers shown").arg(curves_).arg(matched)
                          : tr("%1 layers").arg(matched));

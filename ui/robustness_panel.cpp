@@ -178,10 +178,25 @@ void RobustnessPanel::setRunsRoot(const QString& root) {
 }
 
 void RobustnessPanel::chooseLatestRuns() {
-    for (int i = 0; i < kColumns; ++i)
-        if (auto dir = newest_finished_run(runsRoot_.toStdString(), kMethods[i]))
+    // Say what was found, and what was not: a silent button looked broken.
+    QStringList found, missing;
+    for (int i = 0; i < kColumns; ++i) {
+        if (auto dir = newest_finished_run(runsRoot_.toStdString(), kMethods[i])) {
             folders_[i]->setText(QString::fromStdString(*dir));
+            found << QStringLiteral("%1: %2").arg(
+                kMethods[i], QFileInfo(QString::fromStdString(*dir)).fileName());
+        } else {
+            missing << kMethods[i];
+        }
+    }
     refresh();
+    QString text = found.isEmpty()
+                       ? tr("No finished run under %1 yet.").arg(runsRoot_)
+                       : tr("Latest runs under %1: %2.").arg(runsRoot_, found.join(", "));
+    if (!missing.isEmpty())
+        text += " " + tr("None for %1: train one with that Method, or pick its folder.")
+                          .arg(missing.join(", "));
+    status_->setText(text);
 }
 
 void RobustnessPanel::setRunFolder(int column, const QString& dir) {
