@@ -5,6 +5,7 @@
 #include "ui/accuracy_plot.h"
 #include "ui/corruption_heatmap.h"
 #include "ui/dataset_preview.h"
+#include "ui/fork_dialog.h"
 #include "ui/loss_plot.h"
 #include "ui/plot_style.h"
 #include "ui/radii_curves_plot.h"
@@ -159,6 +160,14 @@ void MainWindow::buildDocks() {
         }
         dirty_ = true;
         updateActions();
+    });
+    connect(results_, &ResultsTable::forkRequested, this, [this](const RunPtr& run) {
+        if (isTraining()) {
+            statusBar()->showMessage(tr("A run is training; fork when it has ended."), 5000);
+            return;
+        }
+        ForkDialog dialog(run->dir, setup_->config(), this);
+        if (dialog.exec() == QDialog::Accepted) startForkedRun(dialog.prepared(), run->name);
     });
     connect(results_, &ResultsTable::removeRequested, this, [this](const RunPtr& run) {
         if (run == live_ && isTraining()) return;

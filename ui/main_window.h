@@ -48,6 +48,8 @@ class MainWindow : public QMainWindow {
     void stopRun();
     // Continues the selected run (resume from its last.pt) for `epochs` more epochs.
     bool extendRun(int epochs);
+    // Starts `config` (a fork ForkDialog prepared) as the live run; false when busy or it fails.
+    bool startForkedRun(const RunConfig& config, const QString& parentName);
     // Adds a run folder to the session and follows it while it is being written.
     RunPtr openRun(const QString& dir, QString* error = nullptr);
     bool isTraining() const;
@@ -114,6 +116,8 @@ class MainWindow : public QMainWindow {
     void openRunDialog();
     void showAbout();
     RunPtr addRun(RunSeries series);
+    // Shows the run `config` just started as the live run: one row per folder, fresh labels.
+    void showLiveRun(const RunConfig& config);
     RunPtr primaryRun() const;
 
     TrainingController* controller_;

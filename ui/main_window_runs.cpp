@@ -123,6 +123,37 @@ bool MainWindow::startRun() {
         statusBar()->showMessage(tr("Cannot start: %1").arg(error), 8000);
         return false;
     }
+    showLiveRun(config);
+    if (config.eval_every_epochs <= 0 || config.eval_every_epochs > config.epochs)
+        appendLog("warn", tr("accuracy is evaluated only at the end of this run (every %1 "
+                             "epochs, %2 epochs in all): the accuracy plot fills then")
+                              .arg(config.eval_every_epochs)
+                              .arg(config.epochs));
+    deviceLabel_->setText(QString::fromStdString(facade::describe_device(config.device)));
+    robustness_->setDemoConfig(config.demo);
+    robustness_->setRunsRoot(setup_->runsRoot());
+    appendLog("info", tr("started %1 in %2").arg(live_->method, live_->dir));
+    statusBar()->showMessage(tr("Training %1 → %2").arg(live_->method, live_->dir));
+    updateActions();
+    return true;
+}
+
+bool MainWindow::startForkedRun(const RunConfig& config, const QString& parentName) {
+    QString error;
+    if (isTraining() || !controller_->start(config, &error)) {
+        statusBar()->showMessage(
+            tr("Cannot start the fork: %1").arg(error.isEmpty() ? tr("a run is training") : error),
+            8000);
+        return false;
+    }
+    showLiveRun(config);
+    appendLog("info", tr("forked %1 into %2").arg(parentName, live_->dir));
+    statusBar()->showMessage(tr("Training the fork of %1 → %2").arg(parentName, live_->dir));
+    updateActions();
+    return true;
+}
+
+void MainWindow::showLiveRun(const RunConfig& config) {
     // One folder is one row: a row left by a run that wrote nothing there (failed at setup) goes.
     const QString dir = canonicalRunDir(QString::fromStdString(config.run_dir));
     runs_.erase(std::remove_if(runs_.begin(), runs_.end(),
@@ -140,18 +171,6 @@ bool MainWindow::startRun() {
     resetStatusLabels();  // nothing of the previous run's figures stays
     results_->setRuns(runs_);
     results_->selectRun(live_);
-    if (config.eval_every_epochs <= 0 || config.eval_every_epochs > config.epochs)
-        appendLog("warn", tr("accuracy is evaluated only at the end of this run (every %1 "
-                             "epochs, %2 epochs in all): the accuracy plot fills then")
-                              .arg(config.eval_every_epochs)
-                              .arg(config.epochs));
-    deviceLabel_->setText(QString::fromStdString(facade::describe_device(config.device)));
-    robustness_->setDemoConfig(config.demo);
-    robustness_->setRunsRoot(setup_->runsRoot());
-    appendLog("info", tr("started %1 in %2").arg(live_->method, live_->dir));
-    statusBar()->showMessage(tr("Training %1 → %2").arg(live_->method, live_->dir));
-    updateActions();
-    return true;
 }
 
 void MainWindow::pauseRun() {

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/results_table.h"
 
+#include "engine/run_store.h"
+
 #include <QFile>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QMenu>
 #include <QPainter>
@@ -62,6 +65,10 @@ ResultsTable::ResultsTable(QWidget* parent) : QWidget(parent) {
         if (row < 0 || row >= static_cast<int>(runs_.size())) return;
         RunPtr run = runs_[row];
         QMenu menu(this);
+        QAction* fork =
+            menu.addAction(tr("Fork from here..."), this, [this, run] { emit forkRequested(run); });
+        fork->setEnabled(!run->live && QFileInfo::exists(QString::fromStdString(
+                                           RunPaths(run->dir.toStdString()).last_checkpoint())));
         menu.addAction(tr("Remove from the session"), this,
                        [this, run] { emit removeRequested(run); });
         menu.exec(table_->viewport()->mapToGlobal(pos));

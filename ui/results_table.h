@@ -29,6 +29,7 @@ class ResultsTable : public QWidget {
     void visibilityChanged();
     void currentRunChanged();
     void removeRequested(const RunPtr& run);
+    void forkRequested(const RunPtr& run);  // "Fork from here..." on a run with a checkpoint
 
   private:
     void fill();
