@@ -48,7 +48,7 @@ void stylePlot(QCustomPlot* plot) {
 }
 
 namespace {
-constexpr int kCompactHeight = 190;  // below this a plot drops its legend and thins its ticks
+constexpr int kCompactHeight = 150;  // below this a plot drops its legend and thins its ticks
 
 bool compact(const QCustomPlot* plot) {
     return plot->height() > 0 && plot->height() < kCompactHeight;

@@ -5,6 +5,7 @@
 #include "engine/run_store.h"
 #include "facade/run_predictor.h"
 #include "robustness/corruptions.h"
+#include "ui/form_widgets.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -56,7 +57,8 @@ QPixmap toPixmap(const cv::Mat& m) {
 
 RobustnessPanel::RobustnessPanel(QWidget* parent) : QWidget(parent) {
     setAcceptDrops(true);
-    sample_ = new QSpinBox(this);
+    // The tab scrolls in a small window: the wheel scrolls it unless a control has focus.
+    sample_ = new WheelSafeSpinBox(this);
     sample_->setObjectName("sampleIndex");
     sample_->setRange(0, 0);
     connect(sample_, &QSpinBox::valueChanged, this, [this] {
@@ -69,7 +71,7 @@ RobustnessPanel::RobustnessPanel(QWidget* parent) : QWidget(parent) {
             this, tr("Image"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.gif)"));
         if (!path.isEmpty()) openImage(path);
     });
-    corruption_ = new QComboBox(this);
+    corruption_ = new WheelSafeComboBox(this);
     corruption_->setObjectName("corruption");
     corruption_->addItem(tr("none (clean)"), QString());
     for (auto c : robustness::all_corruptions()) {
@@ -78,7 +80,8 @@ RobustnessPanel::RobustnessPanel(QWidget* parent) : QWidget(parent) {
     }
     corruption_->setCurrentIndex(corruption_->findData("fog"));
     connect(corruption_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
-    severity_ = new QSlider(Qt::Horizontal, this);
+    severity_ = new FocusWheel<QSlider>(this);
+    severity_->setOrientation(Qt::Horizontal);
     severity_->setObjectName("severity");
     severity_->setRange(1, 5);
     severity_->setValue(3);

@@ -25,11 +25,13 @@
 
 #include <qcustomplot.h>
 
+#include <QComboBox>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -171,26 +173,52 @@ class TestWorkbench : public QObject {
         const QList<QCustomPlot*> plots = {w.lossPlot()->plot(), w.accuracyPlot()->plot(),
                                            w.radiiDepthPlot()->plot(), w.radiiHeatmap()->plot(),
                                            w.radiiCurvesPlot()->plot()};
-        for (auto theme : {tpgm::ui::Theme::Dark, tpgm::ui::Theme::Light}) {
-            tpgm::ui::applyTheme(theme);
-            QTest::qWait(50);  // the plots restyle on the next event-loop turn
-            const QPalette pal = QApplication::palette();
+        // What is wrong with the plots' colours, empty when they follow the palette.
+        auto mismatch = [&plots](const QPalette& pal) -> QString {
             const QColor base = pal.color(QPalette::Base), text = pal.color(QPalette::Text);
             for (QCustomPlot* plot : plots) {
-                const QImage image = plot->toPixmap(60, 40).toImage();
-                QCOMPARE(QColor(image.pixel(1, 1)).name(), base.name());
-                QCOMPARE(plot->xAxis->tickLabelColor().name(), text.name());
-                QCOMPARE(plot->yAxis->labelColor().name(), text.name());
+                const QString id = QString("plot %1: ").arg(plots.indexOf(plot));
+                const QColor bg = plot->toPixmap(60, 40).toImage().pixel(1, 1);
+                if (bg.name() != base.name()) return id + "background " + bg.name();
+                if (plot->xAxis->tickLabelColor().name() != text.name()) return id + "ticks";
+                if (plot->yAxis->labelColor().name() != text.name()) return id + "axis title";
                 for (QCPLayoutElement* e : plot->plotLayout()->elements(true))
                     if (auto* scale = qobject_cast<QCPColorScale*>(e))
-                        QCOMPARE(scale->axis()->tickLabelColor().name(), text.name());
+                        if (scale->axis()->tickLabelColor().name() != text.name())
+                            return id + "colour bar";
             }
+            return {};
+        };
+        for (auto theme : {tpgm::ui::Theme::Dark, tpgm::ui::Theme::Light}) {
+            tpgm::ui::applyTheme(theme);
+            const QPalette pal = QApplication::palette();
+            // The plots restyle on the next event-loop turn (a busy machine may take a while).
+            QTRY_COMPARE_WITH_TIMEOUT(mismatch(pal), QString(), 5000);
             // Labels with a style sheet (the robustness notes) take the new palette too.
             for (QLabel* label : w.robustnessPanel()->findChildren<QLabel*>())
                 if (!label->styleSheet().isEmpty())
                     QCOMPARE(label->palette().color(QPalette::WindowText).name(),
                              pal.color(QPalette::WindowText).name());
         }
+    }
+
+    // The robustness tab scrolls in a small window: its unfocused controls ignore the wheel.
+    void wheelLeavesRobustnessControlsAlone() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* combo = w.robustnessPanel()->findChild<QComboBox*>();
+        auto* slider = w.robustnessPanel()->findChild<QSlider*>();
+        QVERIFY(combo && slider);
+        const int index = combo->currentIndex(), value = slider->value();
+        for (QWidget* target : {static_cast<QWidget*>(combo), static_cast<QWidget*>(slider)}) {
+            QWheelEvent event(QPointF(5, 5), target->mapToGlobal(QPointF(5, 5)), QPoint(),
+                              QPoint(0, -120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
+                              false);
+            QCoreApplication::sendEvent(target, &event);
+        }
+        QCOMPARE(combo->currentIndex(), index);
+        QCOMPARE(slider->value(), value);
     }
 
     // The phase after a step that ends an evaluated epoch, and after the last one.
