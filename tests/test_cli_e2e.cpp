@@ -265,6 +265,9 @@ class TestCliEndToEnd : public QObject {
         QVERIFY2(r.code != 0 && r.err.contains("method: ft -> tpgm"), qPrintable(r.err));
         r = run_cli({"finetune", "--fork", parent + "@5", "--run-dir", dir_.filePath("m")});
         QVERIFY2(r.code != 0 && r.err.contains("6, 9, 12"), qPrintable(r.err));
+        // From the last step a fork has nothing to train unless epochs grow.
+        r = run_cli({"finetune", "--fork", parent, "--run-dir", dir_.filePath("m")});
+        QVERIFY2(r.code != 0 && r.err.contains("raise epochs"), qPrintable(r.err));
     }
 
     void runsAreReadableByTensorBoard() {

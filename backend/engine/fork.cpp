@@ -59,6 +59,18 @@ std::string radii_until(const std::string& path, int64_t step) {
     return out;
 }
 
+// The parent's optimiser steps per epoch, from its step lines' total (0 when it has none).
+int64_t steps_per_epoch(const std::string& metrics, int epochs) {
+    using Kind = run_format::MetricsEntry::Kind;
+    std::ifstream in(metrics);
+    int64_t total = 0;
+    for (std::string line; std::getline(in, line);) {
+        const auto e = run_format::parse_metrics_line(line);
+        if (e && e->kind == Kind::step) total = e->step.total_steps;
+    }
+    return epochs > 0 ? total / epochs : 0;
+}
+
 std::string steps_text(const std::vector<int64_t>& steps) {
     std::string s;
     for (int64_t k : steps) s += (s.empty() ? "" : ", ") + std::to_string(k);
@@ -125,6 +137,11 @@ RunConfig prepare_fork(const ForkRequest& request) {
     if (!read_checkpoint(source).archive.try_read("train_step", saved_step))
         throw ConfigError("--fork: '" + source + "' holds weights only, not a training state");
     const int64_t step = saved_step.toInt();
+    const int64_t per_epoch = steps_per_epoch(parent.metrics(), base.epochs);
+    if (per_epoch > 0 && step >= per_epoch * cfg.epochs)
+        throw ConfigError("the fork would start at step " + std::to_string(step) + ", where " +
+                          std::to_string(cfg.epochs) +
+                          " epochs end: raise epochs to train on from there");
 
     cfg.run_dir = run_dir.empty() ? request.parent + "-fork-" + std::to_string(step) : run_dir;
     std::error_code ec;
