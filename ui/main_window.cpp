@@ -246,6 +246,13 @@ void MainWindow::buildActions() {
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(openRun_);
+    file->addAction(tr("Open &Earlier Runs"), this, [this] {
+        const int opened = openRunsIn(setup_->runsRoot());
+        statusBar()->showMessage(
+            opened > 0 ? tr("Opened %1 runs from %2").arg(opened).arg(setup_->runsRoot())
+                       : tr("No runs in %1 yet").arg(setup_->runsRoot()),
+            8000);
+    });
     file->addSeparator();
     file->addAction(tr("&Load Config…"), this, &MainWindow::loadConfigFile);
     file->addAction(tr("&Save Config…"), this, &MainWindow::saveConfigFile);

@@ -52,6 +52,8 @@ class MainWindow : public QMainWindow {
     bool startForkedRun(const RunConfig& config, const QString& parentName);
     // Adds a run folder to the session and follows it while it is being written.
     RunPtr openRun(const QString& dir, QString* error = nullptr);
+    // Opens every run folder directly inside `dir` (a runs folder), oldest first; the count.
+    int openRunsIn(const QString& dir);
     bool isTraining() const;
     // File > Load Config: the file's keys on top of the panel's settings; false (status bar
     // says why) when it cannot be read.

@@ -272,14 +272,19 @@ void MainWindow::openRunDialog() {
         return;
     }
     // A folder of runs (the runs folder itself): open every run inside it.
-    int opened = 0;
-    for (const QFileInfo& sub :
-         QDir(dir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time | QDir::Reversed))
-        if (holds_run(sub.filePath().toStdString()) && openRun(sub.filePath())) ++opened;
+    const int opened = openRunsIn(dir);
     if (opened > 0)
         statusBar()->showMessage(tr("Opened %1 runs from %2").arg(opened).arg(dir), 8000);
     else
         openRun(dir);  // says why it is not a run folder
+}
+
+int MainWindow::openRunsIn(const QString& dir) {
+    int opened = 0;
+    for (const QFileInfo& sub :
+         QDir(dir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time | QDir::Reversed))
+        if (holds_run(sub.filePath().toStdString()) && openRun(sub.filePath())) ++opened;
+    return opened;
 }
 
 void MainWindow::followRuns() {
@@ -476,9 +481,21 @@ QString MainWindow::idleMessage() const {
     else
         data = tr("the %1 lists under %2")
                    .arg(QString::fromStdString(c.data), QString::fromStdString(c.lists.root));
-    return setup_->isValid() ? tr("Ready: press Start (Ctrl+R) to fine-tune %1 on %2.")
-                                   .arg(QString::fromStdString(c.method), data)
-                             : tr("Fix the settings marked in red, then Start (Ctrl+R).");
+    QString text = setup_->isValid() ? tr("Ready: press Start (Ctrl+R) to fine-tune %1 on %2.")
+                                           .arg(QString::fromStdString(c.method), data)
+                                     : tr("Fix the settings marked in red, then Start (Ctrl+R).");
+    // After a restart the session is empty: say that earlier runs are there to open.
+    if (runs_.empty()) {
+        int earlier = 0;
+        for (const QFileInfo& sub :
+             QDir(setup_->runsRoot()).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot))
+            earlier += holds_run(sub.filePath().toStdString()) ? 1 : 0;
+        if (earlier > 0)
+            text += " " + tr("%1 earlier run(s) in %2: File > Open Earlier Runs.")
+                              .arg(earlier)
+                              .arg(setup_->runsRoot());
+    }
+    return text;
 }
 
 void MainWindow::updateActions() {

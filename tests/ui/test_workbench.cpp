@@ -125,6 +125,10 @@ class TestWorkbench : public QObject {
         QVERIFY(w.openRun(first + "/."));
         QCOMPARE(w.resultsTable()->table()->rowCount(), 2);
         QCOMPARE(tpgm::ui::uniqueDisplayName("same", {"same", "same (2)"}), QString("same (3)"));
+        // After a restart: File > Open Earlier Runs (or Open Run on the runs folder) lists them.
+        MainWindow later;
+        QVERIFY(later.openRunsIn(QFileInfo(first).path()) >= 2);
+        QVERIFY(later.resultsTable()->table()->rowCount() >= 2);
     }
 
     // A disabled Start says why next to it; Start (and Ctrl+R) names the problem.
