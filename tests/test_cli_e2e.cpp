@@ -259,6 +259,12 @@ class TestCliEndToEnd : public QObject {
         QVERIFY(f["parent"].toString().endsWith("parent"));
         QVERIFY2(f["changes"].toArray()[0].toString().startsWith("optim.lr: "),
                  qPrintable(f["changes"].toArray()[0].toString()));
+        QFile config(dir_.filePath("lr/config.yaml"));  // rewritten by the resumed trainer
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        const QString yaml = config.readAll();
+        QVERIFY2(yaml.startsWith("# forked from ") && yaml.contains("at step 6\n") &&
+                     yaml.contains("#   changed optim.lr: "),
+                 qPrintable(yaml));
         // What the checkpoint's state depends on cannot change; a missing step names the others.
         r = run_cli({"finetune", "--fork", parent + "@6", "--run-dir", dir_.filePath("m"), "--set",
                      "method=tpgm"});

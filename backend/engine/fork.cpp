@@ -166,12 +166,12 @@ RunConfig prepare_fork(const ForkRequest& request) {
         fs::copy_file(source, child.last_checkpoint(), fs::copy_options::overwrite_existing);
         cfg.resume = true;
         cfg.overwrite = false;
-        write_file_atomically(child.config(), to_yaml(cfg));
         const nlohmann::json fork = {
             {"parent", fs::absolute(request.parent).lexically_normal().string()},
             {"step", step},
             {"changes", changes}};
         write_file_atomically(child.fork(), fork.dump(2) + "\n");
+        write_file_atomically(child.config(), config_file_text(child, cfg));
     }
     return cfg;
 }

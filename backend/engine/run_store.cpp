@@ -6,6 +6,8 @@
 #include "engine/run_format.h"
 #include "engine/run_tensorboard.h"
 
+#include <nlohmann/json.hpp>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -97,6 +99,21 @@ std::vector<int64_t> RunPaths::step_checkpoints() const {
     }
     std::sort(steps.begin(), steps.end());
     return steps;
+}
+
+std::string config_file_text(const RunPaths& paths, const RunConfig& config) {
+    std::string comments;
+    const auto fork = nlohmann::json::parse(read_file(paths.fork()), nullptr, false);
+    if (fork.is_object() && fork.contains("parent") && fork["parent"].is_string() &&
+        fork.contains("step") && fork["step"].is_number_integer()) {
+        comments = "# forked from " + fork["parent"].get<std::string>() + " at step " +
+                   std::to_string(fork["step"].get<int64_t>()) + "\n";
+        if (fork.contains("changes") && fork["changes"].is_array())
+            for (const auto& change : fork["changes"])
+                if (change.is_string())
+                    comments += "#   changed " + change.get<std::string>() + "\n";
+    }
+    return comments + to_yaml(config);
 }
 
 std::optional<std::string> find_best_checkpoint(const std::string& dir) {
@@ -235,7 +252,7 @@ void RunStore::open_streams() {
 }
 
 void RunStore::write_config(const RunConfig& config) {
-    const std::string yaml = to_yaml(config);
+    const std::string yaml = config_file_text(paths_, config);
     RunTensorBoard& board = tb();  // before the write: a rebuild must not see this event yet
     write_file_atomically(paths_.config(), yaml);
     board.config(yaml, wall_clock_seconds());

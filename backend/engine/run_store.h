@@ -40,6 +40,10 @@ struct RunPaths {
     std::vector<int64_t> step_checkpoints() const;
 };
 
+// config.yaml's text for `config`: the YAML, after comment lines naming the parent, step and
+// changes when the folder is a fork (fork.json), so that they survive every rewrite.
+std::string config_file_text(const RunPaths& paths, const RunConfig& config);
+
 // The model a run folder stands for: final.pt when the run completed, else last.pt; nullopt
 // when it holds neither (yet).
 std::optional<std::string> find_best_checkpoint(const std::string& dir);
