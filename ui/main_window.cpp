@@ -108,6 +108,8 @@ void MainWindow::buildCentral() {
     tabs_ = new QTabWidget;
     tabs_->setObjectName("mainTabs");
     tabs_->setDocumentMode(true);
+    // Six tab titles side by side held the window wider than 1024 px; they scroll instead.
+    tabs_->setUsesScrollButtons(true);
     tabs_->addTab(rows_, tr("Training"));
     tabs_->addTab(curves_, tr("Radii curves"));
     // Three model columns side by side need ~800 px; in a small window they scroll instead of

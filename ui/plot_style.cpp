@@ -3,6 +3,8 @@
 
 #include <qcustomplot.h>
 
+#include <algorithm>
+
 #include <QEvent>
 #include <QFileDialog>
 #include <QMenu>
@@ -71,8 +73,15 @@ class CompactFollower : public QObject {
   public:
     explicit CompactFollower(QCustomPlot* plot) : QObject(plot), plot_(plot) {}
     bool eventFilter(QObject* watched, QEvent* event) override {
-        if (event->type() == QEvent::Resize && compact(plot_) != wasCompact_) {
+        if (event->type() != QEvent::Resize) return QObject::eventFilter(watched, event);
+        // As many legend columns as fit the width (long layer names wrapped in four columns
+        // held the window 700 px wide).
+        const int columns = std::clamp(plot_->width() / 180, 1,
+                                       std::max(1, plot_->property("legendColumns").toInt()));
+        const bool changed = compact(plot_) != wasCompact_ || columns != plot_->legend->wrap();
+        if (changed) {
             wasCompact_ = compact(plot_);
+            plot_->legend->setWrap(columns);
             applyCompact(plot_);
             plot_->replot(QCustomPlot::rpQueuedReplot);
         }
@@ -100,6 +109,9 @@ void placeLegendBelow(QCustomPlot* plot, int columns) {
     layout->setRowSpacing(0);
     legend->setFillOrder(QCPLegend::foColumnsFirst);
     legend->setWrap(columns);
+    plot->setProperty("legendColumns", columns);
+    // The legend's entries must not set the window's minimum width; they wrap (see above).
+    plot->setMinimumWidth(160);
     legend->setMargins(QMargins(6, 0, 6, 2));
     legend->setRowSpacing(0);
     legend->setColumnSpacing(12);
