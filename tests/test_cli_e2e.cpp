@@ -267,8 +267,22 @@ class TestCliEndToEnd : public QObject {
                  qPrintable(yaml));
         // What the checkpoint's state depends on cannot change; a missing step names the others.
         r = run_cli({"finetune", "--fork", parent + "@6", "--run-dir", dir_.filePath("m"), "--set",
-                     "method=tpgm"});
-        QVERIFY2(r.code != 0 && r.err.contains("method: ft -> tpgm"), qPrintable(r.err));
+                     "model=resnet18"});
+        QVERIFY2(r.code != 0 && r.err.contains("model: demo_resnet -> resnet18"),
+                 qPrintable(r.err));
+        // Another method from step 6: TPGM's radii start anew on the parent's weights.
+        r = run_cli({"finetune", "--fork", parent + "@6", "--run-dir", dir_.filePath("tpgm"),
+                     "--set", "method=tpgm"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(losses(dir_.filePath("tpgm")).size(), std::size_t(12));
+        QFile radii(dir_.filePath("tpgm/radii.csv"));
+        QVERIFY(radii.open(QIODevice::ReadOnly));
+        QVERIFY(radii.readAll().contains("\n12,"));  // radius updates after the fork point
+        QFile tpgmFork(dir_.filePath("tpgm/fork.json"));
+        QVERIFY(tpgmFork.open(QIODevice::ReadOnly));
+        QVERIFY(QJsonDocument::fromJson(tpgmFork.readAll())
+                    .object()["method_state_started_anew"]
+                    .toBool());
         r = run_cli({"finetune", "--fork", parent + "@5", "--run-dir", dir_.filePath("m")});
         QVERIFY2(r.code != 0 && r.err.contains("6, 9, 12"), qPrintable(r.err));
         // From the last step a fork has nothing to train unless epochs grow.

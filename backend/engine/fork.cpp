@@ -21,13 +21,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Settings the checkpoint's state depends on: the method's state (radii per constrained tensor,
-// the head of a linear probe) and the model and data it was trained on.
+// Settings the checkpoint's weights depend on: the model and the data it was trained on.
 bool is_state_shaping(const std::string& key) {
-    static const std::vector<std::string>
-        keys = {"method",    "model",        "pretrained",    "data",
-                "tpgm.norm", "tpgm.exclude", "tpgm.post_hoc", "images.size",
-                "freeze_bn", "batch_size"};  // not state, but it moves what "step N" means
+    static const std::vector<std::string> keys = {
+        "model",       "pretrained", "data",
+        "images.size", "freeze_bn",  "batch_size"};  // not state, but it moves what "step N" means
     if (std::find(keys.begin(), keys.end(), key) != keys.end()) return true;
     for (const char* prefix : {"folders.", "lists.", "demo.", "images.mean", "images.std"})
         if (key.rfind(prefix, 0) == 0 && key != "demo.cache_dir") return true;
@@ -97,6 +95,10 @@ bool changeable_in_fork(const std::string& key) {
     return !is_state_shaping(key);
 }
 
+bool resets_method_state(const std::string& key) {
+    return key == "method" || key == "tpgm.norm" || key == "tpgm.exclude" || key == "tpgm.post_hoc";
+}
+
 RunConfig prepare_fork(const ForkRequest& request) {
     const RunPaths parent(request.parent);
     if (!fs::exists(parent.config()))
@@ -116,12 +118,15 @@ RunConfig prepare_fork(const ForkRequest& request) {
         if (key == "run_dir") continue;
         (changeable_in_fork(key) ? changes : refused).push_back(key + ": " + change);
     }
+    bool fresh_method_state = false;  // the method's own state (radii, optimiser) starts anew
+    for (const auto& [key, change] : config_differences(base, cfg))
+        fresh_method_state |= resets_method_state(key);
     if (!refused.empty()) {
         std::string msg = "a fork continues its parent's trained state; these cannot change:";
         for (const auto& r : refused) msg += "\n  " + r;
         msg +=
-            "\n(method, model, data, image size and normalisation, and TPGM's norm and exclude "
-            "list shape that state; start a new run for them)";
+            "\n(model, checkpoint, data, image size and normalisation, batch size and "
+            "freeze_bn shape that state; start a new run for them)";
         throw ConfigError(msg);
     }
 
@@ -169,7 +174,8 @@ RunConfig prepare_fork(const ForkRequest& request) {
         const nlohmann::json fork = {
             {"parent", fs::absolute(request.parent).lexically_normal().string()},
             {"step", step},
-            {"changes", changes}};
+            {"changes", changes},
+            {"fresh_method_state", fresh_method_state}};
         write_file_atomically(child.fork(), fork.dump(2) + "\n");
         write_file_atomically(child.config(), config_file_text(child, cfg));
     }

@@ -25,10 +25,14 @@ struct ForkRequest {
 // Parses "RUN" or "RUN@STEP"; throws ConfigError for a step that is not a whole number.
 ForkRequest parse_fork_spec(const std::string& spec);
 
-// Whether a fork may change `key`: training settings (optimiser, schedule, TPGM's radius
-// learning, seed, cadence, epochs) yes; what the checkpoint's state depends on (method, model,
-// data, image size, TPGM norm) no.
+// Whether a fork may change `key`: training settings (optimiser, schedule, method, TPGM's
+// settings, seed, cadence, epochs) yes; what the checkpoint's weights depend on (model,
+// checkpoint, data, image size and normalisation, batch size, freeze_bn) no.
 bool changeable_in_fork(const std::string& key);
+// Whether changing `key` makes the fork start its method's state (TPGM's radii and their Adam
+// moments, the optimiser's moments) anew from the parent's weights: method, tpgm.norm,
+// tpgm.exclude, tpgm.post_hoc.
+bool resets_method_state(const std::string& key);
 
 // Writes run_dir as a resumable copy of the parent at the step: its checkpoint as last.pt, its
 // metrics and radii (the resumed trainer drops what lies after the step), the parent's config

@@ -116,6 +116,20 @@ std::string config_file_text(const RunPaths& paths, const RunConfig& config) {
     return comments + to_yaml(config);
 }
 
+bool fork_resets_method_state(const RunPaths& paths) {
+    const auto fork = nlohmann::json::parse(read_file(paths.fork()), nullptr, false);
+    return fork.is_object() && fork.contains("fresh_method_state") &&
+           fork["fresh_method_state"].is_boolean() && fork["fresh_method_state"].get<bool>();
+}
+
+void mark_fork_method_state_reset(const RunPaths& paths) {
+    auto fork = nlohmann::json::parse(read_file(paths.fork()), nullptr, false);
+    if (!fork.is_object()) return;
+    fork["fresh_method_state"] = false;
+    fork["method_state_started_anew"] = true;
+    write_file_atomically(paths.fork(), fork.dump(2) + "\n");
+}
+
 std::optional<std::string> find_best_checkpoint(const std::string& dir) {
     const RunPaths paths(dir);
     for (const std::string& path : {paths.final_checkpoint(), paths.last_checkpoint()}) {

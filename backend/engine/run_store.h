@@ -44,6 +44,11 @@ struct RunPaths {
 // changes when the folder is a fork (fork.json), so that they survive every rewrite.
 std::string config_file_text(const RunPaths& paths, const RunConfig& config);
 
+// Whether the folder is a fork whose method state starts anew (fork.json's fresh_method_state).
+bool fork_resets_method_state(const RunPaths& paths);
+// After the fork's first start: later resumes load the fork's own method state again.
+void mark_fork_method_state_reset(const RunPaths& paths);
+
 // The model a run folder stands for: final.pt when the run completed, else last.pt; nullopt
 // when it holds neither (yet).
 std::optional<std::string> find_best_checkpoint(const std::string& dir);

@@ -393,8 +393,15 @@ class Session {
             !ckpt.archive.try_read("proj_batches", proj))
             throw CheckpointError("'" + path +
                                   "' holds weights only, not a resumable training state");
-        optimizer_->load(opt);
-        method_->load_state(method);
+        if (fork_resets_method_state(store_->paths())) {
+            log("info",
+                "this fork changed the method or its constrained tensors: the optimiser "
+                "and method state start anew from the parent's weights");
+            mark_fork_method_state_reset(store_->paths());
+        } else {
+            optimizer_->load(opt);
+            method_->load_state(method);
+        }
         step_ = last_saved_step_ = step.toInt();
         proj_batches_ = proj.toInt();
         store_->discard_after(step_);  // steps after the checkpoint are trained again

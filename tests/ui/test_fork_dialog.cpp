@@ -39,7 +39,7 @@ class TestForkDialog : public QObject {
 
         RunConfig wanted = parent;  // the setup panel after the user's edits
         wanted.optim.lr = 0.5;
-        wanted.method = "tpgm";  // shapes the checkpoint's state: kept from the parent
+        wanted.model = "resnet18";  // the checkpoint's weights depend on it: kept from the parent
         ForkDialog dialog(tmp_.filePath("parent"), wanted);
         QCOMPARE(dialog.changeList()->count(), 1);
         QVERIFY(dialog.changeList()->item(0)->text().startsWith("optim.lr: 0.05 -> 0.5"));
@@ -47,7 +47,7 @@ class TestForkDialog : public QObject {
         bool keptNamed = false;
         for (auto* label : dialog.findChildren<QLabel*>())
             keptNamed |=
-                label->text().contains("Kept from the parent") && label->text().contains("method");
+                label->text().contains("Kept from the parent") && label->text().contains("model");
         QVERIFY(keptNamed);
         const int step6 = dialog.stepBox()->findText("step 6");
         QVERIFY(step6 > 0);
@@ -56,7 +56,7 @@ class TestForkDialog : public QObject {
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
         const RunConfig& fork = dialog.prepared();
         QVERIFY(fork.resume);
-        QCOMPARE(fork.method, std::string("ft"));
+        QCOMPARE(fork.model, std::string("demo_resnet"));
         QCOMPARE(fork.optim.lr, 0.5);
         QVERIFY(QString::fromStdString(fork.run_dir).endsWith("parent-fork-6"));
         QVERIFY(QFile::exists(QString::fromStdString(RunPaths(fork.run_dir).fork())));
