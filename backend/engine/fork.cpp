@@ -114,13 +114,12 @@ RunConfig prepare_fork(const ForkRequest& request) {
     cfg.overwrite = base.overwrite;
 
     std::vector<std::string> changes, refused;
+    bool fresh_method_state = false;  // the method's own state (radii, optimiser) starts anew
     for (const auto& [key, change] : config_differences(base, cfg)) {
         if (key == "run_dir") continue;
         (changeable_in_fork(key) ? changes : refused).push_back(key + ": " + change);
-    }
-    bool fresh_method_state = false;  // the method's own state (radii, optimiser) starts anew
-    for (const auto& [key, change] : config_differences(base, cfg))
         fresh_method_state |= resets_method_state(key);
+    }
     if (!refused.empty()) {
         std::string msg = "a fork continues its parent's trained state; these cannot change:";
         for (const auto& r : refused) msg += "\n  " + r;
