@@ -8,7 +8,6 @@
 #include "engine/run_store.h"
 
 #include <torch/torch.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -43,16 +42,6 @@ std::string metrics_until(const std::string& path, int64_t step) {
         if (!e) continue;
         if ((e->kind == Kind::step || e->kind == Kind::eval) && e->step_number() > step) break;
         out += line + '\n';
-    }
-    return out;
-}
-
-std::string radii_until(const std::string& path, int64_t step) {
-    std::ifstream in(path);
-    std::string out = std::string(run_format::kRadiiHeader) + '\n';
-    for (std::string line; std::getline(in, line);) {
-        const auto row = run_format::parse_radii_row(line);
-        if (row && row->step <= step) out += line + '\n';
     }
     return out;
 }
@@ -166,16 +155,17 @@ RunConfig prepare_fork(const ForkRequest& request) {
         write_file_atomically(child.metrics(),
                               metrics_until(parent.metrics(), step) +
                                   run_format::metrics_line(LogEvent{"info", what + joined}));
-        write_file_atomically(child.radii(), radii_until(parent.radii(), step));
+        // All of radii.csv: the resumed trainer's discard_after drops the rows after the step.
+        fs::copy_file(parent.radii(), child.radii(), fs::copy_options::overwrite_existing);
         fs::copy_file(source, child.last_checkpoint(), fs::copy_options::overwrite_existing);
         cfg.resume = true;
         cfg.overwrite = false;
-        const nlohmann::json fork = {
-            {"parent", fs::absolute(request.parent).lexically_normal().string()},
-            {"step", step},
-            {"changes", changes},
-            {"fresh_method_state", fresh_method_state}};
-        write_file_atomically(child.fork(), fork.dump(2) + "\n");
+        run_format::ForkRecord fork;
+        fork.parent = fs::absolute(request.parent).lexically_normal().string();
+        fork.step = step;
+        fork.changes = changes;
+        fork.fresh_method_state = fresh_method_state;
+        write_file_atomically(child.fork(), run_format::fork_json(fork));
         write_file_atomically(child.config(), config_file_text(child, cfg));
     }
     return cfg;

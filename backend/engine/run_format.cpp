@@ -214,4 +214,30 @@ std::optional<EvalReport> parse_eval_json(const std::string& text) {
     }
 }
 
+std::string fork_json(const ForkRecord& f) {
+    return json{{"parent", f.parent},
+                {"step", f.step},
+                {"changes", f.changes},
+                {"fresh_method_state", f.fresh_method_state},
+                {"method_state_started_anew", f.method_state_started_anew}}
+               .dump(2) +
+           '\n';
+}
+
+std::optional<ForkRecord> parse_fork_json(const std::string& text) {
+    const auto j = parse_object(text);
+    if (!j) return std::nullopt;
+    try {
+        ForkRecord f;
+        f.parent = j->at("parent").get<std::string>();
+        f.step = j->at("step").get<int64_t>();
+        f.changes = j->value("changes", std::vector<std::string>{});
+        f.fresh_method_state = j->value("fresh_method_state", false);
+        f.method_state_started_anew = j->value("method_state_started_anew", false);
+        return f;
+    } catch (const json::exception&) {  // absent or of the wrong type
+        return std::nullopt;
+    }
+}
+
 }  // namespace tpgm::run_format

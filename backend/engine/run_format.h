@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tpgm::run_format {
 
@@ -51,5 +52,19 @@ std::optional<RunSummary> parse_summary_json(const std::string& text);
 std::string eval_json(const EvalReport& r);
 // nullopt when `text` is not a JSON object.
 std::optional<EvalReport> parse_eval_json(const std::string& text);
+
+// fork.json: the run a fork continues, the step, the changed settings ("optim.lr: 0.05 -> 0.5"),
+// and whether its method state starts anew at its first start (then cleared, and
+// method_state_started_anew says it did).
+struct ForkRecord {
+    std::string parent;
+    int64_t step = 0;
+    std::vector<std::string> changes;
+    bool fresh_method_state = false;
+    bool method_state_started_anew = false;
+};
+std::string fork_json(const ForkRecord& f);
+// nullopt when `text` is not a fork record (no parent or step).
+std::optional<ForkRecord> parse_fork_json(const std::string& text);
 
 }  // namespace tpgm::run_format

@@ -6,8 +6,6 @@
 #include "engine/run_format.h"
 #include "engine/run_tensorboard.h"
 
-#include <nlohmann/json.hpp>
-
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -103,31 +101,25 @@ std::vector<int64_t> RunPaths::step_checkpoints() const {
 
 std::string config_file_text(const RunPaths& paths, const RunConfig& config) {
     std::string comments;
-    const auto fork = nlohmann::json::parse(read_file(paths.fork()), nullptr, false);
-    if (fork.is_object() && fork.contains("parent") && fork["parent"].is_string() &&
-        fork.contains("step") && fork["step"].is_number_integer()) {
-        comments = "# forked from " + fork["parent"].get<std::string>() + " at step " +
-                   std::to_string(fork["step"].get<int64_t>()) + "\n";
-        if (fork.contains("changes") && fork["changes"].is_array())
-            for (const auto& change : fork["changes"])
-                if (change.is_string())
-                    comments += "#   changed " + change.get<std::string>() + "\n";
+    if (const auto fork = run_format::parse_fork_json(read_file(paths.fork()))) {
+        comments =
+            "# forked from " + fork->parent + " at step " + std::to_string(fork->step) + "\n";
+        for (const auto& change : fork->changes) comments += "#   changed " + change + "\n";
     }
     return comments + to_yaml(config);
 }
 
 bool fork_resets_method_state(const RunPaths& paths) {
-    const auto fork = nlohmann::json::parse(read_file(paths.fork()), nullptr, false);
-    return fork.is_object() && fork.contains("fresh_method_state") &&
-           fork["fresh_method_state"].is_boolean() && fork["fresh_method_state"].get<bool>();
+    const auto fork = run_format::parse_fork_json(read_file(paths.fork()));
+    return fork && fork->fresh_method_state;
 }
 
 void mark_fork_method_state_reset(const RunPaths& paths) {
-    auto fork = nlohmann::json::parse(read_file(paths.fork()), nullptr, false);
-    if (!fork.is_object()) return;
-    fork["fresh_method_state"] = false;
-    fork["method_state_started_anew"] = true;
-    write_file_atomically(paths.fork(), fork.dump(2) + "\n");
+    auto fork = run_format::parse_fork_json(read_file(paths.fork()));
+    if (!fork) return;
+    fork->fresh_method_state = false;
+    fork->method_state_started_anew = true;
+    write_file_atomically(paths.fork(), run_format::fork_json(*fork));
 }
 
 std::optional<std::string> find_best_checkpoint(const std::string& dir) {
