@@ -7,6 +7,8 @@
 #include "data/split_list.h"
 #include "data/voc.h"
 
+#include "test_files.h"
+
 #include <torch/torch.h>
 #include <QtTest/QtTest>
 #include <opencv2/imgcodecs.hpp>
@@ -26,16 +28,6 @@ cv::Mat random_image(int w, int h, int seed) {
     cv::Mat m(h, w, CV_8UC3);
     cv::randu(m, cv::Scalar::all(seed % 7), cv::Scalar::all(200 + seed % 50));
     return m;
-}
-
-void write_text(const fs::path& p, const std::string& text) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-}
-
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
 }
 
 template <typename F>

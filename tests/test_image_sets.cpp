@@ -13,6 +13,8 @@
 #include "engine/evaluator.h"
 #include "models/classifier.h"
 
+#include "test_files.h"
+
 #include <torch/torch.h>
 #include <QtTest/QtTest>
 #include <opencv2/core.hpp>
@@ -42,16 +44,6 @@ cv::Mat random_image(int w, int h, int seed) {
     cv::RNG rng(static_cast<uint64_t>(seed) * 7919 + 1);
     rng.fill(m, cv::RNG::UNIFORM, 0, 256);
     return m;
-}
-
-void write_text(const fs::path& p, const std::string& text) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-}
-
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
 }
 
 // Writes a small image (24..64 px, PNG or JPEG by `seed`) at `p`.
