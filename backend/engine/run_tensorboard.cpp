@@ -44,12 +44,14 @@ RunTensorBoard::RunTensorBoard(const std::string& tb_dir, double wall_time)
 
 void RunTensorBoard::config(const std::string& yaml, double wall_time) {
     writer_.text(wall_time, 0, "config", as_code_block(yaml));
+    writer_.flush();
 }
 
 void RunTensorBoard::step(const StepEvent& e) {
     writer_.scalar(e.wall_time, e.step, "train/loss", e.loss);
     writer_.scalar(e.wall_time, e.step, "train/lr", e.lr);
     writer_.scalar(e.wall_time, e.step, "train/images_per_sec", e.images_per_sec);
+    writer_.flush();
 }
 
 void RunTensorBoard::eval(const EvalEvent& e) {
@@ -57,6 +59,7 @@ void RunTensorBoard::eval(const EvalEvent& e) {
         writer_.scalar(e.wall_time, e.step, eval_tag(set, "top1"), v);
     for (const auto& [set, v] : e.top5)
         writer_.scalar(e.wall_time, e.step, eval_tag(set, "top5"), v);
+    writer_.flush();
 }
 
 void RunTensorBoard::radii(const RadiiSnapshot& r, double wall_time) {
@@ -65,6 +68,7 @@ void RunTensorBoard::radii(const RadiiSnapshot& r, double wall_time) {
         writer_.scalar(wall_time, r.step, "distance/" + r.names[i], r.distance[i]);
     }
     writer_.histogram(wall_time, r.step, "radii", r.radius);
+    writer_.flush();
 }
 
 std::unique_ptr<RunTensorBoard> rebuild_tensorboard(const std::string& run_dir) {

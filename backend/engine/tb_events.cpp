@@ -196,6 +196,7 @@ TensorBoardWriter::TensorBoardWriter(const std::string& dir, double wall_time) {
     out_.open(path_, std::ios::binary | std::ios::trunc);
     if (!out_) throw std::runtime_error("cannot write TensorBoard events to '" + path_ + "'");
     write(tb_proto::file_version_event(wall_time));
+    flush();
 }
 
 void TensorBoardWriter::scalar(double wall_time, int64_t step, const std::string& tag,
@@ -215,7 +216,6 @@ void TensorBoardWriter::text(double wall_time, int64_t step, const std::string& 
 
 void TensorBoardWriter::write(const std::string& event) {
     out_ << tfrecord(event);
-    out_.flush();
 }
 
 }  // namespace tpgm

@@ -34,8 +34,8 @@ std::string text_event(double wall_time, int64_t step, const std::string& tag,
 // Removes the events.out.tfevents.* files in `dir` (and nothing else); no error when none.
 void remove_event_files(const std::string& dir);
 
-// Appends events to one events.out.tfevents.* file in `dir` (created), flushing each record so
-// TensorBoard can follow a live run.
+// Appends events to one events.out.tfevents.* file in `dir` (created). flush() after a group of
+// records (one training event) lets TensorBoard follow a live run without a write per record.
 class TensorBoardWriter {
   public:
     // Starts a new event file named after `wall_time` (and a per-process counter).
@@ -44,6 +44,7 @@ class TensorBoardWriter {
     void histogram(double wall_time, int64_t step, const std::string& tag,
                    const std::vector<double>& values);
     void text(double wall_time, int64_t step, const std::string& tag, const std::string& text);
+    void flush() { out_.flush(); }
     const std::string& path() const { return path_; }
 
   private:
