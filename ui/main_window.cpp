@@ -158,7 +158,7 @@ void MainWindow::buildDocks() {
         // A finished or failed run's message goes when another run is selected.
         if (messageRun_ && results_->currentRun() != messageRun_ && !isTraining()) {
             messageRun_.reset();
-            statusBar()->showMessage(idleMessage());
+            showIdleMessage();
         }
         dirty_ = true;
         updateActions();
@@ -308,10 +308,9 @@ void MainWindow::buildStatusBar() {
         l->setMinimumWidth(80);
         statusBar()->addPermanentWidget(l);
     }
-    statusBar()->showMessage(idleMessage());
-    connect(setup_, &SetupPanel::validityChanged, this, [this] {
-        if (!isTraining() && !messageRun_) statusBar()->showMessage(idleMessage());
-    });
+    showIdleMessage();
+    // The idle text names the method, data and earlier runs: it follows every setting.
+    connect(setup_, &SetupPanel::settingsChanged, this, &MainWindow::showIdleMessage);
 }
 
 void MainWindow::restoreLayout() {

@@ -109,6 +109,8 @@ class MainWindow : public QMainWindow {
     bool focusProblem();
     // The status text when nothing runs, naming the data the panel would train on.
     QString idleMessage() const;
+    // Shows idleMessage() unless a run trains or a finished run's message is up.
+    void showIdleMessage();
     void showPhase();
     void resetStatusLabels();
     void exportPlots();

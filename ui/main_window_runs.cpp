@@ -259,6 +259,7 @@ RunPtr MainWindow::openRun(const QString& dir, QString* error) {
     results_->selectRun(run);
     appendLog("info",
               tr("opened %1%2").arg(clean, run->follow ? tr(" (following it live)") : QString()));
+    showIdleMessage();  // no longer "earlier runs to open"
     replot();
     return run;
 }
@@ -469,6 +470,10 @@ bool MainWindow::focusProblem() {
     if (auto* area = setup_->findChild<QScrollArea*>()) area->ensureWidgetVisible(f, 20, 60);
     f->setFocus(Qt::OtherFocusReason);
     return true;
+}
+
+void MainWindow::showIdleMessage() {
+    if (!isTraining() && !messageRun_) statusBar()->showMessage(idleMessage());
 }
 
 QString MainWindow::idleMessage() const {

@@ -748,6 +748,7 @@ void SetupPanel::revalidate() {
         valid_ = valid;
         emit validityChanged(valid);
     }
+    emit settingsChanged();
 }
 
 void SetupPanel::scheduleReport() {

@@ -62,6 +62,8 @@ class SetupPanel : public QWidget {
 
   signals:
     void validityChanged(bool valid);
+    // Any setting changed (after its validation).
+    void settingsChanged();
     // The "Preview data" button: show the sets this config loads.
     void previewRequested();
     // A new checkpoint report is shown (tests wait on it).
