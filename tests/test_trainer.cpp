@@ -16,6 +16,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -32,6 +33,12 @@ struct RecordingSink : EventSink {
     std::vector<EvalEvent> evals;
     std::vector<RadiiSnapshot> radii;
     std::vector<LogEvent> logs;
+    std::vector<std::string> evaluation;  // the sets named while evaluating, "" when done
+    void on_progress(const std::string& phase, int64_t done, int64_t total) override {
+        if (phase.rfind(kEvaluationPhase, 0) != 0) return;
+        evaluation.push_back(phase.substr(std::strlen(kEvaluationPhase)));
+        QVERIFY(done <= total && (done == total) == evaluation.back().empty());
+    }
     void on_log(const LogEvent& e) override { logs.push_back(e); }
     void on_step(const StepEvent& e) override {
         steps.push_back(e);
@@ -73,6 +80,12 @@ class TestTrainer : public QObject {
         QCOMPARE(sink.evals.size(), std::size_t(2));
         for (const char* set : {"id", "sketch", "hard", "fog-3", "contrast-3", "ood_mean"})
             QVERIFY2(s.final_top1.count(set), set);
+        // Each evaluation names the set it scores: ID test, OOD set 1..4 of 4, then done.
+        QCOMPARE(sink.evaluation.size(), std::size_t(12));
+        QCOMPARE(sink.evaluation[0], std::string("ID test"));
+        QVERIFY(sink.evaluation[1].rfind("OOD set 1 of 4 (", 0) == 0);
+        QVERIFY(sink.evaluation[4].rfind("OOD set 4 of 4 (", 0) == 0);
+        QCOMPARE(sink.evaluation[5], std::string());
         for (const char* f : {"config.yaml", "metrics.jsonl", "radii.csv", "summary.json",
                               "checkpoints/last.pt", "checkpoints/final.pt"})
             QVERIFY2(fs::exists(fs::path(c.run_dir) / f), f);

@@ -2,13 +2,17 @@
 #include "ui/corruption_heatmap.h"
 
 #include "engine/run_store.h"
+#include "ui/evaluation_job.h"
 #include "ui/plot_style.h"
 
 #include <qcustomplot.h>
 
 #include <QComboBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -70,15 +74,100 @@ CorruptionHeatmap::CorruptionHeatmap(QWidget* parent) : QWidget(parent) {
     top->addWidget(runA_, 1);
     top->addWidget(new QLabel(tr("minus:"), this));
     top->addWidget(runB_, 1);
+
+    job_ = new EvaluationJob(this);
+    compute_ = new QPushButton(this);
+    compute_->setObjectName("computeCorruptions");
+    compute_->setToolTip(
+        tr("Evaluates the selected run's best checkpoint on its test sets and on "
+           "the 15 benchmark corruptions at severities 1-5 (1000 ID test "
+           "images), in the background, and writes its eval.json; as "
+           "tpgm-cli eval --run RUN_DIR --corruptions benchmark"));
+    progress_ = new QProgressBar(this);
+    progress_->setTextVisible(true);
+    progress_->hide();
+    cancel_ = new QPushButton(tr("Cancel"), this);
+    cancel_->hide();
+    connect(compute_, &QPushButton::clicked, this, [this] { computeSelected(); });
+    connect(cancel_, &QPushButton::clicked, job_, &EvaluationJob::cancel);
+    connect(job_, &EvaluationJob::progressed, this,
+            [this](const QString& phase, int done, int total) {
+                progress_->setRange(0, std::max(1, total));
+                progress_->setValue(done);
+                progress_->setFormat(phase + " %p%");
+            });
+    connect(job_, &EvaluationJob::finished, this, &CorruptionHeatmap::onEvaluated);
+    auto* actions = new QHBoxLayout;
+    actions->addWidget(compute_);
+    actions->addWidget(progress_, 1);
+    actions->addWidget(cancel_);
+    actions->addStretch();
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(top);
+    layout->addLayout(actions);
     layout->addWidget(hint_);
     layout->addWidget(plot_, 1);
     rebuild();
+    updateCompute();
+}
+
+CorruptionRequest CorruptionHeatmap::defaultRequest() {
+    CorruptionRequest r;
+    r.corruptions = corruption_names("benchmark");
+    return r;
+}
+
+void CorruptionHeatmap::setSelectedRun(const RunPtr& run, bool training) {
+    if (run == selected_ && training == training_) return;
+    selected_ = run;
+    training_ = training;
+    updateCompute();
+}
+
+void CorruptionHeatmap::updateCompute() {
+    const bool busy = job_->running();
+    compute_->setVisible(!busy);
+    progress_->setVisible(busy);
+    cancel_->setVisible(busy);
+    if (busy) return;
+    const QString name = selected_ ? selected_->name : QString();
+    const bool has = selected_ && read_matrix(selected_->dir);
+    compute_->setText(!selected_ ? tr("Compute the corruption matrix (select a run)")
+                      : has      ? tr("Recompute for %1").arg(name)
+                                 : tr("Compute for %1").arg(name));
+    const bool ready =
+        selected_ && !training_ && find_best_checkpoint(selected_->dir.toStdString()).has_value();
+    compute_->setEnabled(ready);
+    if (selected_ && !ready)
+        compute_->setText(training_ ? tr("Compute for %1 (when it has finished)").arg(name)
+                                    : tr("Compute for %1 (it has no checkpoint)").arg(name));
+}
+
+bool CorruptionHeatmap::computeSelected(const CorruptionRequest& request) {
+    if (!compute_->isEnabled() || job_->running()) return false;
+    if (!job_->start(selected_->dir, request)) return false;
+    progress_->setRange(0, 0);  // busy until the first report
+    progress_->setFormat(tr("loading %1").arg(selected_->name));
+    updateCompute();
+    return true;
+}
+
+void CorruptionHeatmap::onEvaluated(const QString& dir, const QString& error) {
+    updateCompute();
+    if (error.isEmpty()) {
+        setRuns(runs_);
+        select(dir, runB_->currentData().toString() == dir ? QString()
+                                                           : runB_->currentData().toString());
+    } else if (error != "cancelled") {
+        hint_->setText(tr("The evaluation of %1 failed: %2").arg(QFileInfo(dir).fileName(), error));
+    }
+    emit evaluated(dir, error);
 }
 
 void CorruptionHeatmap::setRuns(const RunList& runs) {
+    runs_ = runs;
     QStringList dirs;
     for (const auto& run : runs)
         if (read_matrix(run->dir)) dirs << run->dir;
@@ -137,8 +226,9 @@ void CorruptionHeatmap::rebuild() {
     }
     hint_->setText(
         runA_->count() == 0
-            ? tr("No open run has a corruption matrix yet. Compute one with\n"
-                 "tpgm-cli eval --run RUN_DIR --corruptions benchmark [--baseline OTHER_RUN]")
+            ? tr("No open run has a corruption matrix yet. Compute one for the selected run with "
+                 "the button above, or with\ntpgm-cli eval --run RUN_DIR --corruptions benchmark "
+                 "[--baseline OTHER_RUN]")
         : diff ? tr("Top-1 of the first run minus the second, in points (blue: better).")
                : tr("Top-1 accuracy (%) per corruption and severity."));
     map_->data()->setSize(std::max(1, columns()), std::max(1, rows()));

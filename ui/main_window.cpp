@@ -23,6 +23,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
@@ -125,6 +126,18 @@ void MainWindow::buildCentral() {
                   tr("Segmentation"));
     corruption_ = new CorruptionHeatmap;
     tabs_->addTab(corruption_, tr("Corruption heat map"));
+    connect(corruption_, &CorruptionHeatmap::evaluated, this,
+            [this](const QString& dir, const QString& error) {
+                const QString name = QFileInfo(dir).fileName();
+                const QString text = error.isEmpty() ? tr("%1: corruption matrix written to "
+                                                          "eval.json")
+                                                           .arg(name)
+                                     : error == "cancelled"
+                                         ? tr("%1: evaluation cancelled").arg(name)
+                                         : tr("%1: evaluation failed: %2").arg(name, error);
+                appendLog(error.isEmpty() || error == "cancelled" ? "info" : "error", text);
+                statusBar()->showMessage(text, 10000);
+            });
     preview_ = new DatasetPreview;
     tabs_->addTab(preview_, tr("Data preview"));
     setCentralWidget(tabs_);

@@ -166,6 +166,8 @@ class MainWindow : public QMainWindow {
     RunPtr live_;
     QString phase_;             // the evaluation phase shown, empty while training
     QElapsedTimer phaseClock_;  // how long the current evaluation has taken
+    QString evalSet_;           // the set the engine is scoring now ("OOD set 3 of 15 (sketch)")
+    double evalSetsDone_ = 0;   // fraction of the current evaluation's sets already scored
     double evalSeconds_ = -1;   // the last evaluation's duration, for the ETA
     RunPtr messageRun_;         // the run the status message reports on (finished, failed)
     bool dirty_ = false;

@@ -34,6 +34,7 @@
 #include <QTime>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -322,10 +323,17 @@ void MainWindow::onTick() {
         }
         if (batch.has_progress) {
             const bool done = batch.phase_done >= batch.phase_total;
+            QString phase = QString::fromStdString(batch.phase);
+            if (phase.startsWith(kEvaluationPhase)) {
+                phase.remove(0, static_cast<int>(std::strlen(kEvaluationPhase)));
+                evalSet_ = done ? QString() : phase;
+                evalSetsDone_ = static_cast<double>(batch.phase_done) /
+                                static_cast<double>(std::max<int64_t>(1, batch.phase_total));
+            }
             progress_->setVisible(!done);
             progress_->setRange(0, static_cast<int>(std::max<int64_t>(1, batch.phase_total)));
             progress_->setValue(static_cast<int>(batch.phase_done));
-            progress_->setFormat(QString::fromStdString(batch.phase) + " %p%");
+            progress_->setFormat(phase + " %p%");
         }
         if (!batch.steps.empty()) {
             progress_->hide();
@@ -353,7 +361,10 @@ void MainWindow::replot() {
         heatmap_->setSnapshots(radii, name);
     }
     if (curves_->isVisible() || !isVisible()) curves_->setSnapshots(radii, name);
-    if (corruption_->isVisible() || !isVisible()) corruption_->setRuns(runs_);
+    if (corruption_->isVisible() || !isVisible()) {
+        corruption_->setRuns(runs_);
+        corruption_->setSelectedRun(primary, primary && primary == live_ && isTraining());
+    }
 }
 
 void MainWindow::onRunFinished(const QString& status, const QString& message) {
@@ -433,22 +444,30 @@ void MainWindow::resetStatusLabels() {
     speedLabel_->setText(tr("– img/s"));
     etaLabel_->setText(tr("ETA –"));
     phase_.clear();
+    evalSet_.clear();
+    evalSetsDone_ = 0;
 }
 
 void MainWindow::showPhase() {
     if (!live_ || !isTraining()) return;
-    const QString phase = evaluationPhase(live_->record, evalPlanOf(*live_));
+    const QString phase = evaluationPhase(live_->record, evalPlanOf(*live_), evalSet_);
     if (phase == phase_) return;
     if (phase_.isEmpty()) {
         phaseClock_.start();
-    } else if (phaseClock_.isValid()) {
+    } else if (phase.isEmpty() && phaseClock_.isValid()) {
         evalSeconds_ = phaseClock_.elapsed() / 1000.0;  // the evaluation just ended
     }
     phase_ = phase;
     if (!phase.isEmpty()) {
         statusBar()->showMessage(phase);
+        if (live_->paused) return;  // the ETA keeps saying so
+        // The last evaluation's length, else extrapolated from the sets scored so far.
+        const double elapsed = phaseClock_.isValid() ? phaseClock_.elapsed() / 1000.0 : 0;
         if (evalSeconds_ >= 0)
-            etaLabel_->setText(tr("ETA %1").arg(duration(evalSeconds_)));
+            etaLabel_->setText(tr("ETA %1").arg(duration(std::max(0.0, evalSeconds_ - elapsed))));
+        else if (evalSetsDone_ > 0 && !evalSet_.isEmpty())
+            etaLabel_->setText(
+                tr("ETA %1").arg(duration(elapsed * (1 - evalSetsDone_) / evalSetsDone_)));
         else
             etaLabel_->setText(tr("ETA – (evaluating)"));
     } else if (!live_->paused) {

@@ -22,13 +22,19 @@ int EvalPlan::remainingAfter(int64_t step, int64_t totalSteps) const {
     return count;
 }
 
-QString evaluationPhase(const RunRecord& record, const EvalPlan& plan) {
+QString evaluationPhase(const RunRecord& record, const EvalPlan& plan, const QString& currentSet) {
     if (record.steps.empty() || record.summary) return {};
     const StepEvent& last = record.steps.back();
     if (!plan.evaluatesAfter(last.step, last.total_steps)) return {};
     for (auto it = record.evals.rbegin(); it != record.evals.rend(); ++it)
         if (it->step == last.step) return {};  // this evaluation has arrived
-    int ood = -1;                              // sets of an earlier evaluation, when there was one
+    const int64_t perEpoch = plan.epochs > 0 ? last.total_steps / plan.epochs : 0;
+    const QString when = last.step >= last.total_steps
+                             ? QObject::tr("the final model")
+                             : QObject::tr("after epoch %1")
+                                   .arg(perEpoch > 0 ? last.step / perEpoch : last.epoch + 1);
+    if (!currentSet.isEmpty()) return QObject::tr("Evaluating %1: %2…").arg(when, currentSet);
+    int ood = -1;  // sets of an earlier evaluation, when there was one
     if (!record.evals.empty()) {
         ood = 0;
         for (const auto& [name, _] : record.evals.back().top1)
@@ -38,12 +44,7 @@ QString evaluationPhase(const RunRecord& record, const EvalPlan& plan) {
                          : ood == 0 ? QObject::tr("the ID test set")
                          : ood == 1 ? QObject::tr("ID test and 1 OOD set")
                                     : QObject::tr("ID test and %1 OOD sets").arg(ood);
-    if (last.step >= last.total_steps)
-        return QObject::tr("Evaluating the final model on %1…").arg(sets);
-    const int64_t perEpoch = plan.epochs > 0 ? last.total_steps / plan.epochs : 0;
-    return QObject::tr("Evaluating after epoch %1 on %2…")
-        .arg(perEpoch > 0 ? last.step / perEpoch : last.epoch + 1)
-        .arg(sets);
+    return QObject::tr("Evaluating %1 on %2…").arg(when, sets);
 }
 
 }  // namespace tpgm::ui

@@ -22,8 +22,10 @@ struct EvalPlan {
     int remainingAfter(int64_t step, int64_t totalSteps) const;
 };
 
-// "Evaluating after epoch 5: ID test and 15 OOD sets" while the run evaluates after its newest
-// step and that evaluation has not arrived yet; empty while it trains.
-QString evaluationPhase(const RunRecord& record, const EvalPlan& plan);
+// "Evaluating after epoch 5 on ID test and 15 OOD sets…" while the run evaluates after its newest
+// step and that evaluation has not arrived yet; empty while it trains. With the set the engine
+// reports scoring now: "Evaluating after epoch 5: OOD set 3 of 15 (sketch)…".
+QString evaluationPhase(const RunRecord& record, const EvalPlan& plan,
+                        const QString& currentSet = {});
 
 }  // namespace tpgm::ui

@@ -3,82 +3,38 @@
 #include "commands.h"
 #include "console.h"
 
-#include "config/config_schema.h"
-#include "engine/corruption_eval.h"
 #include "engine/evaluator.h"
-#include "engine/run_store.h"
-#include "robustness/corruptions.h"
+#include "engine/run_eval.h"
 
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 namespace {
 
-std::vector<std::string> corruption_names(const std::string& spec) {
-    namespace rb = tpgm::robustness;
-    std::vector<std::string> names;
-    if (spec == "all" || spec == "benchmark") {
-        for (auto c : spec == "all" ? rb::all_corruptions() : rb::benchmark_corruptions())
-            names.emplace_back(rb::corruption_name(c));
-        return names;
-    }
-    std::stringstream ss(spec);
-    for (std::string item; std::getline(ss, item, ',');) {
-        if (!rb::corruption_from_name(item))
-            throw CLI::ValidationError("--corruptions",
-                                       "'" + item + "' is not an ImageNet-C corruption name");
-        names.push_back(item);
-    }
-    return names;
-}
-
-// Prints the corruption matrix (and CE / mCE against --baseline) and returns it for eval.json.
-template <typename Options>
-tpgm::CorruptionReport corruption_report(const Options& o, const tpgm::RunConfig& config,
-                                         const std::string& checkpoint, ConsoleSink& sink) {
-    const auto names = corruption_names(o.corruptions);
-    std::vector<std::string> checkpoints{checkpoint};
-    if (!o.baseline.empty()) checkpoints.push_back(tpgm::best_checkpoint(o.baseline));
-    const auto matrices = tpgm::evaluate_checkpoints_on_corruptions(config, checkpoints, names,
-                                                                    o.severities, o.images, sink);
-    const auto& m = matrices.front();
+// The corruption matrix of `report` (and CE / mCE when it has a baseline), one row per corruption.
+void print_corruptions(const tpgm::CorruptionReport& r, int64_t images) {
+    const bool errors = !r.baseline.empty();
     std::cout << "\ncorruption x severity top-1 (%) on "
-              << (o.images > 0 ? std::to_string(o.images) : "all") << " ID test images\n"
+              << (images > 0 ? std::to_string(images) : "all") << " ID test images\n"
               << std::left << std::setw(20) << "corruption" << std::right;
-    for (int s : m.severities) std::cout << std::setw(7) << s;
-    std::cout << std::setw(8) << "mean" << (matrices.size() > 1 ? "      CE  rel.CE" : "") << "\n";
-    tpgm::CorruptionErrors errors;
-    if (matrices.size() > 1) errors = tpgm::corruption_errors(m, matrices[1]);
-    tpgm::CorruptionReport report;
-    for (std::size_t c = 0; c < m.corruptions.size(); ++c) {
+    for (int s : r.severities) std::cout << std::setw(7) << s;
+    std::cout << std::setw(8) << "mean" << (errors ? "      CE  rel.CE" : "") << "\n";
+    for (const auto& [name, cells] : r.top1) {
         double mean = 0;
-        std::cout << std::left << std::setw(20) << m.corruptions[c] << std::right << std::fixed
+        std::cout << std::left << std::setw(20) << name << std::right << std::fixed
                   << std::setprecision(1);
-        for (double v : m.top1[c])
-            std::cout << std::setw(7) << 100 * v, mean += v / m.top1[c].size();
+        for (double v : cells) std::cout << std::setw(7) << 100 * v, mean += v / cells.size();
         std::cout << std::setw(8) << 100 * mean;
-        if (matrices.size() > 1)
-            std::cout << std::setprecision(3) << std::setw(8) << errors.ce[m.corruptions[c]]
-                      << std::setw(8) << errors.relative_ce[m.corruptions[c]];
+        if (errors)
+            std::cout << std::setprecision(3) << std::setw(8) << r.ce.at(name) << std::setw(8)
+                      << r.relative_ce.at(name);
         std::cout << "\n";
-        report.top1[m.corruptions[c]] = m.top1[c];
     }
-    std::cout << std::setprecision(1) << "mean over corruptions: " << 100 * m.mean() << "%  (clean "
-              << 100 * m.clean_top1 << "%)\n";
-    report.severities = m.severities;
-    report.mean = m.mean();
-    report.clean = m.clean_top1;
-    if (matrices.size() > 1) {
-        std::cout << std::setprecision(3) << "mCE " << errors.mce << ", relative mCE "
-                  << errors.relative_mce << " (baseline " << o.baseline << " = 1)\n";
-        report.baseline = o.baseline;
-        report.ce = errors.ce;
-        report.relative_ce = errors.relative_ce;
-        report.mce = errors.mce;
-        report.relative_mce = errors.relative_mce;
-    }
-    return report;
+    std::cout << std::setprecision(1) << "mean over corruptions: " << 100 * r.mean << "%  (clean "
+              << 100 * r.clean << "%)\n";
+    if (errors)
+        std::cout << std::setprecision(3) << "mCE " << r.mce << ", relative mCE " << r.relative_mce
+                  << " (baseline " << r.baseline << " = 1)\n";
 }
 
 }  // namespace
@@ -126,7 +82,13 @@ void register_eval_command(CLI::App& app) {
             checkpoint = tpgm::best_checkpoint(o->run);
         }
         if (checkpoint.empty()) throw CLI::ValidationError("eval", "give --run or --checkpoint");
-        if (!o->corruptions.empty()) corruption_names(o->corruptions);  // before the long part
+        tpgm::CorruptionRequest request{{}, o->severities, o->images, o->baseline};
+        try {  // before the long part
+            if (!o->corruptions.empty())
+                request.corruptions = tpgm::corruption_names(o->corruptions);
+        } catch (const std::invalid_argument& e) {
+            throw CLI::ValidationError("--corruptions", e.what());
+        }
         auto overrides = o->overrides;
         overrides.push_back("resume=false");
         const tpgm::RunConfig config = resolve_config(config_path, overrides);
@@ -135,8 +97,11 @@ void register_eval_command(CLI::App& app) {
         std::cout << "checkpoint: " << checkpoint << "\n\n";
         print_accuracy_table(std::cout, e.top1, e.top5);
         tpgm::EvalReport report{checkpoint, e.top1, e.top5, std::nullopt};
-        if (!o->corruptions.empty())
-            report.corruptions = corruption_report(*o, config, checkpoint, sink);
+        if (!request.corruptions.empty()) {
+            report.corruptions =
+                tpgm::evaluate_corruption_report(config, checkpoint, request, sink);
+            print_corruptions(*report.corruptions, o->images);
+        }
         if (!o->run.empty()) tpgm::write_eval_json(o->run, report);
     });
 }

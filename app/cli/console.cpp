@@ -83,6 +83,11 @@ void ConsoleSink::on_log(const tpgm::LogEvent& e) {
 }
 
 void ConsoleSink::on_progress(const std::string& phase, int64_t done, int64_t total) {
+    if (phase.rfind(tpgm::kEvaluationPhase, 0) == 0) {
+        // One transient line on a terminal; a log gets the eval line that follows instead.
+        if (tty_ && done < total) draw(phase + " " + bar(done, total), false);
+        return;
+    }
     std::ostringstream line;
     line << phase << " " << bar(done, total) << " " << done << "/" << total;
     const int decile = static_cast<int>(10 * done / std::max<int64_t>(1, total));

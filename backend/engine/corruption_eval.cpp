@@ -26,7 +26,8 @@ double CorruptionMatrix::mean() const {
 CorruptionMatrix evaluate_corruptions(Classifier& model, const TensorDataset& clean,
                                       const Normalization& norm, const torch::Device& device,
                                       const std::vector<std::string>& corruptions,
-                                      const std::vector<int>& severities, std::uint64_t seed) {
+                                      const std::vector<int>& severities, std::uint64_t seed,
+                                      const std::function<void()>& cell_done) {
     CorruptionMatrix m;
     m.corruptions = corruptions;
     m.severities = severities;
@@ -44,6 +45,7 @@ CorruptionMatrix evaluate_corruptions(Classifier& model, const TensorDataset& cl
                                                }),
                                     clean.labels};
             row.push_back(evaluate(model, corrupted, norm, device).top1);
+            if (cell_done) cell_done();
         }
         m.top1.push_back(row);
     }
@@ -65,17 +67,20 @@ std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
     const TensorDataset clean{"id", crops.images, crops.labels};
     std::vector<std::shared_ptr<Classifier>> models;  // all checked before the long sweep starts
     for (const auto& path : checkpoints) models.push_back(load_model_for(path, data));
+    const auto total =
+        static_cast<int64_t>(checkpoints.size() * corruptions.size() * severities.size());
+    int64_t done = 0;
+    auto report = [&] { sink.on_progress("evaluating corruptions", done, total); };
+    report();
     std::vector<CorruptionMatrix> out;
-    for (std::size_t i = 0; i < checkpoints.size(); ++i) {
-        sink.on_progress("evaluating corruptions", static_cast<int64_t>(i),
-                         static_cast<int64_t>(checkpoints.size()));
-        auto& model = models[i];
+    for (auto& model : models) {
         model->to(device);
         out.push_back(evaluate_corruptions(*model, clean, data.norm, device, corruptions,
-                                           severities, config.demo.seed));
+                                           severities, config.demo.seed, [&] {
+                                               ++done;
+                                               report();
+                                           }));
     }
-    sink.on_progress("evaluating corruptions", static_cast<int64_t>(checkpoints.size()),
-                     static_cast<int64_t>(checkpoints.size()));
     return out;
 }
 

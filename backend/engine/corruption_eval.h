@@ -10,6 +10,7 @@
 #include "models/classifier.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,11 +28,12 @@ struct CorruptionMatrix {
 
 // Corrupts `clean` (deterministically from `seed`) with each corruption and severity and
 // evaluates `model` on every corrupted copy. Names must be ImageNet-C names
-// (std::invalid_argument).
+// (std::invalid_argument). `cell_done` is called after each corruption x severity.
 CorruptionMatrix evaluate_corruptions(Classifier& model, const TensorDataset& clean,
                                       const Normalization& norm, const torch::Device& device,
                                       const std::vector<std::string>& corruptions,
-                                      const std::vector<int>& severities, std::uint64_t seed);
+                                      const std::vector<int>& severities, std::uint64_t seed,
+                                      const std::function<void()>& cell_done = nullptr);
 
 // ImageNet-C's corruption errors of `model` against `baseline` (same corruptions and severities):
 // CE_c = sum_s E_{c,s} / sum_s E^base_{c,s}; relative CE_c = sum_s (E_{c,s} - E_clean) /
@@ -45,7 +47,8 @@ struct CorruptionErrors {
 CorruptionErrors corruption_errors(const CorruptionMatrix& model, const CorruptionMatrix& baseline);
 
 // Loads the data of `config` and each checkpoint, and evaluates every checkpoint's matrix on the
-// same corrupted copies of the first `images` ID test images (0: all).
+// same corrupted copies of the first `images` ID test images (0: all). Progress goes to `sink`
+// per cell as "evaluating corruptions" (a sink may throw from on_progress to cancel).
 std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
     const RunConfig& config, const std::vector<std::string>& checkpoints,
     const std::vector<std::string>& corruptions, const std::vector<int>& severities, int64_t images,

@@ -101,19 +101,27 @@ void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vect
 }
 
 EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
-                            const StreamOptions& stream) {
+                            const StreamOptions& stream, const SetProgress& progress) {
     EvalEvent e;
-    auto score = [&](const ImageSetPtr& set, const std::string& name) {
+    const auto total = static_cast<int64_t>(data.ood.size()) + 1;
+    int64_t done = 0;
+    auto score = [&](const ImageSetPtr& set, const std::string& name, const std::string& label) {
+        if (progress) progress(label, done, total);
         const Accuracy acc = evaluate(model, set, data.norm, device, stream);
         e.top1[name] = acc.top1;
         e.top5[name] = acc.top5;
+        ++done;
     };
-    score(data.test, "id");
+    score(data.test, "id", "ID test");
     std::vector<SetInfo> infos;
     for (const auto& set : data.ood) {
-        score(set, set->info().name);
+        const std::string& name = set->info().name;
+        score(set, name,
+              "OOD set " + std::to_string(done) + " of " + std::to_string(total - 1) + " (" + name +
+                  ")");
         infos.push_back(set->info());
     }
+    if (progress) progress("", done, total);
     add_ood_aggregates(e.top1, infos);
     add_ood_aggregates(e.top5, infos);
     return e;
@@ -138,7 +146,10 @@ EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkp
     const RunSets data = load_run_data(config, sink);
     auto model = load_model_for(checkpoint, data);
     model->to(device);
-    return evaluate_run_sets(*model, data, device, stream_options(config));
+    return evaluate_run_sets(*model, data, device, stream_options(config),
+                             [&sink](const std::string& label, int64_t done, int64_t total) {
+                                 sink.on_progress(kEvaluationPhase + label, done, total);
+                             });
 }
 
 }  // namespace tpgm

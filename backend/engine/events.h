@@ -57,6 +57,10 @@ struct RunSummary {
     std::string run_dir;
 };
 
+// The on_progress phase of a run's evaluation starts with this, followed by the set being scored:
+// "evaluating: OOD set 3 of 15 (sketch)"; done/total count the sets already scored.
+inline constexpr char kEvaluationPhase[] = "evaluating: ";
+
 // Receives a run's events on the thread that runs it; implementations must be quick.
 class EventSink {
   public:

@@ -312,7 +312,11 @@ class Session {
     }
 
     void evaluate_all(int64_t step) {
-        EvalEvent e = evaluate_run_sets(*model_, data_, device_, stream_);
+        EvalEvent e = evaluate_run_sets(
+            *model_, data_, device_, stream_,
+            [this](const std::string& label, int64_t done, int64_t total) {
+                sink_.on_progress(kEvaluationPhase + label, done, total);
+            });
         e.step = step;
         e.epoch = (step - 1) / steps_per_epoch_;
         sink_.on_eval(e);

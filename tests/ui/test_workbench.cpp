@@ -10,6 +10,7 @@
 #include "tiny_demo.h"
 #include "ui/accuracy_plot.h"
 #include "ui/corruption_heatmap.h"
+#include "ui/evaluation_job.h"
 #include "ui/loss_plot.h"
 #include "ui/main_window.h"
 #include "ui/radii_curves_plot.h"
@@ -30,6 +31,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QStatusBar>
@@ -249,6 +251,9 @@ class TestWorkbench : public QObject {
         step(40);
         QCOMPARE(evaluationPhase(r, plan),
                  QString("Evaluating the final model on ID test and 2 OOD sets…"));
+        // Once the engine names the set it scores, the phase says which of how many.
+        QCOMPARE(evaluationPhase(r, plan, "OOD set 2 of 2 (fog)"),
+                 QString("Evaluating the final model: OOD set 2 of 2 (fog)…"));
         QCOMPARE(plan.remainingAfter(20, 40), 1);
         tpgm::ui::EvalPlan late{4, 5};  // never before the end: only the final evaluation
         QCOMPARE(late.remainingAfter(0, 40), 1);
@@ -458,6 +463,54 @@ class TestWorkbench : public QObject {
         QVERIFY(std::abs(heat.cell(fog, 0) - 10.0) < 1e-9);
         QVERIFY(std::abs(heat.cell(fog, 1) + 5.0) < 1e-9);
         QCOMPARE(heat.cell(1 - fog, 0), 0.0);
+    }
+
+    // The heat map's Compute button evaluates the selected run in the background, writes its
+    // eval.json and shows the matrix; Cancel ends an evaluation and keeps the old eval.json.
+    void corruptionHeatMapComputesTheSelectedRun() {
+        QVERIFY(!runDir_.isEmpty());
+        auto run = std::make_shared<tpgm::ui::RunSeries>();
+        run->name = "computed";
+        run->dir = tmp_.filePath("heat-computed");
+        QDir().mkpath(run->dir + "/checkpoints");
+        for (const char* f : {"config.yaml", "checkpoints/final.pt"})
+            QVERIFY(QFile::copy(runDir_ + "/" + f, run->dir + "/" + f));
+        tpgm::ui::CorruptionHeatmap heat;
+        heat.setRuns({run});
+        QCOMPARE(heat.rows(), 0);
+        auto* compute = heat.findChild<QPushButton*>("computeCorruptions");
+        QVERIFY(!compute->isEnabled());  // nothing selected
+        heat.setSelectedRun(run, true);
+        QVERIFY2(!compute->isEnabled() && compute->text().contains("finished"),
+                 qPrintable(compute->text()));
+        heat.setSelectedRun(run, false);
+        QVERIFY2(compute->isEnabled() && compute->text() == "Compute for computed",
+                 qPrintable(compute->text()));
+
+        // Cancelled at once: no eval.json.
+        QSignalSpy done(&heat, &tpgm::ui::CorruptionHeatmap::evaluated);
+        tpgm::CorruptionRequest request;
+        request.corruptions = {"fog", "contrast"};
+        request.severities = {1, 3};
+        request.images = 40;
+        QVERIFY(heat.computeSelected(request));
+        QVERIFY(!heat.computeSelected(request));  // one at a time
+        heat.job()->cancel();
+        QVERIFY(done.wait(60000));
+        QCOMPARE(done.takeFirst().at(1).toString(), QString("cancelled"));
+        QVERIFY(!QFileInfo::exists(run->dir + "/eval.json"));
+
+        QVERIFY(heat.computeSelected(request));
+        QVERIFY(done.wait(120000));
+        QCOMPARE(done.takeFirst().at(1).toString(), QString());
+        const auto report = tpgm::read_eval_json(run->dir.toStdString());
+        QVERIFY(report && report->corruptions && report->top1.count("id"));
+        QCOMPARE(report->corruptions->severities, (std::vector<int>{1, 3}));
+        QCOMPARE(heat.rows(), 2);
+        QCOMPARE(heat.columns(), 2);
+        const double fog1 = 100 * report->corruptions->top1.at("fog")[0];
+        QVERIFY(heat.cell(0, 0) == fog1 || heat.cell(1, 0) == fog1);
+        QVERIFY2(compute->text() == "Recompute for computed", qPrintable(compute->text()));
     }
 
     void robustnessDemoShowsTopFive() {
