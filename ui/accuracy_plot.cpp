@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/accuracy_plot.h"
 
+#include "ui/form_widgets.h"
 #include "ui/plot_style.h"
 
 #include <qcustomplot.h>
@@ -35,11 +36,11 @@ AccuracyPlot::AccuracyPlot(QWidget* parent) : QWidget(parent) {
     plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), 8));
     stylePlot(plot_);
-    followPalette(plot_);  // View > Theme restyles without a restart
-    placeLegendBelow(plot_, 3);
+    followPalette(plot_);        // View > Theme restyles without a restart
+    placeLegendBelow(plot_, 6);  // as many columns as fit the width
     addPlotContextMenu(plot_, "accuracy");
     connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
-        // Names the curve under the cursor (the legend lists only ID and the means).
+        // Names the curve under the cursor (with several runs the legend lists ID and OOD mean).
         QCPGraph* best = nullptr;
         double bestDistance = 8;  // pixels
         for (int i = 0; i < plot_->graphCount(); ++i) {
@@ -66,7 +67,7 @@ AccuracyPlot::AccuracyPlot(QWidget* parent) : QWidget(parent) {
         follow_ = true;
         rebuild();
     });
-    sets_ = new QComboBox(this);
+    sets_ = new WheelSafeComboBox(this);
     sets_->setObjectName("accuracySets");
     sets_->addItems(
         {tr("ID and every OOD set"), tr("ID, OOD mean, corruption mean"), tr("ID only")});
@@ -141,10 +142,10 @@ void AccuracyPlot::rebuild() {
             g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, names[k] == "id" ? 6 : 4));
             g->setData(x, y, true);
             g->setName(shown == 1 ? setLabel(names[k]) : run->name + " · " + setLabel(names[k]));
-            // The legend names the ID and aggregate curves; hover names every other set.
-            const bool aggregate =
-                names[k] == "id" || names[k] == "ood_mean" || names[k] == "corruption_mean";
-            if (!aggregate || (shown > 1 && names[k] == "corruption_mean")) g->removeFromLegend();
+            // One run: the legend names every line. Several: each run's ID and OOD mean (their
+            // colours tell the runs apart); hover names every other set.
+            const bool summary = names[k] == "id" || names[k] == "ood_mean";
+            if (shown > 1 && !summary) g->removeFromLegend();
         }
     }
     showLegend(plot_, plot_->graphCount() > 0);
@@ -155,8 +156,16 @@ void AccuracyPlot::rebuild() {
         plot_->rescaleAxes();
         const QCPRange r = plot_->yAxis->range();
         plot_->yAxis->setRange(std::max(0.0, r.lower - 5), std::min(100.0, r.upper + 5));
-        const QCPRange k = plot_->xAxis->range();
-        plot_->xAxis->setRange(k.lower - 1, k.upper + 1);
+        // Steps from 0 to the longest run's end, as the loss plot shows them (one evaluation
+        // point alone made a range around it, e.g. -30..60).
+        double last = 0;
+        for (const auto& run : runs_) {
+            if (!run->visible || run->record.evals.empty()) continue;
+            last = std::max(last, static_cast<double>(run->record.evals.back().step));
+            if (!run->record.steps.empty())
+                last = std::max(last, static_cast<double>(run->record.steps.back().total_steps));
+        }
+        plot_->xAxis->setRange(0, std::max(1.0, last * 1.02));
     }
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -3,6 +3,7 @@
 
 #include "engine/run_store.h"
 #include "ui/evaluation_job.h"
+#include "ui/form_widgets.h"
 #include "ui/plot_style.h"
 
 #include <qcustomplot.h>
@@ -61,9 +62,9 @@ CorruptionHeatmap::CorruptionHeatmap(QWidget* parent) : QWidget(parent) {
     followPalette(plot_);  // View > Theme restyles without a restart
     addPlotContextMenu(plot_, "corruption-heatmap");
 
-    runA_ = new QComboBox(this);
+    runA_ = new WheelSafeComboBox(this);
     runA_->setObjectName("corruptionRunA");
-    runB_ = new QComboBox(this);
+    runB_ = new WheelSafeComboBox(this);
     runB_->setObjectName("corruptionRunB");
     connect(runA_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
     connect(runB_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });

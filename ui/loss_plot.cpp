@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/loss_plot.h"
 
+#include "ui/form_widgets.h"
 #include "ui/plot_style.h"
 
 #include <qcustomplot.h>
@@ -43,7 +44,8 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent) {
         rebuild();
     });
 
-    slider_ = new QSlider(Qt::Horizontal, this);
+    slider_ = new FocusWheel<QSlider>(this);
+    slider_->setOrientation(Qt::Horizontal);
     slider_->setObjectName("lossSmoothing");
     slider_->setRange(0, 99);
     slider_->setValue(60);

@@ -6,6 +6,7 @@
 #include "ui/corruption_heatmap.h"
 #include "ui/dataset_preview.h"
 #include "ui/fork_dialog.h"
+#include "ui/form_widgets.h"
 #include "ui/loss_plot.h"
 #include "ui/plot_style.h"
 #include "ui/radii_curves_plot.h"
@@ -23,8 +24,8 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
-#include <QFileInfo>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -221,7 +222,7 @@ void MainWindow::buildActions() {
     stop_->setShortcut(QKeySequence("Ctrl+."));
     stop_->setToolTip(tr("Stop after the current step; last.pt keeps the state (Ctrl+.)"));
     connect(stop_, &QAction::triggered, this, &MainWindow::stopRun);
-    extendEpochs_ = new QSpinBox(this);
+    extendEpochs_ = new WheelSafeSpinBox(this);
     extendEpochs_->setRange(1, 10000);
     extendEpochs_->setValue(10);
     extendEpochs_->setSuffix(tr(" epochs"));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/radii_heatmap.h"
 
+#include "ui/form_widgets.h"
 #include "ui/plot_style.h"
 
 #include <qcustomplot.h>
@@ -72,7 +73,7 @@ RadiiHeatmap::RadiiHeatmap(QWidget* parent) : QWidget(parent) {
     addPlotContextMenu(plot_, "radii-heatmap");
     connect(plot_, &QCustomPlot::mouseMove, this, &RadiiHeatmap::showTooltip);
 
-    mode_ = new QComboBox(this);
+    mode_ = new WheelSafeComboBox(this);
     mode_->setObjectName("heatmapMode");
     mode_->addItems(
         {tr("radius g (log)"), tr("distance ||W - W0|| (log)"), tr("distance / radius")});

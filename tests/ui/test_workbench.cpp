@@ -209,22 +209,34 @@ class TestWorkbench : public QObject {
     }
 
     // The robustness tab scrolls in a small window: its unfocused controls ignore the wheel.
-    void wheelLeavesRobustnessControlsAlone() {
+    // Every combo box, spin box and slider of the window (setup panel, plots' choices, Extend,
+    // robustness demo) ignores the wheel unless it has focus: scrolling changes nothing.
+    void wheelLeavesUnfocusedControlsAlone() {
         MainWindow w;
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        auto* combo = w.robustnessPanel()->findChild<QComboBox*>();
-        auto* slider = w.robustnessPanel()->findChild<QSlider*>();
-        QVERIFY(combo && slider);
-        const int index = combo->currentIndex(), value = slider->value();
-        for (QWidget* target : {static_cast<QWidget*>(combo), static_cast<QWidget*>(slider)}) {
-            QWheelEvent event(QPointF(5, 5), target->mapToGlobal(QPointF(5, 5)), QPoint(),
-                              QPoint(0, -120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
-                              false);
-            QCoreApplication::sendEvent(target, &event);
+        auto value = [](QWidget* c) -> QString {
+            if (auto* combo = qobject_cast<QComboBox*>(c)) return combo->currentText();
+            if (auto* spin = qobject_cast<QAbstractSpinBox*>(c)) return spin->text();
+            return QString::number(qobject_cast<QAbstractSlider*>(c)->value());
+        };
+        QList<QWidget*> controls;
+        for (auto* c : w.findChildren<QComboBox*>()) controls << c;
+        for (auto* c : w.findChildren<QAbstractSpinBox*>()) controls << c;
+        for (auto* c : w.findChildren<QSlider*>()) controls << c;
+        QVERIFY(controls.size() >= 20);
+        for (QWidget* target : controls) {
+            QVERIFY(!target->hasFocus());
+            const QString before = value(target);
+            for (int dy : {-120, 120}) {
+                QWheelEvent event(QPointF(5, 5), target->mapToGlobal(QPointF(5, 5)), QPoint(),
+                                  QPoint(0, dy), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
+                                  false);
+                QCoreApplication::sendEvent(target, &event);
+                QVERIFY2(value(target) == before, qPrintable(target->objectName() + " " +
+                                                             target->metaObject()->className()));
+            }
         }
-        QCOMPARE(combo->currentIndex(), index);
-        QCOMPARE(slider->value(), value);
     }
 
     // The phase after a step that ends an evaluated epoch, and after the last one.
@@ -429,6 +441,39 @@ class TestWorkbench : public QObject {
         QTRY_COMPARE_WITH_TIMEOUT(run->status(), QString("completed"), 10000);
         QCOMPARE(static_cast<int>(run->record.steps.size()), 18);
         QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->pointCount(), 18, 2000);  // next 40 ms tick
+    }
+
+    // One run: the legend names every line. Several: each run's ID and OOD mean. A single
+    // evaluation point sits on a 0..end-of-run step axis.
+    void accuracyLegendNamesItsLines() {
+        auto make = [](const char* name) {
+            auto run = std::make_shared<tpgm::ui::RunSeries>();
+            run->name = name;
+            tpgm::StepEvent step;
+            step.step = step.total_steps = 60;
+            run->record.steps.push_back(step);
+            tpgm::EvalEvent eval;
+            eval.step = 60;
+            eval.top1 = {{"id", 0.8},    {"sketch", 0.4},          {"hard", 0.2},
+                         {"fog-3", 0.5}, {"corruption_mean", 0.5}, {"ood_mean", 0.4}};
+            run->record.evals.push_back(eval);
+            return run;
+        };
+        tpgm::ui::AccuracyPlot plot;
+        plot.resize(900, 500);
+        plot.setRuns({make("a")});
+        QCOMPARE(plot.plot()->graphCount(), 6);
+        QCOMPARE(plot.plot()->legend->itemCount(), 6);
+        QCOMPARE(plot.plot()->xAxis->range().lower, 0.0);
+        QVERIFY(plot.plot()->xAxis->range().upper >= 60);
+        plot.setRuns({make("a"), make("b")});
+        QCOMPARE(plot.plot()->graphCount(), 12);
+        QCOMPARE(plot.plot()->legend->itemCount(), 4);
+        QStringList names;
+        for (int i = 0; i < plot.plot()->legend->itemCount(); ++i)
+            if (auto* item = qobject_cast<QCPPlottableLegendItem*>(plot.plot()->legend->item(i)))
+                names << item->plottable()->name();
+        QVERIFY2(names.contains("b · OOD mean"), qPrintable(names.join(", ")));
     }
 
     void corruptionHeatMapShowsARunAndADifference() {
