@@ -12,6 +12,7 @@
 #include "ui/radii_curves_plot.h"
 #include "ui/radii_depth_plot.h"
 #include "ui/radii_heatmap.h"
+#include "ui/recent_runs.h"
 #include "ui/results_table.h"
 #include "ui/robustness_panel.h"
 #include "ui/setup_panel.h"
@@ -268,6 +269,17 @@ void MainWindow::buildMenus() {
             opened > 0 ? tr("Opened %1 runs from %2").arg(opened).arg(setup_->runsRoot())
                        : tr("No runs in %1 yet").arg(setup_->runsRoot()),
             8000);
+    });
+    QMenu* recent = file->addMenu(tr("Open &Recent Run"));
+    recent->setObjectName("recentRunsMenu");
+    connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+        recent->clear();
+        const QStringList dirs = recentRuns();
+        for (const QString& dir : dirs)
+            recent->addAction(QDir::toNativeSeparators(dir), this, [this, dir] { openRun(dir); });
+        if (dirs.isEmpty()) recent->addAction(tr("(none yet)"))->setEnabled(false);
+        recent->addSeparator();
+        recent->addAction(tr("Clear List"), this, [] { forgetRecentRuns(); });
     });
     file->addSeparator();
     file->addAction(tr("&Load Config…"), this, &MainWindow::loadConfigFile);

@@ -11,6 +11,7 @@
 #include "ui/radii_curves_plot.h"
 #include "ui/radii_depth_plot.h"
 #include "ui/radii_heatmap.h"
+#include "ui/recent_runs.h"
 #include "ui/results_table.h"
 #include "ui/robustness_panel.h"
 #include "ui/run_naming.h"
@@ -168,6 +169,7 @@ void MainWindow::showLiveRun(const RunConfig& config) {
     series.record.dir = config.run_dir;
     series.record.config_yaml = to_yaml(config);
     live_ = addRun(std::move(series));
+    rememberRun(live_->dir);
     messageRun_.reset();
     resetStatusLabels();  // nothing of the previous run's figures stays
     results_->setRuns(runs_);
@@ -258,6 +260,7 @@ RunPtr MainWindow::openRun(const QString& dir, QString* error) {
     RunPtr run = addRun(std::move(series));
     results_->setRuns(runs_);
     results_->selectRun(run);
+    rememberRun(clean);
     appendLog("info",
               tr("opened %1%2").arg(clean, run->follow ? tr(" (following it live)") : QString()));
     showIdleMessage();  // no longer "earlier runs to open"

@@ -16,6 +16,7 @@
 #include "ui/radii_curves_plot.h"
 #include "ui/radii_depth_plot.h"
 #include "ui/radii_heatmap.h"
+#include "ui/recent_runs.h"
 #include "ui/results_table.h"
 #include "ui/robustness_panel.h"
 #include "ui/run_naming.h"
@@ -31,6 +32,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
@@ -445,6 +447,33 @@ class TestWorkbench : public QObject {
 
     // One run: the legend names every line. Several: each run's ID and OOD mean. A single
     // evaluation point sits on a 0..end-of-run step axis.
+    // File > Open Recent Run lists the runs opened or started lately, newest first, once each;
+    // folders that no longer hold a run are left out.
+    void recentRunsAreRememberedAndOffered() {
+        QVERIFY(!runDir_.isEmpty());
+        tpgm::ui::forgetRecentRuns();
+        const QString gone = tmp_.filePath("recent-gone");
+        QDir().mkpath(gone);
+        tpgm::ui::rememberRun(gone);  // holds no run
+        const QString other = tmp_.filePath("recent-other");  // a config alone holds a run
+        QDir().mkpath(other);
+        QVERIFY(QFile::copy(runDir_ + "/config.yaml", other + "/config.yaml"));
+        MainWindow w;
+        QVERIFY(w.openRun(runDir_));
+        tpgm::ui::rememberRun(other);
+        tpgm::ui::rememberRun(runDir_);
+        QCOMPARE(tpgm::ui::recentRuns(), QStringList({QDir(runDir_).absolutePath(), other}));
+        auto* menu = w.findChild<QMenu*>("recentRunsMenu");
+        QVERIFY(menu);
+        emit menu->aboutToShow();
+        QStringList entries;
+        for (QAction* a : menu->actions()) entries << a->text();
+        QVERIFY2(entries.size() == 4 && entries.last() == "Clear List",
+                 qPrintable(entries.join(" | ")));
+        tpgm::ui::forgetRecentRuns();
+        QVERIFY(tpgm::ui::recentRuns().isEmpty());
+    }
+
     void accuracyLegendNamesItsLines() {
         auto make = [](const char* name) {
             auto run = std::make_shared<tpgm::ui::RunSeries>();
