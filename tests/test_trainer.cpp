@@ -341,6 +341,22 @@ class TestTrainer : public QObject {
         c.pretrained = dir_.filePath("missing.pt").toStdString();
         QVERIFY_EXCEPTION_THROWN(run(c, sink), CheckpointError);
         QVERIFY(sink.steps.empty());
+
+        // A colour backbone for the greyscale demo data: a sentence before the first step, not
+        // LibTorch's "expected input[...] to have 3 channels".
+        const ModelSpec colour{"demo_resnet", 10, 3, 8};
+        c.pretrained = dir_.filePath("colour.pt").toStdString();
+        save_checkpoint(c.pretrained, colour, *create_model(colour));
+        try {
+            run(c, sink);
+            QFAIL("a colour backbone trained on greyscale images");
+        } catch (const ConfigError& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.find("colour (3-channel)") != std::string::npos &&
+                         what.find("greyscale (1-channel)") != std::string::npos,
+                     e.what());
+        }
+        QVERIFY(sink.steps.empty());
     }
 };
 

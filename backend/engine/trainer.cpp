@@ -57,6 +57,13 @@ std::vector<std::string> check_resume(const RunConfig& cfg) {
     return check_resume_changes(load_config_file(path), cfg);
 }
 
+// "greyscale (1-channel)", "colour (3-channel)", "4-channel".
+std::string channels_text(int64_t channels) {
+    if (channels == 1) return "greyscale (1-channel)";
+    if (channels == 3) return "colour (3-channel)";
+    return std::to_string(channels) + "-channel";
+}
+
 // One run's state and steps; run_training() drives it.
 class Session {
   public:
@@ -91,6 +98,12 @@ class Session {
         LoadReport report;
         if (detect_checkpoint_format(source) == CheckpointFormat::Workbench) {
             LoadedCheckpoint ckpt = read_checkpoint(source);
+            if (ckpt.spec.in_channels != data_.channels)  // else LibTorch fails at the first step
+                throw ConfigError("the pre-trained " + ckpt.spec.name + " in '" + source +
+                                  "' takes " + channels_text(ckpt.spec.in_channels) +
+                                  " images, but the data has " + channels_text(data_.channels) +
+                                  " images; choose a checkpoint for " +
+                                  channels_text(data_.channels) + " images (or other data)");
             spec_ = ckpt.spec;
             model_ = create_model(spec_);
             report = load_state_dict(*model_, ckpt.state);
