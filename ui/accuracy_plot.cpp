@@ -36,7 +36,8 @@ AccuracyPlot::AccuracyPlot(QWidget* parent) : QWidget(parent) {
     plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), 8));
     stylePlot(plot_);
-    followPalette(plot_);        // View > Theme restyles without a restart
+    followPalette(plot_);  // View > Theme restyles without a restart
+    thinTicksToWidth(plot_);
     placeLegendBelow(plot_, 6);  // as many columns as fit the width
     addPlotContextMenu(plot_, "accuracy");
     connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {

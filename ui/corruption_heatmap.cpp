@@ -246,6 +246,7 @@ void CorruptionHeatmap::rebuild() {
     map_->setDataRange(diff ? QCPRange(-std::max(extent, 1.0), std::max(extent, 1.0))
                             : QCPRange(0, 100));
     scale_->axis()->setLabel(diff ? tr("difference (points)") : tr("top-1 (%)"));
+    scale_->setVisible(rows() > 0);  // an empty map has no colour bar that looks like data
     QSharedPointer<QCPAxisTickerText> xticks(new QCPAxisTickerText);
     for (int c = 0; c < columns(); ++c) xticks->addTick(c, QString::number(severities_[c]));
     plot_->xAxis->setTicker(xticks);

@@ -34,6 +34,7 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent) {
     plot_->legend->setVisible(true);
     stylePlot(plot_);
     followPalette(plot_);  // View > Theme restyles without a restart
+    thinTicksToWidth(plot_);
     placeLegendBelow(plot_, 4);
     nameLinesOnHover(plot_);  // names the run when the legend is hidden in a small window
     addPlotContextMenu(plot_, "loss");

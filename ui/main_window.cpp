@@ -138,7 +138,7 @@ void MainWindow::buildCentral() {
                                          ? tr("%1: evaluation cancelled").arg(name)
                                          : tr("%1: evaluation failed: %2").arg(name, error);
                 appendLog(error.isEmpty() || error == "cancelled" ? "info" : "error", text);
-                statusBar()->showMessage(text, 10000);
+                statusBar()->showMessage(text);  // stays until the next message
             });
     preview_ = new DatasetPreview;
     tabs_->addTab(preview_, tr("Data preview"));

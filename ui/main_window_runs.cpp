@@ -327,7 +327,8 @@ void MainWindow::onTick() {
         if (batch.has_progress) {
             const bool done = batch.phase_done >= batch.phase_total;
             QString phase = QString::fromStdString(batch.phase);
-            if (phase.startsWith(kEvaluationPhase)) {
+            const bool evaluating = phase.startsWith(kEvaluationPhase);
+            if (evaluating) {
                 phase.remove(0, static_cast<int>(std::strlen(kEvaluationPhase)));
                 evalSet_ = done ? QString() : phase;
                 evalSetsDone_ = static_cast<double>(batch.phase_done) /
@@ -336,7 +337,8 @@ void MainWindow::onTick() {
             progress_->setVisible(!done);
             progress_->setRange(0, static_cast<int>(std::max<int64_t>(1, batch.phase_total)));
             progress_->setValue(static_cast<int>(batch.phase_done));
-            progress_->setFormat(phase + " %p%");
+            // The status text names the set being scored; the bar counts sets.
+            progress_->setFormat(evaluating ? tr("%v/%m sets") : phase + " %p%");
         }
         if (!batch.steps.empty()) {
             progress_->hide();

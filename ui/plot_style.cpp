@@ -161,6 +161,34 @@ void followPalette(QCustomPlot* plot) {
     plot->installEventFilter(new PaletteFollower(plot));
 }
 
+namespace {
+constexpr int kPixelsPerXTick = 75;  // room for a label such as "12500" and a gap
+
+int xTickCount(const QCustomPlot* plot) {
+    return std::clamp(plot->width() / kPixelsPerXTick, 2, 6);
+}
+
+class TickThinner : public QObject {
+  public:
+    explicit TickThinner(QCustomPlot* plot) : QObject(plot), plot_(plot) {}
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (event->type() == QEvent::Resize &&
+            plot_->xAxis->ticker()->tickCount() != xTickCount(plot_)) {
+            plot_->xAxis->ticker()->setTickCount(xTickCount(plot_));
+            plot_->replot(QCustomPlot::rpQueuedReplot);
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+  private:
+    QCustomPlot* plot_;
+};
+}  // namespace
+
+void thinTicksToWidth(QCustomPlot* plot) {
+    plot->installEventFilter(new TickThinner(plot));
+}
+
 QColor seriesColor(int index) {
     static const QColor colors[] = {QColor(0x3b, 0x82, 0xf6), QColor(0xf5, 0x9e, 0x0b),
                                     QColor(0x10, 0xb9, 0x81), QColor(0xef, 0x44, 0x44),

@@ -24,6 +24,9 @@ void nameLinesOnHover(QCustomPlot* plot);
 // to the next event-loop turn: when QApplication::setPalette notifies a widget, its children's
 // palettes may not be updated yet, and restyling at once left the plots one theme behind.
 void followPalette(QCustomPlot* plot);
+// Keeps the x axis's tick labels apart as the plot narrows (at 1024x700 six step labels ran
+// together); the axis's ticker must stay the same object or be set before the plot is shown.
+void thinTicksToWidth(QCustomPlot* plot);
 // Colour of the i-th data set inside one run (ID, OOD sets, ...).
 QColor seriesColor(int index);
 // Saves as PNG or PDF by the path's suffix; false on failure.

@@ -29,6 +29,7 @@ RadiiCurvesPlot::RadiiCurvesPlot(QWidget* parent) : QWidget(parent) {
     plot_->legend->setFont(QFont(font().family(), 8));
     stylePlot(plot_);
     followPalette(plot_);  // View > Theme restyles without a restart
+    thinTicksToWidth(plot_);
     placeLegendBelow(plot_, 4);
     nameLinesOnHover(plot_);  // the legend holds 12 names; hover names every curve
     addPlotContextMenu(plot_, "radii-curves");

@@ -40,6 +40,7 @@ RadiiDepthPlot::RadiiDepthPlot(QWidget* parent) : QWidget(parent) {
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     stylePlot(plot_);
     followPalette(plot_);  // View > Theme restyles without a restart
+    thinTicksToWidth(plot_);
     placeLegendBelow(plot_, 2);
     plot_->setInteraction(QCP::iRangeDrag, true);
     plot_->axisRect()->setRangeDrag(Qt::Horizontal);

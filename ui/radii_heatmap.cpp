@@ -64,11 +64,12 @@ RadiiHeatmap::RadiiHeatmap(QWidget* parent) : QWidget(parent) {
     empty_->position->setType(QCPItemPosition::ptAxisRectRatio);
     empty_->position->setCoords(0.5, 0.5);
     empty_->setText(
-        tr("No radii yet: each column will be one radius update,\n"
-           "each row one constrained tensor, coloured by its radius."));
+        tr("No radii yet:\neach column will be\none radius update,\neach row one\n"
+           "constrained tensor,\ncoloured by its radius."));
     empty_->setTextAlignment(Qt::AlignCenter);
     stylePlot(plot_);
     followPalette(plot_);  // View > Theme restyles without a restart
+    thinTicksToWidth(plot_);
     styleScale();
     addPlotContextMenu(plot_, "radii-heatmap");
     connect(plot_, &QCustomPlot::mouseMove, this, &RadiiHeatmap::showTooltip);
@@ -119,6 +120,9 @@ void RadiiHeatmap::rebuild() {
     map_->setVisible(!empty);
     scale_->setVisible(!empty);
     empty_->setVisible(empty);
+    // Empty: no tick labels left from an earlier run either.
+    plot_->xAxis->setTickLabels(!empty);
+    plot_->yAxis->setTickLabels(!empty);
     if (empty) {
         map_->data()->clear();
         plot_->replot(QCustomPlot::rpQueuedReplot);

@@ -445,8 +445,6 @@ class TestWorkbench : public QObject {
         QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->pointCount(), 18, 2000);  // next 40 ms tick
     }
 
-    // One run: the legend names every line. Several: each run's ID and OOD mean. A single
-    // evaluation point sits on a 0..end-of-run step axis.
     // File > Open Recent Run lists the runs opened or started lately, newest first, once each;
     // folders that no longer hold a run are left out.
     void recentRunsAreRememberedAndOffered() {
@@ -474,6 +472,8 @@ class TestWorkbench : public QObject {
         QVERIFY(tpgm::ui::recentRuns().isEmpty());
     }
 
+    // One run: the legend names every line. Several: each run's ID and OOD mean. A single
+    // evaluation point sits on a 0..end-of-run step axis.
     void accuracyLegendNamesItsLines() {
         auto make = [](const char* name) {
             auto run = std::make_shared<tpgm::ui::RunSeries>();
@@ -503,6 +503,15 @@ class TestWorkbench : public QObject {
             if (auto* item = qobject_cast<QCPPlottableLegendItem*>(plot.plot()->legend->item(i)))
                 names << item->plottable()->name();
         QVERIFY2(names.contains("b · OOD mean"), qPrintable(names.join(", ")));
+
+        // Step labels thin out as the plot narrows (six ran together at 1024x700).
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.resize(900, 300);
+        QTRY_COMPARE(plot.plot()->xAxis->ticker()->tickCount(), 6);
+        plot.resize(200, 300);  // the Sets row keeps it a little wider
+        QTRY_VERIFY(plot.plot()->width() < 300);
+        QTRY_COMPARE(plot.plot()->xAxis->ticker()->tickCount(), plot.plot()->width() / 75);
     }
 
     void corruptionHeatMapShowsARunAndADifference() {
