@@ -103,7 +103,12 @@ void save_checkpoint(const std::string& path, const ModelSpec& spec, const torch
     c10::List<at::Tensor> tensors;
     for (const auto& [name, t] : state_dict(model)) {
         names.push_back(name);
-        tensors.push_back(t.detach().to(torch::kCPU));
+        torch::Tensor cpu = t.detach().to(torch::kCPU);
+        // A view into a larger storage (TPGM's flat parameter buffer) would carry that whole
+        // storage into the file; each tensor is saved with its own.
+        if (cpu.storage().nbytes() != static_cast<size_t>(cpu.numel() * cpu.element_size()))
+            cpu = cpu.clone();
+        tensors.push_back(cpu);
     }
     archive.write("state_names", c10::IValue(names));
     archive.write("state_tensors", c10::IValue(tensors));

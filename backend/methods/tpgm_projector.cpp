@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "methods/tpgm_projector.h"
 
+#include "methods/tpgm_cpu_kernels.h"
+
 #include <torch/torch.h>
 
 #include <stdexcept>
@@ -8,40 +10,20 @@
 namespace tpgm {
 namespace {
 
-// [rows, cols] view: MARS treats the first dim as rows, L2 the whole tensor as one row.
-torch::Tensor as_rows(const torch::Tensor& t, NormMode mode) {
-    const int64_t rows = (mode == NormMode::Mars && t.dim() > 0) ? t.size(0) : 1;
-    return t.view({rows, -1});
+// Reduces consecutive segments of `data` of the given lengths ("sum", "max", "min"); `unsafe`
+// skips the check that the lengths add up, which would synchronise with a GPU.
+torch::Tensor segments(const torch::Tensor& data, c10::string_view reduce,
+                       const torch::Tensor& lengths) {
+    return at::segment_reduce(data, reduce, lengths, {}, {}, 0, /*unsafe=*/true);
 }
 
-bool on_cpu_and_contiguous(const std::vector<ConstrainedTensor>& tensors) {
-    for (const auto& t : tensors) {
-        const auto type = t.weight.scalar_type();
-        if (!t.weight.device().is_cpu() || !t.weight.is_contiguous() || !t.anchor.is_contiguous() ||
-            (type != torch::kFloat && type != torch::kDouble) || t.anchor.scalar_type() != type)
-            return false;
-    }
-    return true;
+torch::Tensor device_index(const std::vector<int64_t>& values, const torch::Device& device) {
+    return torch::tensor(values, torch::kInt64).to(device);
 }
 
-// Row L1 norms of W - W0 in one read of W and W0, without a temporary. With `radius` > 0, rows
-// whose norm exceeds it are projected right away, while they are still in cache:
-// W <- W0 + g/(n+eps) * (W - W0). Rows with n <= g would be scaled by g/(n+eps) >= 1-eps/(n+eps),
-// a move of at most eps in L1, and are left alone.
-template <typename T>
-void row_norms_and_shrink(T* w, const T* w0, int64_t rows, int64_t cols, T* norms, T radius) {
-    at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / cols), [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r) {
-            T* a = w + r * cols;
-            const T* a0 = w0 + r * cols;
-            T sum = 0;
-            for (int64_t c = 0; c < cols; ++c) sum += std::abs(a[c] - a0[c]);
-            norms[r] = sum;
-            if (radius <= 0 || sum <= radius) continue;
-            const T scale = radius / (sum + static_cast<T>(TpgmProjector::kEps));
-            for (int64_t c = 0; c < cols; ++c) a[c] = a0[c] + scale * (a[c] - a0[c]);
-        }
-    });
+// The `like`-shaped view of `flat` starting at element `offset`.
+torch::Tensor flat_view(const torch::Tensor& flat, int64_t offset, const torch::Tensor& like) {
+    return flat.narrow(0, offset, like.numel()).view(like.sizes());
 }
 
 }  // namespace
@@ -55,43 +37,104 @@ NormMode norm_mode_from_name(const std::string& name) {
 TpgmProjector::TpgmProjector(std::vector<ConstrainedTensor> tensors, NormMode mode, double proj_lr)
     : tensors_(std::move(tensors)), mode_(mode) {
     torch::NoGradGuard no_grad;
-    for (const auto& t : tensors_) {
+    auto options = tensors_.empty() ? torch::TensorOptions().dtype(torch::kFloat)
+                                    : tensors_.front().weight.options().requires_grad(false);
+    int64_t total = 0;
+    for (std::size_t i = 0; i < tensors_.size(); ++i) {
+        const auto& t = tensors_[i];
         TORCH_CHECK(t.weight.sizes() == t.anchor.sizes(), "TPGM: ", t.name,
                     " and its anchor differ in shape");
-        TORCH_CHECK(t.weight.is_contiguous() && t.anchor.is_contiguous(), "TPGM: ", t.name,
-                    " must be contiguous");
-        delta_.push_back(torch::empty_like(as_rows(t.weight, mode_)));
-        norm_.emplace_back();
+        TORCH_CHECK(t.weight.numel() > 0, "TPGM: ", t.name, " is empty");
+        TORCH_CHECK(t.weight.device() == options.device() &&
+                        t.anchor.device() == options.device() &&
+                        t.weight.scalar_type() == options.dtype() &&
+                        t.anchor.scalar_type() == options.dtype() &&
+                        at::isFloatingType(t.weight.scalar_type()),
+                    "TPGM: ", t.name,
+                    " must be on the same device in the same floating type as the other "
+                    "constrained tensors and its anchor");
+        // Rows: MARS takes the first dim (a 0-D tensor is one row), L2 the whole tensor.
+        const int64_t rows = (mode_ == NormMode::Mars && t.weight.dim() > 0) ? t.weight.size(0) : 1;
+        const int64_t cols = t.weight.numel() / rows;
+        rows_.first_row.push_back(static_cast<int64_t>(rows_.offset.size()));
+        rows_.rows.push_back(rows);
+        for (int64_t r = 0; r < rows; ++r) {
+            rows_.offset.push_back(total + r * cols);
+            rows_.length.push_back(cols);
+            rows_.tensor.push_back(static_cast<int64_t>(i));
+        }
+        total += t.weight.numel();
     }
+    // Re-seat every weight and anchor as a view of the flat buffers: the same tensor objects
+    // (the model's parameters, the optimiser's references), their storage now shared.
+    weights_ = torch::empty({total}, options);
+    anchors_ = torch::empty({total}, options);
+    int64_t offset = 0;
+    for (auto& t : tensors_) {
+        flat_view(weights_, offset, t.weight).copy_(t.weight);
+        flat_view(anchors_, offset, t.anchor).copy_(t.anchor);
+        t.weight.set_data(flat_view(weights_, offset, t.weight));
+        t.anchor.set_data(flat_view(anchors_, offset, t.anchor));
+        offset += t.weight.numel();
+    }
+    delta_ = torch::empty_like(weights_);
+    const auto device = options.device();
+    rows_.lengths = device_index(rows_.length, device);
+    rows_.row_tensor = device_index(rows_.tensor, device);
+    rows_.tensor_rows = device_index(rows_.rows, device);
+    norm_ = torch::zeros({static_cast<int64_t>(rows_.offset.size())}, options);
     // Radii live beside the weights, in their precision (float64 in the gradient checks).
-    auto options = tensors_.empty() ? torch::TensorOptions().dtype(torch::kFloat)
-                                    : tensors_.front().weight.options();
-    radii_ = torch::zeros({static_cast<int64_t>(tensors_.size())}, options.requires_grad(false))
-                 .requires_grad_(true);
+    radii_ = torch::zeros({static_cast<int64_t>(tensors_.size())}, options).requires_grad_(true);
     max_norm_ = torch::zeros_like(radii_).detach();
     adam_ = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{radii_},
                                                  torch::optim::AdamOptions(proj_lr));
 }
 
-void TpgmProjector::measure() {
+bool TpgmProjector::fused() const {
+    return cpu_kernels_ && weights_.is_cpu() && !tensors_.empty();
+}
+
+void TpgmProjector::ensure_seated() {
     torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> max_norms;
+    const auto bytes = static_cast<int64_t>(weights_.element_size());
     for (std::size_t i = 0; i < tensors_.size(); ++i) {
-        const auto& t = tensors_[i];
-        at::sub_out(delta_[i], as_rows(t.weight, mode_), as_rows(t.anchor, mode_));
-        norm_[i] = mode_ == NormMode::Mars
-                       ? at::linalg_vector_norm(delta_[i], 1, {1}, /*keepdim=*/true)
-                       : at::linalg_vector_norm(delta_[i], 2, {1}, /*keepdim=*/true);
-        max_norms.push_back(norm_[i].max());
+        auto& w = tensors_[i].weight;
+        const int64_t offset = rows_.offset[rows_.first_row[i]];
+        const auto* expected = static_cast<const char*>(weights_.data_ptr()) + offset * bytes;
+        if (w.data_ptr() == expected) continue;
+        // Something gave the parameter new storage (e.g. Module::to): take its values back in.
+        TORCH_CHECK(w.device() == weights_.device() && w.scalar_type() == weights_.scalar_type(),
+                    "TPGM: ", tensors_[i].name,
+                    " moved to another device or type after the projection was set up");
+        flat_view(weights_, offset, w).copy_(w);
+        w.set_data(flat_view(weights_, offset, w));
     }
+}
+
+void TpgmProjector::measure(bool project) {
+    torch::NoGradGuard no_grad;
+    ensure_seated();
+    if (fused()) {
+        cpu::measure_rows(rows_, mode_ == NormMode::Mars, weights_, anchors_, delta_, norm_,
+                          project ? radii_.detach() : torch::Tensor());
+    } else {
+        at::sub_out(delta_, weights_, anchors_);
+        norm_ = mode_ == NormMode::Mars ? segments(delta_.abs(), "sum", rows_.lengths)
+                                        : segments(delta_.square(), "sum", rows_.lengths).sqrt_();
+        if (project) write_projection();
+    }
+    measured_ = true;
+}
+
+void TpgmProjector::after_measure() {
+    torch::NoGradGuard no_grad;
     if (tensors_.empty()) return;
-    max_norm_ = torch::stack(max_norms).to(radii_.scalar_type());
+    max_norm_ = segments(norm_, "max", rows_.tensor_rows);
     if (!initialised_) {
-        std::vector<torch::Tensor> half_min;
-        for (const auto& n : norm_) half_min.push_back(n.min() / 2);
-        radii_.copy_(torch::stack(half_min));
+        radii_.copy_(segments(norm_, "min", rows_.tensor_rows) / 2);
         initialised_ = true;
     }
+    clip_radii();
 }
 
 void TpgmProjector::clip_radii() {
@@ -100,95 +143,86 @@ void TpgmProjector::clip_radii() {
     radii_.copy_(torch::minimum(radii_, max_norm_));
 }
 
-torch::Tensor TpgmProjector::scale(std::size_t i) const {
-    return (radii_[static_cast<int64_t>(i)] / (norm_[i] + kEps)).clamp(0.0, 1.0);
+torch::Tensor TpgmProjector::row_scale() const {
+    return (radii_.detach().index_select(0, rows_.row_tensor) / (norm_ + kEps)).clamp_(0.0, 1.0);
 }
 
 void TpgmProjector::write_projection() {
     torch::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < tensors_.size(); ++i) {
-        auto w = as_rows(tensors_[i].weight, mode_);
-        at::addcmul_out(w, as_rows(tensors_[i].anchor, mode_), delta_[i], scale(i));
+    if (tensors_.empty()) return;
+    if (fused()) {
+        cpu::project_rows(rows_, weights_, anchors_, delta_, row_scale());
+        return;
     }
+    const auto per_element = at::repeat_interleave(row_scale(), rows_.lengths, 0, weights_.numel());
+    at::addcmul_out(weights_, anchors_, delta_, per_element);
 }
 
 void TpgmProjector::apply() {
-    if (!on_cpu_and_contiguous(tensors_) || tensors_.empty()) {
-        measure();
-        clip_radii();
+    if (tensors_.empty()) return;
+    if (!fused()) {
+        measure(false);
+        after_measure();
         write_projection();
         return;
     }
-    // CPU fast path of the same maths, one pass over W and W0 per MARS tensor: the lower clip
-    // does not depend on the norms, and the upper clip (g <= max n) changes nothing a row pass
-    // with the unclipped g would do, since no row is then above g. The first call still needs
-    // min(n) before any row moves, so it measures first and projects in a second pass.
+    // One pass over W and W0: the lower clip does not depend on the norms, and the upper clip
+    // (g <= max n) changes nothing a row pass with the unclipped g would do, since no row is
+    // then above g. The first call still needs min(n) before any row moves, so it measures
+    // first and projects in a second pass. D is not kept (apply() needs no radius gradient).
     torch::NoGradGuard no_grad;
-    const bool first_use = !initialised_;
+    ensure_seated();
+    torch::Tensor no_delta;
+    if (!initialised_) {
+        cpu::measure_rows(rows_, mode_ == NormMode::Mars, weights_, anchors_, no_delta, norm_, {});
+        after_measure();
+    }
     radii_.clamp_min_(kMinRadius);
-    AT_DISPATCH_FLOATING_TYPES(radii_.scalar_type(), "tpgm_apply", [&] {
-        std::vector<torch::Tensor> norms(tensors_.size()), max_norms;
-        auto project = [&](bool measure_only) {
-            const scalar_t* g = radii_.data_ptr<scalar_t>();
-            for (std::size_t i = 0; i < tensors_.size(); ++i) {
-                auto& t = tensors_[i];
-                const int64_t rows = as_rows(t.weight, mode_).size(0);
-                if (mode_ == NormMode::Mars) {
-                    norms[i] = torch::empty({rows}, t.weight.options());
-                    row_norms_and_shrink(
-                        t.weight.data_ptr<scalar_t>(), t.anchor.data_ptr<scalar_t>(), rows,
-                        t.weight.numel() / std::max<int64_t>(rows, 1),
-                        norms[i].data_ptr<scalar_t>(), measure_only ? scalar_t(0) : g[i]);
-                } else {
-                    norms[i] = at::dist(t.weight, t.anchor).view({1});
-                    const scalar_t n = norms[i].item<scalar_t>(), radius = std::min(g[i], n);
-                    // lerp: W + (1 - s)(W0 - W) = W0 + s (W - W0), one fused pass.
-                    if (!measure_only && n > radius)
-                        t.weight.lerp_(t.anchor, 1 - radius / (n + kEps));
-                }
-            }
-            max_norms.clear();
-            for (const auto& n : norms) max_norms.push_back(n.max());
-            max_norm_ = torch::stack(max_norms);
-        };
-        if (first_use) {
-            project(/*measure_only=*/true);
-            std::vector<torch::Tensor> half_min;
-            for (const auto& n : norms) half_min.push_back(n.min() / 2);
-            radii_.copy_(torch::stack(half_min));
-            initialised_ = true;
-            clip_radii();
-        }
-        project(/*measure_only=*/false);
-        clip_radii();
-    });
+    cpu::measure_rows(rows_, mode_ == NormMode::Mars, weights_, anchors_, no_delta, norm_,
+                      radii_.detach());
+    measured_ = false;  // norms of the pre-projection W, no D: no radius gradient from here
+    after_measure();
 }
 
 torch::Tensor TpgmProjector::radius_gradient() const {
     torch::NoGradGuard no_grad;
+    TORCH_CHECK(measured_, "TPGM: radius_gradient() is only valid inside update()'s callback");
+    if (tensors_.empty()) return torch::zeros_like(radii_);
     std::vector<torch::Tensor> grads;
-    for (std::size_t i = 0; i < tensors_.size(); ++i) {
-        TORCH_CHECK(norm_[i].defined(),
-                    "TPGM: radius_gradient() is only valid inside update()'s callback");
-        const auto& g = tensors_[i].weight.grad();
-        if (!g.defined()) {
-            grads.push_back(torch::zeros({}, radii_.options()));
-            continue;
-        }
-        auto row_dot = (as_rows(g, mode_) * delta_[i]).sum(1, /*keepdim=*/true);
-        auto ratio = radii_[static_cast<int64_t>(i)] / (norm_[i] + kEps);
-        // clamp's derivative is 1 inside [0, 1] (bounds included, as in PyTorch) and 0 outside.
-        auto inside = (ratio >= 0).logical_and(ratio <= 1).to(row_dot.dtype());
-        grads.push_back((row_dot * inside / (norm_[i] + kEps)).sum().to(radii_.dtype()));
+    for (const auto& t : tensors_) grads.push_back(t.weight.grad());
+    torch::Tensor dots;
+    if (fused()) {
+        dots = cpu::row_dots(rows_, grads, delta_);
+    } else {
+        std::vector<torch::Tensor> flat;
+        for (std::size_t i = 0; i < grads.size(); ++i)
+            flat.push_back(grads[i].defined()
+                               ? grads[i].reshape(-1)
+                               : torch::zeros({tensors_[i].weight.numel()}, weights_.options()));
+        dots = segments(torch::cat(flat).mul_(delta_), "sum", rows_.lengths);
     }
-    return tensors_.empty() ? torch::zeros_like(radii_) : torch::stack(grads);
+    const auto ratio = radii_.detach().index_select(0, rows_.row_tensor) / (norm_ + kEps);
+    // clamp's derivative is 1 inside [0, 1] (bounds included, as in PyTorch) and 0 outside.
+    const auto inside = (ratio >= 0).logical_and(ratio <= 1).to(dots.dtype());
+    return segments(dots * inside / (norm_ + kEps), "sum", rows_.tensor_rows);
 }
 
 void TpgmProjector::update(int iters, const std::function<void()>& forward_backward) {
-    measure();
+    if (tensors_.empty()) return;
+    // On the CPU the first projection rides along the measuring pass, while the rows are in
+    // cache (radii clamped below; the upper clip cannot change it, see apply()).
+    const bool project_while_measuring = fused() && initialised_;
+    if (project_while_measuring) {
+        torch::NoGradGuard no_grad;
+        radii_.clamp_min_(kMinRadius);
+    }
+    measure(project_while_measuring);
+    after_measure();
     for (int it = 0; it < iters; ++it) {
-        clip_radii();
-        write_projection();
+        if (it > 0 || !project_while_measuring) {
+            clip_radii();
+            write_projection();
+        }
         forward_backward();
         auto grad = radius_gradient();
         adam_->zero_grad();
@@ -211,14 +245,19 @@ void TpgmProjector::set_radii(const torch::Tensor& radii) {
 
 std::vector<double> TpgmProjector::distances() const {
     torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> out;
-    for (const auto& t : tensors_) {
-        auto d = as_rows(t.weight, mode_) - as_rows(t.anchor, mode_);
-        out.push_back(mode_ == NormMode::Mars ? at::linalg_vector_norm(d, 1, {1}, false).max()
-                                              : at::linalg_vector_norm(d, 2, {}, false));
+    if (tensors_.empty()) return {};
+    torch::Tensor norms;
+    if (fused()) {  // one read of W and W0, no temporary of their size
+        norms = torch::empty_like(norm_);
+        torch::Tensor w = weights_, no_delta;
+        cpu::measure_rows(rows_, mode_ == NormMode::Mars, w, anchors_, no_delta, norms, {});
+    } else {
+        const auto d = weights_ - anchors_;
+        norms = mode_ == NormMode::Mars ? segments(d.abs(), "sum", rows_.lengths)
+                                        : segments(d.square(), "sum", rows_.lengths).sqrt_();
     }
-    if (out.empty()) return {};
-    auto all = torch::stack(out).to(torch::kCPU, torch::kDouble).contiguous();
+    auto all =
+        segments(norms, "max", rows_.tensor_rows).to(torch::kCPU, torch::kDouble).contiguous();
     return {all.data_ptr<double>(), all.data_ptr<double>() + all.numel()};
 }
 

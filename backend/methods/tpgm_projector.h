@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // TPGM's projection and radius learner (Tian et al., CVPR 2023), exactly as docs/ARCHITECTURE.md
 // states it: P(W) = W0 + clamp(g / (n + 1e-8), 0, 1) * (W - W0), one learnable radius g per tensor.
+//
+// Flat storage: at construction the constrained parameters are re-seated as views into one
+// contiguous buffer (they stay the model's own parameters: the optimiser and checkpoints see
+// them as before), with W0 and D = W - W0 in matching buffers. Rows (MARS: the first dim of each
+// tensor; L2: the whole tensor) are segments of those buffers, so every step of the maths is a
+// handful of operations over all tensors at once: O(1) kernel launches on a GPU, no host
+// synchronisation, whatever the number of tensors. On the CPU, fused row loops read W and W0 once
+// per pass (tpgm_cpu_kernels.cpp).
 #pragma once
 
 #include <torch/optim/adam.h>
@@ -8,6 +16,7 @@
 #include <torch/serialize/output-archive.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,8 +32,17 @@ NormMode norm_mode_from_name(const std::string& name);
 // A parameter held near its pre-trained value.
 struct ConstrainedTensor {
     std::string name;
-    torch::Tensor weight;  // the live parameter, written in place
-    torch::Tensor anchor;  // W0, never written
+    torch::Tensor weight;  // the live parameter, written in place (re-seated into the flat buffer)
+    torch::Tensor anchor;  // W0, never written (re-seated into the flat anchor buffer)
+};
+
+// Where each row of the flat buffers lies: element offset, length and owning tensor.
+struct RowTable {
+    std::vector<int64_t> offset, length, tensor;  // per row
+    std::vector<int64_t> first_row, rows;         // per tensor
+    torch::Tensor lengths;                        // [R] int64 on the buffers' device
+    torch::Tensor row_tensor;                     // [R] int64: owning tensor of each row
+    torch::Tensor tensor_rows;                    // [N] int64: rows per tensor
 };
 
 // Projects a set of parameters onto per-tensor balls around their anchors and learns the radii.
@@ -36,6 +54,7 @@ class TpgmProjector {
     static constexpr double kEps = 1e-8;  // added to n in the projection ratio
     static constexpr double kMinRadius = 1e-8;
 
+    // Every tensor must be on one device in one floating dtype, its anchor beside it.
     TpgmProjector(std::vector<ConstrainedTensor> tensors, NormMode mode, double proj_lr);
 
     // W <- P(W) with the current radii; initialises them on first use. No autograd graph.
@@ -59,26 +78,43 @@ class TpgmProjector {
     // Current distance of each W from W0 in this norm (max over rows for MARS).
     std::vector<double> distances() const;
 
+    // The flat buffers every constrained weight and anchor is a view of (tests, benchmarks).
+    const torch::Tensor& flat_weights() const { return weights_; }
+    const torch::Tensor& flat_anchors() const { return anchors_; }
+    // Off: the device-independent tensor-op path on the CPU too (tests compare the two).
+    void set_cpu_kernels(bool on) { cpu_kernels_ = on; }
+
     void save(torch::serialize::OutputArchive& archive) const;
     void load(torch::serialize::InputArchive& archive);
 
   private:
-    // D <- W - W0 and n <- norm(D) for every tensor; radii initialised to min(n)/2 on first use.
-    void measure();
+    bool fused() const;
+    // Re-seats a parameter that no longer aliases the flat buffer (e.g. after Module::to).
+    void ensure_seated();
+    // D <- W - W0 and n <- norm(D) per row; with `project`, also W <- P(W) under the radii
+    // clamped below only (the fused CPU pass; exact, see tpgm_cpu_kernels.cpp).
+    void measure(bool project);
+    // max n per tensor, the radii initialised to min(n)/2 on first use, then clipped.
+    void after_measure();
     // g <- clamp(g, kMinRadius, max(n)).
     void clip_radii();
     // W <- W0 + clamp(g/(n+eps), 0, 1) * D.
     void write_projection();
-    torch::Tensor scale(std::size_t i) const;
+    // clamp(g/(n+eps), 0, 1) per row [R].
+    torch::Tensor row_scale() const;
 
     std::vector<ConstrainedTensor> tensors_;
     NormMode mode_;
-    std::vector<torch::Tensor> delta_;  // persistent D buffers, viewed [rows, cols]
-    std::vector<torch::Tensor> norm_;   // n per tensor, [rows, 1]
-    torch::Tensor max_norm_;            // [N]
-    torch::Tensor radii_;               // [N] leaf, optimised by Adam
+    RowTable rows_;
+    torch::Tensor weights_, anchors_;  // [T] flat W and W0
+    torch::Tensor delta_;              // [T] D = W - W0 at the last measure
+    torch::Tensor norm_;               // [R] n per row at the last measure
+    torch::Tensor max_norm_;           // [N]
+    torch::Tensor radii_;              // [N] leaf, optimised by Adam
     std::unique_ptr<torch::optim::Adam> adam_;
     bool initialised_ = false;
+    bool measured_ = false;
+    bool cpu_kernels_ = true;
 };
 
 }  // namespace tpgm
