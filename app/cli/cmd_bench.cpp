@@ -48,6 +48,15 @@ void register_bench_command(CLI::App& app) {
                     r.tpgm_freq10 / r.vanilla);
         std::printf("  apply-only projection      %8.4f s  (%.1f%% of a vanilla step)\n",
                     r.apply_only, 100 * r.apply_only / r.vanilla);
+        std::printf(
+            "  TPGM buffers (W0 + D)      %8.1f MiB per method; process peak RSS %.0f MiB\n",
+            r.buffers_mb, r.peak_rss_mb);
+        if (const auto ref = tpgm::python_reference(*o, r.cuda))
+            std::printf(
+                "  Python reference (quoted: %s): TPGM step %.4f s (ours %.2fx), "
+                "apply-only %.4f s (ours %.2fx)\n",
+                ref->where.c_str(), ref->tpgm_freq1, r.tpgm_freq1 / ref->tpgm_freq1,
+                ref->apply_only, r.apply_only / ref->apply_only);
     });
     register_bench_corruptions(*bench);
     register_bench_loader(*bench);

@@ -12,9 +12,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <string>
 
 namespace tpgm {
 namespace {
+
+// The process's peak resident set in MiB (Linux VmHWM); 0 where unknown.
+double peak_rss_mb() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024;  // kB
+    return 0;
+}
 
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -36,6 +46,7 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     torch::manual_seed(0);
     StepBenchResult r;
     r.device = describe_device(device);
+    r.cuda = device.is_cuda();
     auto model = create_model({o.model, 10, 3, 16});
     model->to(device);
     auto x = torch::randn({o.batch, 3, o.image_size, o.image_size}, device);
@@ -77,10 +88,18 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     };
     auto make_tpgm = [&](int freq) {
         config.tpgm.proj_freq = freq;
-        return create_method(config, ctx);
+        MethodContext own = ctx;  // anchors of its own: each method re-seats them in its buffer
+        for (auto& [name, anchor] : own.anchors) anchor = anchor.clone();
+        return create_method(config, own);
     };
+    // Each method re-seats the parameters into its own flat buffer; switching methods moves
+    // them back (a copy), so every timed window starts with one untimed step of its method.
     auto tpgm1 = make_tpgm(1), tpgm10 = make_tpgm(10);
     r.constrained = static_cast<int>(ctx.anchors.size());
+    int64_t constrained_bytes = 0;
+    for (const auto& [name, anchor] : ctx.anchors)
+        constrained_bytes += anchor.numel() * static_cast<int64_t>(anchor.element_size());
+    r.buffers_mb = 2.0 * static_cast<double>(constrained_bytes) / (1 << 20);
     // Warm-up: allocator, thread pool, radii initialisation.
     sgd_step();
     tpgm1->after_optimizer_step(1);
@@ -94,11 +113,13 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
         restore();
         floor.push_back(seconds_per_call(o.window_steps, [&](int) { floor_pass(); }));
         restore();
+        tpgm1->after_optimizer_step(++step);
         f1.push_back(seconds_per_call(o.window_steps, [&](int) {
             sgd_step();
             tpgm1->after_optimizer_step(++step);
         }));
         restore();
+        tpgm10->after_optimizer_step(11);
         f10.push_back(seconds_per_call(o.window_steps, [&](int) {
             sgd_step();
             tpgm10->after_optimizer_step(++step);
@@ -113,7 +134,29 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     r.tpgm_freq10 = median(f10);
     r.apply_only = median(apply);
     r.images_per_sec_vanilla = o.batch / r.vanilla;
+    r.peak_rss_mb = peak_rss_mb();
     return r;
+}
+
+std::optional<ReferenceFigure> python_reference(const StepBenchOptions& o, bool cuda) {
+    // Measured by this project with the public tpgm_trainer code (device switched where
+    // needed), same model, batch and threads, same machine and hour as our figures beside them.
+    struct Known {
+        const char* model;
+        int size, batch;
+        bool cuda;
+        ReferenceFigure figure;
+    };
+    static const Known known[] = {
+        {"resnet18", 64, 32, false, {0.650, 0.0488, "the project's 2-core CPU machine, 2 threads"}},
+        {"resnet50", 64, 16, false, {1.551, 0.157, "the project's 2-core CPU machine, 2 threads"}},
+        {"resnet50", 224, 64, true, {0.1476, 0.0330, "one H200, LibTorch 2.11 / CUDA 13"}},
+        {"resnet18", 64, 32, true, {0.0588, 0.0120, "one H200, LibTorch 2.11 / CUDA 13"}},
+    };
+    for (const auto& k : known)
+        if (o.model == k.model && o.image_size == k.size && o.batch == k.batch && cuda == k.cuda)
+            return k.figure;
+    return std::nullopt;
 }
 
 FedStepResult run_fed_steps(const StepBenchOptions& o, const ImageSetPtr& set, int threads,

@@ -5,6 +5,7 @@
 
 #include "data/image_set.h"
 
+#include <optional>
 #include <string>
 
 namespace tpgm {
@@ -31,9 +32,21 @@ struct StepBenchResult {
     int constrained = 0;     // number of constrained tensors
     double images_per_sec_vanilla = 0;
     std::string device;
+    bool cuda = false;
+    double buffers_mb = 0;   // TPGM's own buffers per method: W0 and D (flat W replaces storage)
+    double peak_rss_mb = 0;  // the process's peak resident set (VmHWM) at the end; 0: unknown
 };
 
 StepBenchResult run_step_benchmark(const StepBenchOptions& options);
+
+// The public Python TPGM reference (tpgm_trainer) timed by this project for the same model,
+// input size, batch and device kind, when known.
+struct ReferenceFigure {
+    double tpgm_freq1 = 0;  // seconds per TPGM step at proj_freq 1
+    double apply_only = 0;  // seconds per apply-only projection
+    std::string where;      // machine and setting it was measured on
+};
+std::optional<ReferenceFigure> python_reference(const StepBenchOptions& options, bool cuda);
 
 // A vanilla training loop fed by the streaming loader: how long each step waited for its batch.
 struct FedStepResult {
