@@ -103,6 +103,24 @@ class TestTpgmFlat : public QObject {
             for (std::size_t i = 0; i < a.size(); ++i)
                 QVERIFY2(close(a[i].weight, b[i].weight, rtol),
                          qPrintable(QString("%1, round %2").arg(a[i].name.c_str()).arg(round)));
+            // distances() right after a projection (from the norms and scales) and after the
+            // weights moved (measured afresh) equal the distances written out per tensor.
+            for (int moved = 0; moved < 2; ++moved) {
+                const auto d = flat.distances();
+                for (std::size_t i = 0; i < a.size(); ++i) {
+                    auto diff = (a[i].weight - a[i].anchor).detach();
+                    const double expected =
+                        mars && diff.dim() > 0
+                            ? diff.reshape({diff.size(0), -1}).abs().sum(1).max().item<double>()
+                            : (mars ? diff.abs() : diff.square()).sum().item<double>();
+                    const double want = mars ? expected : std::sqrt(expected);
+                    QVERIFY2(std::abs(d[i] - want) <= 1e-9 * std::max(1.0, want),
+                             qPrintable(QString("%1: %2 vs %3").arg(i).arg(d[i]).arg(want)));
+                }
+                torch::NoGradGuard no_grad;
+                if (moved == 0) a[0].weight.add_(0.5);
+            }
+            b[0].weight.detach().add_(0.5);
             torch::NoGradGuard no_grad;
             for (std::size_t i = 0; i < a.size(); ++i) {
                 auto step = 0.3 * torch::randn_like(a[i].weight);

@@ -90,6 +90,14 @@ TpgmProjector::TpgmProjector(std::vector<ConstrainedTensor> tensors, NormMode mo
                                                  torch::optim::AdamOptions(proj_lr));
 }
 
+int64_t TpgmProjector::version() const {
+    // Each re-seated parameter keeps its own version counter (set_data does not share the
+    // buffer's), so in-place writes through it bump that one.
+    int64_t sum = weights_._version();
+    for (const auto& t : tensors_) sum += t.weight._version();
+    return sum;
+}
+
 bool TpgmProjector::fused() const {
     return cpu_kernels_ && weights_.is_cpu() && !tensors_.empty();
 }
@@ -164,6 +172,7 @@ void TpgmProjector::apply() {
         measure(false);
         after_measure();
         write_projection();
+        projected_version_ = version();
         return;
     }
     // One pass over W and W0: the lower clip does not depend on the norms, and the upper clip
@@ -182,6 +191,7 @@ void TpgmProjector::apply() {
                       radii_.detach());
     measured_ = false;  // norms of the pre-projection W, no D: no radius gradient from here
     after_measure();
+    projected_version_ = version();
 }
 
 torch::Tensor TpgmProjector::radius_gradient() const {
@@ -231,6 +241,7 @@ void TpgmProjector::update(int iters, const std::function<void()>& forward_backw
     }
     clip_radii();
     write_projection();
+    projected_version_ = version();
 }
 
 torch::Tensor TpgmProjector::radii() const {
@@ -247,7 +258,9 @@ std::vector<double> TpgmProjector::distances() const {
     torch::NoGradGuard no_grad;
     if (tensors_.empty()) return {};
     torch::Tensor norms;
-    if (fused()) {  // one read of W and W0, no temporary of their size
+    if (version() == projected_version_) {
+        norms = norm_ * row_scale();  // nothing wrote W since the projection: no pass over it
+    } else if (fused()) {             // one read of W and W0, no temporary of their size
         norms = torch::empty_like(norm_);
         torch::Tensor w = weights_, no_delta;
         cpu::measure_rows(rows_, mode_ == NormMode::Mars, w, anchors_, no_delta, norms, {});

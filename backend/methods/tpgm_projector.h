@@ -89,6 +89,8 @@ class TpgmProjector {
 
   private:
     bool fused() const;
+    // Sum of the version counters of the buffer and every weight: changes with any in-place write.
+    int64_t version() const;
     // Re-seats a parameter that no longer aliases the flat buffer (e.g. after Module::to).
     void ensure_seated();
     // D <- W - W0 and n <- norm(D) per row; with `project`, also W <- P(W) under the radii
@@ -114,6 +116,9 @@ class TpgmProjector {
     std::unique_ptr<torch::optim::Adam> adam_;
     bool initialised_ = false;
     bool measured_ = false;
+    // version() right after the last projection (-1: none yet): while it is unchanged, each
+    // row's distance from W0 is its scale times its measured norm.
+    int64_t projected_version_ = -1;
     bool cpu_kernels_ = true;
 };
 
