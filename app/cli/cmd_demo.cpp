@@ -30,7 +30,8 @@ void register_demo_command(CLI::App& app) {
         ConsoleSink sink;
         const auto b = tpgm::load_demo_benchmark(
             config.demo,
-            [&](const std::string& p, int64_t d, int64_t t) { sink.on_progress(p, d, t); });
+            [&](const std::string& p, int64_t d, int64_t t) { sink.on_progress(p, d, t); },
+            tpgm::resolve_device(config.device));  // pre-trains where a run would
         std::cout << "demo benchmark in " << tpgm::demo_cache_dir(config.demo) << "\n"
                   << "  pre-trained backbone: " << b.pretrained_checkpoint << "\n"
                   << "  ID: " << b.id_train.size() << " train, " << b.id_proj.size()

@@ -143,7 +143,8 @@ DemoBenchmark read_sets(const std::string& path) {
     return b;
 }
 
-void build(const DemoConfig& c, const std::string& dir, const ProgressFn& progress) {
+void build(const DemoConfig& c, const std::string& dir, const ProgressFn& progress,
+           const torch::Device& device) {
     auto report = [&](const std::string& phase, int64_t done, int64_t total) {
         if (progress) progress(phase, done, total);
     };
@@ -214,7 +215,7 @@ void build(const DemoConfig& c, const std::string& dir, const ProgressFn& progre
     std::vector<const TensorDataset*> sets{&id_train, &id_proj, &id_test};
     for (const auto& o : ood) sets.push_back(&o);
     pretrain_demo_backbone(c, pretrain, kCoarseGroups, norm,
-                           (fs::path(dir) / "pretrained.pt").string(), progress);
+                           (fs::path(dir) / "pretrained.pt").string(), progress, device);
     // Written last: its presence marks a complete cache.
     write_sets((fs::path(dir) / "benchmark.pt").string(), sets, norm);
 }
@@ -251,12 +252,13 @@ std::string demo_cache_dir(const DemoConfig& config) {
     return (base / ("demo-" + hash_hex(key))).string();
 }
 
-DemoBenchmark load_demo_benchmark(const DemoConfig& config, const ProgressFn& progress) {
+DemoBenchmark load_demo_benchmark(const DemoConfig& config, const ProgressFn& progress,
+                                  const torch::Device& device) {
     const std::string dir = demo_cache_dir(config);
     const fs::path sets = fs::path(dir) / "benchmark.pt";
     if (!fs::exists(sets)) {
         fs::create_directories(dir);
-        build(config, dir, progress);
+        build(config, dir, progress, device);
     }
     DemoBenchmark b;
     try {
@@ -270,8 +272,9 @@ DemoBenchmark load_demo_benchmark(const DemoConfig& config, const ProgressFn& pr
     return b;
 }
 
-RunSets demo_run_sets(const DemoConfig& config, const ProgressFn& progress) {
-    DemoBenchmark b = load_demo_benchmark(config, progress);
+RunSets demo_run_sets(const DemoConfig& config, const ProgressFn& progress,
+                      const torch::Device& device) {
+    DemoBenchmark b = load_demo_benchmark(config, progress, device);
     RunSets sets;
     sets.train = make_tensor_set(b.id_train, {"id_train"});
     sets.proj = make_tensor_set(b.id_proj, {"id_proj"});

@@ -30,10 +30,13 @@ struct DemoBenchmark {
 const std::vector<std::string>& fashion_mnist_classes();
 // The folder that caches the benchmark for this config (depends on every demo.* value).
 std::string demo_cache_dir(const DemoConfig& config);
-// Loads the cached benchmark, building (and pre-training) it first when needed.
-DemoBenchmark load_demo_benchmark(const DemoConfig& config, const ProgressFn& progress = {});
+// Loads the cached benchmark, building it first when needed; the backbone is then pre-trained on
+// `device` (a run's: see load_run_data).
+DemoBenchmark load_demo_benchmark(const DemoConfig& config, const ProgressFn& progress = {},
+                                  const torch::Device& device = torch::kCPU);
 // The benchmark as a run's sets: "sketch" a domain shift, "hard" natural-adversarial, and one
 // corruption set per demo.corruptions x demo.severities.
-RunSets demo_run_sets(const DemoConfig& config, const ProgressFn& progress = {});
+RunSets demo_run_sets(const DemoConfig& config, const ProgressFn& progress = {},
+                      const torch::Device& device = torch::kCPU);
 
 }  // namespace tpgm

@@ -16,10 +16,11 @@ constexpr double kLearningRate = 0.1;  // SGD peak learning rate, cosine to zero
 
 void pretrain_demo_backbone(const DemoConfig& config, const TensorDataset& set, int64_t num_classes,
                             const Normalization& norm, const std::string& checkpoint_path,
-                            const ProgressFn& progress) {
+                            const ProgressFn& progress, const torch::Device& device) {
     torch::manual_seed(config.seed);
     const ModelSpec spec{"demo_resnet", num_classes, set.images.size(1), config.width};
-    auto model = create_model(spec);
+    auto model = create_model(spec);  // initialised on the CPU, then moved: the same start
+    model->to(device);
     OptimConfig opt;
     opt.lr = kLearningRate;
     auto optimizer = make_optimizer(opt, model->parameters());
@@ -33,17 +34,18 @@ void pretrain_demo_backbone(const DemoConfig& config, const TensorDataset& set, 
         for (int64_t b = 0; b < steps_per_epoch; ++b) {
             auto idx = order.narrow(0, b * kBatch, kBatch);
             auto images = augment_batch(set.images.index_select(0, idx), rng);
-            auto inputs = to_model_input(images, norm, torch::kCPU);
+            auto inputs = to_model_input(images, norm, device);
+            auto labels = set.labels.index_select(0, idx).to(device);
             set_learning_rate(*optimizer, learning_rate_at(opt, ++step, total));
             optimizer->zero_grad();
-            auto loss =
-                torch::cross_entropy_loss(model->forward(inputs), set.labels.index_select(0, idx));
+            auto loss = torch::cross_entropy_loss(model->forward(inputs), labels);
             loss.backward();
             optimizer->step();
             if (progress && (step % 10 == 0 || step == total))
                 progress("pre-training the demo backbone", step, total);
         }
     }
+    model->to(torch::kCPU);
     save_checkpoint(checkpoint_path, spec, *model);
 }
 

@@ -10,9 +10,12 @@
 
 namespace tpgm {
 
-// Trains demo_resnet on `set` (coarse labels, many styles) and writes it to `checkpoint_path`.
+// Trains demo_resnet on `set` (coarse labels, many styles) on `device` and writes it to
+// `checkpoint_path` (tensors on the CPU, whatever the device). Batches and augmentation are drawn
+// on the CPU in the same order for every device, so on the CPU the result depends only on the
+// config.
 void pretrain_demo_backbone(const DemoConfig& config, const TensorDataset& set, int64_t num_classes,
                             const Normalization& norm, const std::string& checkpoint_path,
-                            const ProgressFn& progress);
+                            const ProgressFn& progress, const torch::Device& device);
 
 }  // namespace tpgm

@@ -3,6 +3,7 @@
 
 #include "data/file_sources.h"
 #include "demo/demo_benchmark.h"
+#include "engine/runtime.h"
 
 #include <algorithm>
 #include <thread>
@@ -10,7 +11,9 @@
 namespace tpgm {
 
 RunSets load_run_data(const RunConfig& config, const LoadCallbacks& callbacks) {
-    if (config.data == "demo") return demo_run_sets(config.demo, callbacks.progress);
+    // A missing demo cache is built here, its backbone pre-trained on the run's device.
+    if (config.data == "demo")
+        return demo_run_sets(config.demo, callbacks.progress, resolve_device(config.device));
     return load_file_sets(config, callbacks);
 }
 

@@ -12,6 +12,7 @@ namespace tpgm {
 
 // Loads (building, scanning or decoding as needed) the sets `config.data` names. Throws
 // DatasetError (missing folders, empty classes, bad lists, nothing decodable) before training.
+// Building the demo benchmark pre-trains its backbone on the device `config.device` resolves to.
 RunSets load_run_data(const RunConfig& config, const LoadCallbacks& callbacks);
 
 // The same, reporting progress and warnings to `sink`.
