@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 using namespace tpgm;
@@ -386,6 +387,43 @@ class TestRunStore : public QObject {
         QCOMPARE(r.steps.size(), std::size_t(2));
         QCOMPARE(r.steps[0].data_wait_seconds, 0.125);
         QCOMPARE(r.steps[1].data_wait_seconds, 0.0);
+    }
+
+    void summaryRecordsDeviceAndLibTorchAndOldOnesStillRead() {
+        const std::string run = dir("summary");
+        {
+            RunStore store(run, false);
+            RunSummary s;
+            s.status = "completed";
+            s.steps = 12;
+            s.final_top1 = {{"id", 0.75}};
+            s.device = "cuda";
+            s.libtorch = "2.11.0";
+            store.write_summary(s);
+        }
+        std::ifstream in(RunPaths(run).summary());
+        const std::string text((std::istreambuf_iterator<char>(in)), {});
+        QVERIFY2(text.find("\"device\": \"cuda\"") != std::string::npos, text.c_str());
+        QVERIFY2(text.find("\"libtorch\": \"2.11.0\"") != std::string::npos, text.c_str());
+        RunRecord r = read_run(run);
+        QVERIFY(r.summary);
+        QCOMPARE(r.summary->device, std::string("cuda"));
+        QCOMPARE(r.summary->libtorch, std::string("2.11.0"));
+        QCOMPARE(r.summary->final_top1.at("id"), 0.75);
+
+        // A summary.json as written before the two fields existed.
+        std::ofstream(RunPaths(run).summary(), std::ios::trunc)
+            << "{\n  \"message\": \"\",\n  \"run_dir\": \"" << run
+            << "\",\n  \"seconds\": 3.5,\n  \"status\": \"completed\",\n  \"steps\": 12,\n"
+               "  \"top1\": {\"id\": 0.5},\n  \"top5\": {\"id\": 0.9}\n}\n";
+        r = read_run(run);
+        QVERIFY(r.summary);
+        QCOMPARE(r.summary->status, std::string("completed"));
+        QCOMPARE(r.summary->steps, int64_t(12));
+        QCOMPARE(r.summary->seconds, 3.5);
+        QCOMPARE(r.summary->final_top1.at("id"), 0.5);
+        QCOMPARE(r.summary->device, std::string());
+        QCOMPARE(r.summary->libtorch, std::string());
     }
 
     void oneWriterPerRunFolder() {

@@ -7,11 +7,13 @@
 #include "config/config_schema.h"
 #include "data/idx_reader.h"
 #include "engine/run_store.h"
+#include "engine/runtime.h"
 #include "engine/trainer.h"
 #include "models/registry.h"
 #include "tiny_demo.h"
 
 #include <torch/torch.h>
+#include <torch/version.h>
 #include <QtTest/QtTest>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -19,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 using namespace tpgm;
 namespace fs = std::filesystem;
@@ -95,6 +98,21 @@ class TestTrainer : public QObject {
         QVERIFY(rec.summary && rec.summary->status == "completed");
         QCOMPARE(rec.evals.back().top1.at("id"), s.final_top1.at("id"));
         QCOMPARE(load_model(c.run_dir + "/checkpoints/final.pt")->num_classes(), int64_t(10));
+        // What ran: the device and the LibTorch version, in summary.json and in the run log.
+        const std::string device = resolve_device(c.device).str();
+        QCOMPARE(rec.summary->device, device);
+        QCOMPARE(rec.summary->libtorch, std::string(TORCH_VERSION));
+        std::ifstream in(fs::path(c.run_dir) / "summary.json");
+        const std::string text((std::istreambuf_iterator<char>(in)), {});
+        QVERIFY2(text.find("\"device\": \"" + device + "\"") != std::string::npos, text.c_str());
+        QVERIFY2(text.find("\"libtorch\": \"" TORCH_VERSION "\"") != std::string::npos,
+                 text.c_str());
+        // The log line names both; the window reads the device after its last " on ".
+        const std::string line = "training ft for 12 steps with LibTorch " TORCH_VERSION " on " +
+                                 describe_device(resolve_device(c.device));
+        bool logged = false;
+        for (const auto& e : sink.logs) logged |= e.message == line;
+        QVERIFY2(logged, line.c_str());
     }
 
     void tpgmKeepsEveryLayerInsideItsRadius() {

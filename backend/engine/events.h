@@ -55,6 +55,8 @@ struct RunSummary {
     std::map<std::string, double> final_top1;
     std::map<std::string, double> final_top5;
     std::string run_dir;
+    std::string device;    // what trained: "cpu" or "cuda" ("" in summaries written before)
+    std::string libtorch;  // the LibTorch version it ran on, e.g. "1.13.0" ("" likewise)
 };
 
 // The on_progress phase of a run's evaluation starts with this, followed by the set being scored:

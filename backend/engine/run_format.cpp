@@ -137,7 +137,7 @@ std::optional<RadiiRow> parse_radii_row(const std::string& line) {
 std::string summary_json(const RunSummary& s) {
     return json{{"status", s.status},   {"message", s.message}, {"steps", s.steps},
                 {"seconds", s.seconds}, {"top1", s.final_top1}, {"top5", s.final_top5},
-                {"run_dir", s.run_dir}}
+                {"run_dir", s.run_dir}, {"device", s.device},   {"libtorch", s.libtorch}}
                .dump(2) +
            "\n";
 }
@@ -154,6 +154,8 @@ std::optional<RunSummary> parse_summary_json(const std::string& text) {
         s.final_top1 = number_map(member(*j, "top1"));
         s.final_top5 = number_map(member(*j, "top5"));
         s.run_dir = j->value("run_dir", "");
+        s.device = j->value("device", "");  // absent from summaries written before
+        s.libtorch = j->value("libtorch", "");
         return s;
     } catch (const json::exception&) {
         return std::nullopt;

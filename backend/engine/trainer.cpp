@@ -6,6 +6,7 @@
 #include "config/config_schema.h"
 #include "data/batch_stream.h"
 #include "data/idx_reader.h"
+#include "engine/build_info.h"
 #include "engine/evaluator.h"
 #include "engine/run_data.h"
 #include "engine/run_store.h"
@@ -141,8 +142,9 @@ class Session {
             for (const auto& change : resume_changes) log("info", "resumed with " + change);
             store_->write_config(cfg_);
         }
+        // The window reads the device from the text after the last " on ".
         log("info", "training " + method_->name() + " for " + std::to_string(total_steps_) +
-                        " steps on " + describe_device(device_));
+                        " steps with LibTorch " + libtorch_ + " on " + describe_device(device_));
     }
 
     RunSummary run() {
@@ -325,11 +327,11 @@ class Session {
     }
 
     void evaluate_all(int64_t step) {
-        EvalEvent e = evaluate_run_sets(
-            *model_, data_, device_, stream_,
-            [this](const std::string& label, int64_t done, int64_t total) {
-                sink_.on_progress(kEvaluationPhase + label, done, total);
-            });
+        EvalEvent e =
+            evaluate_run_sets(*model_, data_, device_, stream_,
+                              [this](const std::string& label, int64_t done, int64_t total) {
+                                  sink_.on_progress(kEvaluationPhase + label, done, total);
+                              });
         e.step = step;
         e.epoch = (step - 1) / steps_per_epoch_;
         sink_.on_eval(e);
@@ -435,6 +437,8 @@ class Session {
         s.final_top1 = last_eval_.top1;
         s.final_top5 = last_eval_.top5;
         s.run_dir = cfg_.run_dir;
+        s.device = device_.str();
+        s.libtorch = libtorch_;
         if (!message.empty()) log(status == "failed" ? "error" : "info", message);
         store_->write_summary(s);
         sink_.on_finished(s);
@@ -447,6 +451,7 @@ class Session {
     std::optional<RunLock> lock_;    // held for the whole run
     std::optional<RunStore> store_;  // created once setup has loaded data and model
     torch::Device device_{torch::kCPU};
+    const std::string libtorch_ = build_info().libtorch;  // the version it was compiled against
     RunSets data_;
     StreamOptions stream_;
     std::unique_ptr<BatchStream> train_stream_;  // the current epoch's batches
