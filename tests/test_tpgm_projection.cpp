@@ -155,7 +155,9 @@ class TestTpgmProjection : public QObject {
         for (int round = 0; round < 2; ++round) {  // first use initialises the radii
             fast.apply();
             generic.apply();
-            QVERIFY(torch::allclose(fast.radii(), generic.radii(), 1e-6, 1e-9));
+            // float32: the kernels sum each row in double, the tensor ops in float (an L2 norm
+            // of 18432 terms came out 1.4e-6 apart); the float64 equality is test_tpgm_flat's.
+            QVERIFY(torch::allclose(fast.radii(), generic.radii(), 1e-5, 1e-9));
             for (std::size_t i = 0; i < a.size(); ++i)
                 QVERIFY(torch::allclose(a[i].weight, b[i].weight, 1e-5, 1e-6));
             torch::NoGradGuard no_grad;

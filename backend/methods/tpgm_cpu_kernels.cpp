@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "methods/tpgm_cpu_kernels.h"
 
+#include <ATen/AccumulateType.h>
 #include <ATen/Parallel.h>
 
 #include <cmath>
@@ -23,11 +24,28 @@ void for_rows(const RowTable& rows, Body body) {
     });
 }
 
+// sum over c < n of term(c), in kLanes independent partial sums: a single running sum is a
+// chain of dependent adds the compiler may not reorder (strict floating point), which left the
+// row passes latency-bound; independent lanes vectorise.
+template <typename T, typename Term>
+T lane_sum(int64_t n, Term term) {
+    constexpr int kLanes = 16;
+    T lanes[kLanes] = {};
+    int64_t c = 0;
+    for (; c + kLanes <= n; c += kLanes)
+        for (int k = 0; k < kLanes; ++k) lanes[k] += term(c + k);
+    T sum = 0;
+    for (; c < n; ++c) sum += term(c);
+    for (int k = 0; k < kLanes; ++k) sum += lanes[k];
+    return sum;
+}
+
 }  // namespace
 
 void measure_rows(const RowTable& rows, bool l1, torch::Tensor& w, const torch::Tensor& w0,
                   torch::Tensor& delta, torch::Tensor& norms, const torch::Tensor& radii) {
     AT_DISPATCH_FLOATING_TYPES(w.scalar_type(), "tpgm_measure_rows", [&] {
+        using acc_t = at::acc_type<scalar_t, /*is_cuda=*/false>;  // double sums for float rows
         scalar_t* pw = w.data_ptr<scalar_t>();
         const scalar_t* pw0 = w0.data_ptr<scalar_t>();
         scalar_t* pd = delta.defined() ? delta.data_ptr<scalar_t>() : nullptr;
@@ -38,18 +56,20 @@ void measure_rows(const RowTable& rows, bool l1, torch::Tensor& w, const torch::
             const int64_t begin = rows.offset[r], cols = rows.length[r];
             scalar_t* a = pw + begin;
             const scalar_t* a0 = pw0 + begin;
-            scalar_t sum = 0;
+            acc_t sum = 0;
             if (pd) {
                 scalar_t* d = pd + begin;
                 for (int64_t c = 0; c < cols; ++c) d[c] = a[c] - a0[c];
-                for (int64_t c = 0; c < cols; ++c) sum += l1 ? std::abs(d[c]) : d[c] * d[c];
+                sum = l1 ? lane_sum<acc_t>(cols, [&](int64_t c) { return std::abs(d[c]); })
+                         : lane_sum<acc_t>(cols, [&](int64_t c) { return d[c] * d[c]; });
             } else {
-                for (int64_t c = 0; c < cols; ++c) {
-                    const scalar_t d = a[c] - a0[c];
-                    sum += l1 ? std::abs(d) : d * d;
-                }
+                sum = l1 ? lane_sum<acc_t>(cols, [&](int64_t c) { return std::abs(a[c] - a0[c]); })
+                         : lane_sum<acc_t>(cols, [&](int64_t c) {
+                               const scalar_t d = a[c] - a0[c];
+                               return d * d;
+                           });
             }
-            const scalar_t n = l1 ? sum : std::sqrt(sum);
+            const auto n = static_cast<scalar_t>(l1 ? sum : std::sqrt(sum));
             pn[r] = n;
             if (!pg) return;
             const scalar_t g = pg[rows.tensor[r]];
@@ -82,6 +102,7 @@ torch::Tensor row_dots(const RowTable& rows, const std::vector<torch::Tensor>& g
     for (std::size_t i = 0; i < grads.size(); ++i)
         if (grads[i].defined()) contiguous[i] = grads[i].contiguous();
     AT_DISPATCH_FLOATING_TYPES(delta.scalar_type(), "tpgm_row_dots", [&] {
+        using acc_t = at::acc_type<scalar_t, /*is_cuda=*/false>;
         const scalar_t* pd = delta.data_ptr<scalar_t>();
         scalar_t* po = out.data_ptr<scalar_t>();
         std::vector<const scalar_t*> pg(contiguous.size(), nullptr);
@@ -94,9 +115,8 @@ torch::Tensor row_dots(const RowTable& rows, const std::vector<torch::Tensor>& g
             const int64_t inside = rows.offset[r] - rows.offset[rows.first_row[t]];
             const scalar_t* g = pg[t] + inside;
             const scalar_t* d = pd + rows.offset[r];
-            scalar_t sum = 0;
-            for (int64_t c = 0; c < rows.length[r]; ++c) sum += g[c] * d[c];
-            po[r] = sum;
+            po[r] = static_cast<scalar_t>(
+                lane_sum<acc_t>(rows.length[r], [&](int64_t c) { return acc_t(g[c]) * d[c]; }));
         });
     });
     return out;
