@@ -28,7 +28,19 @@ void register_bench_command(CLI::App& app) {
         ->capture_default_str();
     train->add_option("--norm", o->norm, "TPGM norm: mars | l2")->capture_default_str();
     train->add_option("--device", o->device, "auto | cpu | cuda")->capture_default_str();
-    train->callback([o] {
+    auto peak = std::make_shared<std::string>();
+    train
+        ->add_option("--peak-memory", *peak,
+                     "instead: the process's peak RSS after --window-steps steps of one kind\n"
+                     "(vanilla | tpgm); run once per kind")
+        ->check(CLI::IsMember({"vanilla", "tpgm"}));
+    train->callback([o, peak] {
+        if (!peak->empty()) {
+            std::printf("%s, %dx%d, batch %d, %d %s steps: peak RSS %.0f MiB\n", o->model.c_str(),
+                        o->image_size, o->image_size, o->batch, o->window_steps, peak->c_str(),
+                        tpgm::step_peak_rss_mb(*o, *peak == "tpgm"));
+            return;
+        }
         const auto r = tpgm::run_step_benchmark(*o);
         const double beyond = r.tpgm_freq1 - r.vanilla - r.floor;
         std::printf(

@@ -138,6 +138,40 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     return r;
 }
 
+double step_peak_rss_mb(const StepBenchOptions& o, bool tpgm) {
+    set_threads(o.threads);
+    const auto device = resolve_device(o.device);
+    torch::manual_seed(0);
+    auto model = create_model({o.model, 10, 3, 16});
+    model->to(device);
+    auto x = torch::randn({o.batch, 3, o.image_size, o.image_size}, device);
+    auto y =
+        torch::randint(0, 10, {o.batch}, torch::TensorOptions().dtype(torch::kLong).device(device));
+    RunConfig config;
+    config.method = "tpgm";
+    config.tpgm.norm = o.norm;
+    config.optim.lr = 1e-3;
+    std::unique_ptr<Method> method;
+    if (tpgm) {
+        MethodContext ctx;
+        ctx.model = model.get();
+        for (const auto& p : model->named_parameters())
+            if (p.key().rfind(model->head_prefix(), 0) != 0)
+                ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
+        ctx.next_projection_batch = [&] { return Batch{x, y}; };
+        method = create_method(config, std::move(ctx));
+    }
+    auto optimizer = make_optimizer(config.optim, model->parameters());
+    for (int64_t step = 1; step <= o.window_steps; ++step) {
+        model->train();
+        optimizer->zero_grad();
+        torch::cross_entropy_loss(model->forward(x), y).backward();
+        optimizer->step();
+        if (method) method->after_optimizer_step(step);
+    }
+    return peak_rss_mb();
+}
+
 std::optional<ReferenceFigure> python_reference(const StepBenchOptions& o, bool cuda) {
     // Measured by this project with the public tpgm_trainer code (device switched where
     // needed), same model, batch and threads, same machine and hour as our figures beside them.

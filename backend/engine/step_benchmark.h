@@ -39,6 +39,12 @@ struct StepBenchResult {
 
 StepBenchResult run_step_benchmark(const StepBenchOptions& options);
 
+// The process's peak resident set (MiB) after `window_steps` training steps of options.model:
+// vanilla SGD steps, or the same with TPGM at proj_freq 1 set up as the trainer does (anchors
+// cloned, then re-seated into the projector's buffers). One kind per process: the peak is the
+// process's, so `tpgm-cli bench train --peak-memory vanilla` and `... tpgm` are two runs.
+double step_peak_rss_mb(const StepBenchOptions& options, bool tpgm);
+
 // The public Python TPGM reference (tpgm_trainer) timed by this project for the same model,
 // input size, batch and device kind, when known.
 struct ReferenceFigure {

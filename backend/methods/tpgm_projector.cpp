@@ -66,17 +66,21 @@ TpgmProjector::TpgmProjector(std::vector<ConstrainedTensor> tensors, NormMode mo
         total += t.weight.numel();
     }
     // Re-seat every weight and anchor as a view of the flat buffers: the same tensor objects
-    // (the model's parameters, the optimiser's references), their storage now shared.
-    weights_ = torch::empty({total}, options);
-    anchors_ = torch::empty({total}, options);
-    int64_t offset = 0;
-    for (auto& t : tensors_) {
-        flat_view(weights_, offset, t.weight).copy_(t.weight);
-        flat_view(anchors_, offset, t.anchor).copy_(t.anchor);
-        t.weight.set_data(flat_view(weights_, offset, t.weight));
-        t.anchor.set_data(flat_view(anchors_, offset, t.anchor));
-        offset += t.weight.numel();
-    }
+    // (the model's parameters, the optimiser's references), their storage now shared. One
+    // buffer at a time, each old storage freed as it is replaced, so that set-up never holds
+    // more than the steady state's extra W0 and D.
+    auto seat = [&](torch::Tensor& flat, auto member) {
+        flat = torch::empty({total}, options);
+        int64_t offset = 0;
+        for (auto& t : tensors_) {
+            torch::Tensor& tensor = t.*member;
+            flat_view(flat, offset, tensor).copy_(tensor);
+            tensor.set_data(flat_view(flat, offset, tensor));
+            offset += tensor.numel();
+        }
+    };
+    seat(weights_, &ConstrainedTensor::weight);
+    seat(anchors_, &ConstrainedTensor::anchor);
     delta_ = torch::empty_like(weights_);
     const auto device = options.device();
     rows_.lengths = device_index(rows_.length, device);
