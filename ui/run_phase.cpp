@@ -1,9 +1,32 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/run_phase.h"
 
+#include "config/config_schema.h"
+
 #include <QObject>
 
+#include <cmath>
+
 namespace tpgm::ui {
+
+EvalPlan evalPlanOf(const RunRecord& record) {
+    EvalPlan plan;
+    try {
+        const RunConfig c = parse_config_yaml(record.config_yaml);
+        plan.epochs = c.epochs;
+        plan.evalEvery = c.eval_every_epochs;
+    } catch (const std::exception&) {
+        // No config yet: only the final evaluation is known.
+    }
+    return plan;
+}
+
+QString formatDuration(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return "?";
+    const long s = std::lround(seconds);
+    return s >= 3600 ? QString::asprintf("%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60)
+                     : QString::asprintf("%ld:%02ld", s / 60, s % 60);
+}
 
 bool EvalPlan::evaluatesAfter(int64_t step, int64_t totalSteps) const {
     if (step >= totalSteps) return true;

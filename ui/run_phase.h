@@ -22,6 +22,12 @@ struct EvalPlan {
     int remainingAfter(int64_t step, int64_t totalSteps) const;
 };
 
+// The plan of a run from its config.yaml text; only the final evaluation when there is none.
+EvalPlan evalPlanOf(const RunRecord& record);
+
+// "1:05" or "1:02:03"; "?" for a negative or non-finite number of seconds.
+QString formatDuration(double seconds);
+
 // "Evaluating after epoch 5 on ID test and 15 OOD sets…" while the run evaluates after its newest
 // step and that evaluation has not arrived yet; empty while it trains. With the set the engine
 // reports scoring now: "Evaluating after epoch 5: OOD set 3 of 15 (sketch)…".
