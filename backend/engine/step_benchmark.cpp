@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <string>
 
 namespace tpgm {
@@ -24,6 +25,27 @@ double peak_rss_mb() {
     for (std::string line; std::getline(status, line);)
         if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024;  // kB
     return 0;
+}
+
+// The TPGM config the benchmarks time: the given norm, a small learning rate that keeps
+// random-label steps from degenerating the model while it is timed.
+RunConfig bench_config(const StepBenchOptions& o) {
+    RunConfig config;
+    config.method = "tpgm";
+    config.tpgm.norm = o.norm;
+    config.optim.lr = 1e-3;
+    return config;
+}
+
+// As the trainer sets a method up: every parameter but the head anchored at its current value.
+MethodContext anchored_context(Classifier& model, std::function<Batch()> projection_batch) {
+    MethodContext ctx;
+    ctx.model = &model;
+    for (const auto& p : model.named_parameters())
+        if (p.key().rfind(model.head_prefix(), 0) != 0)
+            ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
+    ctx.next_projection_batch = std::move(projection_batch);
+    return ctx;
 }
 
 double median(std::vector<double> v) {
@@ -54,18 +76,9 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
         torch::randint(0, 10, {o.batch}, torch::TensorOptions().dtype(torch::kLong).device(device));
     auto xp = torch::randn_like(x);
 
-    RunConfig config;
-    config.method = "tpgm";
-    config.tpgm.norm = o.norm;
-    MethodContext ctx;
-    ctx.model = model.get();
-    for (const auto& p : model->named_parameters())
-        if (p.key().rfind(model->head_prefix(), 0) != 0)
-            ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
-    ctx.next_projection_batch = [&] { return Batch{xp, y}; };
-    // A small learning rate keeps the random-label steps from degenerating the model while it
-    // is timed; every timed window starts again from the same weights.
-    config.optim.lr = 1e-3;
+    RunConfig config = bench_config(o);
+    MethodContext ctx = anchored_context(*model, [&] { return Batch{xp, y}; });
+    // Every timed window starts again from the same weights.
     auto optimizer = make_optimizer(config.optim, model->parameters());
     std::vector<torch::Tensor> initial;
     for (const auto& t : model->parameters()) initial.push_back(t.detach().clone());
@@ -147,20 +160,9 @@ double step_peak_rss_mb(const StepBenchOptions& o, bool tpgm) {
     auto x = torch::randn({o.batch, 3, o.image_size, o.image_size}, device);
     auto y =
         torch::randint(0, 10, {o.batch}, torch::TensorOptions().dtype(torch::kLong).device(device));
-    RunConfig config;
-    config.method = "tpgm";
-    config.tpgm.norm = o.norm;
-    config.optim.lr = 1e-3;
+    const RunConfig config = bench_config(o);
     std::unique_ptr<Method> method;
-    if (tpgm) {
-        MethodContext ctx;
-        ctx.model = model.get();
-        for (const auto& p : model->named_parameters())
-            if (p.key().rfind(model->head_prefix(), 0) != 0)
-                ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
-        ctx.next_projection_batch = [&] { return Batch{x, y}; };
-        method = create_method(config, std::move(ctx));
-    }
+    if (tpgm) method = create_method(config, anchored_context(*model, [&] { return Batch{x, y}; }));
     auto optimizer = make_optimizer(config.optim, model->parameters());
     for (int64_t step = 1; step <= o.window_steps; ++step) {
         model->train();
