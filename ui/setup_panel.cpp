@@ -148,6 +148,7 @@ QString choice_text(const std::string& key, const std::string& value) {
         {"method=tpgm", QObject::tr("TPGM (trainable projection)")},
         {"method=ft", QObject::tr("Vanilla fine-tuning")},
         {"method=lp", QObject::tr("Linear probe (backbone frozen)")},
+        {"method=l2sp", QObject::tr("L2-SP (penalty towards pre-trained)")},
         {"data=demo", QObject::tr("Demo benchmark")},
         {"data=folders", QObject::tr("Image folders")},
         {"data=lists", QObject::tr("Split lists")},
@@ -172,8 +173,8 @@ const std::vector<std::pair<QString, QString>>& known_sections() {
         {kRunSection, QObject::tr("Run")},      {"folders", QObject::tr("Image folders")},
         {"lists", QObject::tr("Split lists")},  {"demo", QObject::tr("Demo benchmark")},
         {"ood", QObject::tr("OOD test sets")},  {"tpgm", QObject::tr("TPGM projection")},
-        {"images", QObject::tr("Image input")}, {"optim", QObject::tr("Optimiser")},
-        {"", QObject::tr("Training")},
+        {"l2sp", QObject::tr("L2-SP penalty")}, {"images", QObject::tr("Image input")},
+        {"optim", QObject::tr("Optimiser")},    {"", QObject::tr("Training")},
     };
     return sections;
 }
@@ -698,7 +699,7 @@ void SetupPanel::updateSections() {
         if (id == "folders") shown = data == "folders";
         if (id == "lists") shown = data == "lists";
         if (id == "images" || id == "ood") shown = data != "demo";
-        if (id == "tpgm") shown = method == "tpgm";
+        if (id == "tpgm" || id == "l2sp") shown = method == id;
         section->setVisible(shown);
     }
     if (auto* pretrained = qobject_cast<QLineEdit*>(fields_.at("pretrained")))

@@ -245,8 +245,9 @@ constexpr double kInf = 1e300;
 const std::vector<Field>& fields() {
     static const std::vector<Field> table = {
         choices(TPGM_FIELD(std::string, "method", method,
-                           "ft (vanilla fine-tuning) | lp (linear probe) | tpgm"),
-                {"tpgm", "ft", "lp"}),
+                           "ft (vanilla fine-tuning) | lp (linear probe) | tpgm | l2sp "
+                           "(L2-SP: penalty towards the pre-trained weights)"),
+                {"tpgm", "ft", "lp", "l2sp"}),
         // The registry's names (models/registry.cpp; a test keeps the two lists equal).
         choices(TPGM_FIELD(std::string, "model", model,
                            "architecture from the model registry (tpgm-cli models)"),
@@ -319,6 +320,11 @@ const std::vector<Field>& fields() {
         range(TPGM_FIELD(int, "tpgm.post_hoc_iters", tpgm.post_hoc_iters,
                          "radius steps of the post-hoc projection"),
               1),
+        range(TPGM_FIELD(double, "l2sp.alpha", l2sp.alpha,
+                         "L2-SP: alpha/2 ||w - w0||^2 on the pre-trained weights"),
+              0),
+        range(TPGM_FIELD(double, "l2sp.beta", l2sp.beta, "L2-SP: beta/2 ||w||^2 on the new head"),
+              0),
         folder(TPGM_FIELD(std::string, "demo.fashion_mnist_dir", demo.fashion_mnist_dir,
                           "folder with the Fashion-MNIST idx .gz files")),
         folder(TPGM_FIELD(std::string, "demo.cache_dir", demo.cache_dir,

@@ -31,6 +31,13 @@ struct TpgmConfig {
     int post_hoc_iters = 200;  // radius steps of the post-hoc projection
 };
 
+// L2-SP (Li et al., ICML 2018): alpha/2 ||w - w0||^2 on the pre-trained weights and
+// beta/2 ||w||^2 on the new head, added to the loss; defaults from the paper's ResNet runs.
+struct L2spConfig {
+    double alpha = 0.1;  // pull towards the pre-trained weights
+    double beta = 0.01;  // plain weight decay on the new head
+};
+
 // The embedded demo benchmark built from Debian's Fashion-MNIST (see docs/DEMO.md).
 struct DemoConfig {
     std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
@@ -114,6 +121,7 @@ struct RunConfig {
     int keep_checkpoints = 3;        // step-<N>.pt copies kept for forking (newest first)
     OptimConfig optim;
     TpgmConfig tpgm;
+    L2spConfig l2sp;
     DemoConfig demo;
     ImageConfig images;
     FolderDataConfig folders;

@@ -286,6 +286,7 @@ class Session {
         const double value = loss.item<double>();
         if (!std::isfinite(value)) return value;
         loss.backward();
+        method_->before_optimizer_step(step);
         optimizer_->step();
         method_->after_optimizer_step(step);
         return value;

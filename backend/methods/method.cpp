@@ -16,7 +16,8 @@ std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx
     if (config.method == "ft") return make_vanilla_ft(std::move(ctx));
     if (config.method == "lp") return make_linear_probe(std::move(ctx));
     if (config.method == "tpgm") return make_tpgm(std::move(ctx));
-    throw std::invalid_argument("unknown method '" + config.method + "' (ft, lp or tpgm)");
+    if (config.method == "l2sp") return make_l2sp(std::move(ctx));
+    throw std::invalid_argument("unknown method '" + config.method + "' (ft, lp, tpgm or l2sp)");
 }
 
 }  // namespace tpgm

@@ -44,6 +44,8 @@ class Method {
     virtual std::vector<torch::Tensor> trainable_parameters();
     // True when the backbone must stay in eval mode while training (frozen BatchNorm).
     virtual bool freezes_backbone() const { return false; }
+    // Between the backward pass and the optimiser step (e.g. to add a penalty's gradient).
+    virtual void before_optimizer_step(int64_t step) {}
     // After every optimiser step; `step` is 1-based.
     virtual void after_optimizer_step(int64_t step) {}
     // After the last step, before the final evaluation.
@@ -66,5 +68,6 @@ std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx
 std::unique_ptr<Method> make_vanilla_ft(MethodContext ctx);
 std::unique_ptr<Method> make_linear_probe(MethodContext ctx);
 std::unique_ptr<Method> make_tpgm(MethodContext ctx);
+std::unique_ptr<Method> make_l2sp(MethodContext ctx);
 
 }  // namespace tpgm
