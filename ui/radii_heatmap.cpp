@@ -87,6 +87,7 @@ RadiiHeatmap::RadiiHeatmap(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(top);
     layout->addWidget(plot_, 1);
+    rebuild();  // the empty state (no block of colour, no colour bar) before any run
 }
 
 int RadiiHeatmap::valueMode() const {
