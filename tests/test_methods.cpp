@@ -28,7 +28,8 @@ class TestMethods : public QObject {
                 ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
         auto method = create_method(config, ctx);
         QCOMPARE(method->name(), std::string("l2sp"));
-        {  // fine-tuned away from the anchors
+        QVERIFY(method->replaces_weight_decay());  // the trainer then sets the optimiser's to 0
+        {                                          // fine-tuned away from the anchors
             torch::NoGradGuard no_grad;
             for (auto& p : model->parameters()) p.add_(0.1 * torch::randn_like(p));
         }

@@ -353,6 +353,18 @@ class TestTrainer : public QObject {
         QVERIFY(none.steps.empty());
     }
 
+    // L2-SP trains to the end, its penalty in place of the optimiser's weight decay.
+    void l2spRunsWithoutPlainWeightDecay() {
+        RecordingSink sink;
+        auto c = config("l2sp", "l2sp");
+        c.optim.weight_decay = 5e-4;
+        const RunSummary s = run(c, sink);
+        QCOMPARE(s.status, std::string("completed"));
+        QVERIFY(std::any_of(sink.logs.begin(), sink.logs.end(), [](const LogEvent& e) {
+            return e.message.find("l2sp replaces optim.weight_decay") != std::string::npos;
+        }));
+    }
+
     void badPretrainedCheckpointFailsBeforeTraining() {
         RecordingSink sink;
         auto c = config("ft", "bad");

@@ -132,7 +132,13 @@ class Session {
                 ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
         ctx.next_projection_batch = [this] { return next_projection_batch(); };
         method_ = create_method(cfg_, std::move(ctx));
-        optimizer_ = make_optimizer(cfg_.optim, method_->trainable_parameters());
+        OptimConfig optim = cfg_.optim;
+        if (method_->replaces_weight_decay() && optim.weight_decay != 0) {
+            log("info", method_->name() + " replaces optim.weight_decay (" +
+                            std::to_string(optim.weight_decay) + "): the optimiser decays nothing");
+            optim.weight_decay = 0;
+        }
+        optimizer_ = make_optimizer(optim, method_->trainable_parameters());
         batch_ = std::min<int64_t>(cfg_.batch_size, data_.train->size());
         steps_per_epoch_ = data_.train->size() / batch_;
         total_steps_ = steps_per_epoch_ * cfg_.epochs;
