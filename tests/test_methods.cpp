@@ -4,6 +4,7 @@
 #include "config/run_config.h"
 #include "methods/method.h"
 #include "models/registry.h"
+#include "optim/optim.h"
 
 #include <torch/torch.h>
 #include <QtTest/QtTest>
@@ -13,6 +14,28 @@ using namespace tpgm;
 class TestMethods : public QObject {
     Q_OBJECT
   private Q_SLOTS:
+    // The second group (parameters a method regularises itself) gets no weight decay; the
+    // first keeps it, for SGD and AdamW alike.
+    void undecayedGroupIsNotDecayed() {
+        for (const char* name : {"sgd", "adamw"}) {
+            OptimConfig c;
+            c.name = name;
+            c.lr = 0.1;
+            c.momentum = 0;
+            c.nesterov = false;
+            c.weight_decay = 0.5;
+            auto decayed = torch::ones({3}).requires_grad_(true);
+            auto undecayed = torch::ones({3}).requires_grad_(true);
+            auto optimizer = make_optimizer(c, {decayed}, {undecayed});
+            QCOMPARE(static_cast<int>(optimizer->param_groups().size()), 2);
+            decayed.mutable_grad() = torch::zeros({3});
+            undecayed.mutable_grad() = torch::zeros({3});
+            optimizer->step();
+            QVERIFY2(decayed.lt(1).all().item<bool>(), name);
+            QVERIFY2(undecayed.eq(1).all().item<bool>(), name);
+        }
+    }
+
     void l2spAddsThePenaltyGradient() {
         torch::manual_seed(2);
         auto model = create_model({"demo_resnet", 3, 1, 4});
@@ -28,8 +51,8 @@ class TestMethods : public QObject {
                 ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
         auto method = create_method(config, ctx);
         QCOMPARE(method->name(), std::string("l2sp"));
-        QVERIFY(method->replaces_weight_decay());  // the trainer then sets the optimiser's to 0
-        {                                          // fine-tuned away from the anchors
+        QVERIFY(!method->weight_decay_applies_to("fc.weight"));  // replaces plain decay
+        {                                                        // fine-tuned away from the anchors
             torch::NoGradGuard no_grad;
             for (auto& p : model->parameters()) p.add_(0.1 * torch::randn_like(p));
         }

@@ -361,7 +361,7 @@ class TestTrainer : public QObject {
         const RunSummary s = run(c, sink);
         QCOMPARE(s.status, std::string("completed"));
         QVERIFY(std::any_of(sink.logs.begin(), sink.logs.end(), [](const LogEvent& e) {
-            return e.message.find("l2sp replaces optim.weight_decay") != std::string::npos;
+            return e.message.find("l2sp: no optim.weight_decay on") != std::string::npos;
         }));
     }
 

@@ -132,13 +132,25 @@ class Session {
                 ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
         ctx.next_projection_batch = [this] { return next_projection_batch(); };
         method_ = create_method(cfg_, std::move(ctx));
-        OptimConfig optim = cfg_.optim;
-        if (method_->replaces_weight_decay() && optim.weight_decay != 0) {
-            log("info", method_->name() + " replaces optim.weight_decay (" +
-                            std::to_string(optim.weight_decay) + "): the optimiser decays nothing");
-            optim.weight_decay = 0;
+        {
+            // Parameters the method regularises itself go in a group without weight decay.
+            std::vector<torch::Tensor> decayed, undecayed;
+            const auto trainable = method_->trainable_parameters();
+            for (const auto& p : model_->named_parameters()) {
+                const bool trained =
+                    std::any_of(trainable.begin(), trainable.end(),
+                                [&](const torch::Tensor& t) { return t.is_same(p.value()); });
+                if (trained)
+                    (method_->weight_decay_applies_to(p.key()) ? decayed : undecayed)
+                        .push_back(p.value());
+            }
+            if (!undecayed.empty() && cfg_.optim.weight_decay != 0)
+                log("info", method_->name() + ": no optim.weight_decay on " +
+                                std::to_string(undecayed.size()) + " of " +
+                                std::to_string(trainable.size()) +
+                                " trained tensors (the method regularises them itself)");
+            optimizer_ = make_optimizer(cfg_.optim, std::move(decayed), std::move(undecayed));
         }
-        optimizer_ = make_optimizer(optim, method_->trainable_parameters());
         batch_ = std::min<int64_t>(cfg_.batch_size, data_.train->size());
         steps_per_epoch_ = data_.train->size() / batch_;
         total_steps_ = steps_per_epoch_ * cfg_.epochs;

@@ -30,7 +30,7 @@ class L2sp final : public Method {
 
     std::string name() const override { return "l2sp"; }
     // As in the paper, the SP penalty (and beta on the head) replaces plain weight decay.
-    bool replaces_weight_decay() const override { return true; }
+    bool weight_decay_applies_to(const std::string&) const override { return false; }
 
     void before_optimizer_step(int64_t) override {
         torch::NoGradGuard no_grad;

@@ -42,9 +42,9 @@ class Method {
     virtual std::string name() const = 0;
     // Parameters the optimiser updates (all of them unless the method freezes some).
     virtual std::vector<torch::Tensor> trainable_parameters();
-    // True when the method's own regulariser takes the place of the optimiser's weight decay
-    // (L2-SP), which the trainer then sets to 0.
-    virtual bool replaces_weight_decay() const { return false; }
+    // False for parameters the method regularises itself in place of the optimiser's weight
+    // decay (L2-SP: all; SPD: the pre-trained ones); the trainer puts them in a group without.
+    virtual bool weight_decay_applies_to(const std::string& name) const { return true; }
     // True when the backbone must stay in eval mode while training (frozen BatchNorm).
     virtual bool freezes_backbone() const { return false; }
     // Between the backward pass and the optimiser step (e.g. to add a penalty's gradient).

@@ -20,6 +20,25 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimConfig& c,
                                                    .weight_decay(c.weight_decay));
 }
 
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimConfig& c,
+                                                        std::vector<torch::Tensor> decayed,
+                                                        std::vector<torch::Tensor> undecayed) {
+    if (undecayed.empty()) return make_optimizer(c, std::move(decayed));
+    auto optimizer = make_optimizer(c, std::move(decayed));
+    if (c.name == "adamw")
+        optimizer->add_param_group(
+            {std::move(undecayed), std::make_unique<torch::optim::AdamWOptions>(
+                                       torch::optim::AdamWOptions(c.lr).weight_decay(0))});
+    else
+        optimizer->add_param_group(
+            {std::move(undecayed),
+             std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(c.lr)
+                                                            .momentum(c.momentum)
+                                                            .nesterov(c.nesterov)
+                                                            .weight_decay(0))});
+    return optimizer;
+}
+
 double learning_rate_at(const OptimConfig& c, int64_t step, int64_t total_steps) {
     if (step <= c.warmup_steps) return c.lr * static_cast<double>(step) / (c.warmup_steps + 1);
     if (c.schedule == "constant") return c.lr;
