@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Fine-tuning methods other than TPGM (whose maths has its own suites): L2-SP's gradient equals
-// autograd of the loss with its penalty written out.
+// autograd of the loss with its penalty written out; SPD's step equals its rule written out; a
+// method's undecayed parameter group gets no weight decay.
 #include "config/run_config.h"
 #include "methods/method.h"
 #include "models/registry.h"
@@ -10,6 +11,20 @@
 #include <QtTest/QtTest>
 
 using namespace tpgm;
+
+namespace {
+
+// A linear classifier: "fc.weight" stands for pre-trained weights, "fc.bias" for a new head.
+struct LinearClassifier : Classifier {
+    torch::nn::Linear fc{nullptr};
+    LinearClassifier() { fc = register_module("fc", torch::nn::Linear(4, 3)); }
+    torch::Tensor forward(torch::Tensor x) override { return fc->forward(x); }
+    void reset_head(int64_t) override {}
+    int64_t num_classes() const override { return 3; }
+    std::string head_prefix() const override { return "fc.bias"; }
+};
+
+}  // namespace
 
 class TestMethods : public QObject {
     Q_OBJECT
@@ -34,6 +49,64 @@ class TestMethods : public QObject {
             QVERIFY2(decayed.lt(1).all().item<bool>(), name);
             QVERIFY2(undecayed.eq(1).all().item<bool>(), name);
         }
+    }
+
+    // One SGD step under SPD equals the step written out from the paper's rule: the weight
+    // anchored (no plain decay, SPD's pull), the bias a new head (plain weight decay). Both
+    // branches of the condition occur across the seeds.
+    void spdStepMatchesTheWrittenOutRule() {
+        int pulled = 0, kept = 0;
+        for (int seed = 0; seed < 8; ++seed) {
+            torch::manual_seed(seed);
+            auto model = std::make_shared<LinearClassifier>();
+            model->to(torch::kDouble);
+            RunConfig config;
+            config.method = "spd";
+            config.spd.weight_decay = 0.7;
+            config.optim.name = "sgd";
+            config.optim.lr = 0.5;
+            config.optim.momentum = 0;
+            config.optim.nesterov = false;
+            config.optim.weight_decay = 0.01;
+            auto& weight = model->fc->weight;
+            auto& bias = model->fc->bias;
+            MethodContext ctx;
+            ctx.model = model.get();
+            ctx.anchors.emplace_back("fc.weight", weight.detach().clone());
+            const auto w0 = ctx.anchors.front().second.clone();
+            auto method = create_method(config, ctx);
+            QVERIFY(!method->weight_decay_applies_to("fc.weight"));
+            QVERIFY(method->weight_decay_applies_to("fc.bias"));
+            auto optimizer = make_optimizer(config.optim, {bias}, {weight});
+            {
+                torch::NoGradGuard no_grad;
+                weight.add_(0.3 * torch::randn_like(weight));
+            }
+            auto x = torch::randn({8, 4}, torch::kDouble);
+            auto y = torch::randint(0, 3, {8}, torch::kLong);
+
+            optimizer->zero_grad();
+            torch::cross_entropy_loss(model->forward(x), y).backward();
+            const auto w = weight.detach().clone(), g = weight.grad().clone();
+            const auto b = bias.detach().clone(), gb = bias.grad().clone();
+            method->before_optimizer_step(1);
+            optimizer->step();
+            method->after_optimizer_step(1);
+
+            const double lr = config.optim.lr, wd = config.optim.weight_decay;
+            const auto w_step = w - lr * g;
+            const bool away = (g * (w - w0)).sum().item<double>() > 0;
+            const double before = (w - w0).norm().item<double>();
+            const double after = (w_step - w0).norm().item<double>();
+            const double r = std::clamp((after - before) / after, 0.0, 1.0);
+            const auto expected_w = away ? w_step - 0.7 * r * (w_step - w0) : w_step;
+            QVERIFY2(torch::allclose(weight.detach(), expected_w, 1e-12, 1e-14),
+                     qPrintable(QString("seed %1").arg(seed)));
+            QVERIFY(torch::allclose(bias.detach(), b - lr * (gb + wd * b), 1e-12, 1e-14));
+            (away && r > 0 ? pulled : kept)++;
+        }
+        QVERIFY2(pulled > 0 && kept > 0,
+                 qPrintable(QString("%1 pulled, %2 kept").arg(pulled).arg(kept)));
     }
 
     void l2spAddsThePenaltyGradient() {

@@ -149,6 +149,7 @@ QString choice_text(const std::string& key, const std::string& value) {
         {"method=ft", QObject::tr("Vanilla fine-tuning")},
         {"method=lp", QObject::tr("Linear probe (backbone frozen)")},
         {"method=l2sp", QObject::tr("L2-SP (penalty towards pre-trained)")},
+        {"method=spd", QObject::tr("SPD (selective projection decay)")},
         {"data=demo", QObject::tr("Demo benchmark")},
         {"data=folders", QObject::tr("Image folders")},
         {"data=lists", QObject::tr("Split lists")},
@@ -173,8 +174,9 @@ const std::vector<std::pair<QString, QString>>& known_sections() {
         {kRunSection, QObject::tr("Run")},      {"folders", QObject::tr("Image folders")},
         {"lists", QObject::tr("Split lists")},  {"demo", QObject::tr("Demo benchmark")},
         {"ood", QObject::tr("OOD test sets")},  {"tpgm", QObject::tr("TPGM projection")},
-        {"l2sp", QObject::tr("L2-SP penalty")}, {"images", QObject::tr("Image input")},
-        {"optim", QObject::tr("Optimiser")},    {"", QObject::tr("Training")},
+        {"l2sp", QObject::tr("L2-SP penalty")}, {"spd", QObject::tr("SPD decay")},
+        {"images", QObject::tr("Image input")}, {"optim", QObject::tr("Optimiser")},
+        {"", QObject::tr("Training")},
     };
     return sections;
 }
@@ -699,7 +701,7 @@ void SetupPanel::updateSections() {
         if (id == "folders") shown = data == "folders";
         if (id == "lists") shown = data == "lists";
         if (id == "images" || id == "ood") shown = data != "demo";
-        if (id == "tpgm" || id == "l2sp") shown = method == id;
+        if (id == "tpgm" || id == "l2sp" || id == "spd") shown = method == id;
         section->setVisible(shown);
     }
     if (auto* pretrained = qobject_cast<QLineEdit*>(fields_.at("pretrained")))

@@ -246,8 +246,9 @@ const std::vector<Field>& fields() {
     static const std::vector<Field> table = {
         choices(TPGM_FIELD(std::string, "method", method,
                            "ft (vanilla fine-tuning) | lp (linear probe) | tpgm | l2sp "
-                           "(L2-SP: penalty towards the pre-trained weights)"),
-                {"tpgm", "ft", "lp", "l2sp"}),
+                           "(L2-SP: penalty towards the pre-trained weights) | spd (selective "
+                           "projection decay)"),
+                {"tpgm", "ft", "lp", "l2sp", "spd"}),
         // The registry's names (models/registry.cpp; a test keeps the two lists equal).
         choices(TPGM_FIELD(std::string, "model", model,
                            "architecture from the model registry (tpgm-cli models)"),
@@ -324,6 +325,9 @@ const std::vector<Field>& fields() {
                          "L2-SP: alpha/2 ||w - w0||^2 on the pre-trained weights"),
               0),
         range(TPGM_FIELD(double, "l2sp.beta", l2sp.beta, "L2-SP: beta/2 ||w||^2 on the new head"),
+              0),
+        range(TPGM_FIELD(double, "spd.weight_decay", spd.weight_decay,
+                         "SPD: lambda, the pull back towards W0 where the gradient points away"),
               0),
         folder(TPGM_FIELD(std::string, "demo.fashion_mnist_dir", demo.fashion_mnist_dir,
                           "folder with the Fashion-MNIST idx .gz files")),

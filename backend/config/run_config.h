@@ -38,6 +38,13 @@ struct L2spConfig {
     double beta = 0.01;  // plain weight decay on the new head
 };
 
+// SPD, selective projection decay (Tian et al., NeurIPS 2024): after the optimiser step, a
+// pre-trained tensor whose gradient points away from W0 (<g, W - W0> > 0) is pulled back by
+// weight_decay * r * (W~ - W0), r the relative growth of its distance from W0 in that step.
+struct SpdConfig {
+    double weight_decay = 1.0;  // lambda; our default, to be tuned per task as the paper does
+};
+
 // The embedded demo benchmark built from Debian's Fashion-MNIST (see docs/DEMO.md).
 struct DemoConfig {
     std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
@@ -122,6 +129,7 @@ struct RunConfig {
     OptimConfig optim;
     TpgmConfig tpgm;
     L2spConfig l2sp;
+    SpdConfig spd;
     DemoConfig demo;
     ImageConfig images;
     FolderDataConfig folders;

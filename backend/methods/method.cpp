@@ -17,7 +17,9 @@ std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx
     if (config.method == "lp") return make_linear_probe(std::move(ctx));
     if (config.method == "tpgm") return make_tpgm(std::move(ctx));
     if (config.method == "l2sp") return make_l2sp(std::move(ctx));
-    throw std::invalid_argument("unknown method '" + config.method + "' (ft, lp, tpgm or l2sp)");
+    if (config.method == "spd") return make_spd(std::move(ctx));
+    throw std::invalid_argument("unknown method '" + config.method +
+                                "' (ft, lp, tpgm, l2sp or spd)");
 }
 
 }  // namespace tpgm

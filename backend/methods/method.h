@@ -72,5 +72,6 @@ std::unique_ptr<Method> make_vanilla_ft(MethodContext ctx);
 std::unique_ptr<Method> make_linear_probe(MethodContext ctx);
 std::unique_ptr<Method> make_tpgm(MethodContext ctx);
 std::unique_ptr<Method> make_l2sp(MethodContext ctx);
+std::unique_ptr<Method> make_spd(MethodContext ctx);
 
 }  // namespace tpgm
