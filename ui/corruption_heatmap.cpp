@@ -133,17 +133,21 @@ void CorruptionHeatmap::updateCompute() {
     progress_->setVisible(busy);
     cancel_->setVisible(busy);
     if (busy) return;
-    const QString name = selected_ ? selected_->name : QString();
-    const bool has = selected_ && read_matrix(selected_->dir);
-    compute_->setText(!selected_ ? tr("Compute the corruption matrix (select a run)")
-                      : has      ? tr("Recompute for %1").arg(name)
-                                 : tr("Compute for %1").arg(name));
-    const bool ready =
-        selected_ && !training_ && find_best_checkpoint(selected_->dir.toStdString()).has_value();
-    compute_->setEnabled(ready);
-    if (selected_ && !ready)
-        compute_->setText(training_ ? tr("Compute for %1 (when it has finished)").arg(name)
-                                    : tr("Compute for %1 (it has no checkpoint)").arg(name));
+    compute_->setEnabled(false);
+    if (!selected_) {
+        compute_->setText(tr("Compute the corruption matrix (select a run)"));
+        return;
+    }
+    const QString name = selected_->name;
+    if (training_) {
+        compute_->setText(tr("Compute for %1 (when it has finished)").arg(name));
+    } else if (!find_best_checkpoint(selected_->dir.toStdString())) {
+        compute_->setText(tr("Compute for %1 (it has no checkpoint)").arg(name));
+    } else {
+        compute_->setEnabled(true);
+        compute_->setText(read_matrix(selected_->dir) ? tr("Recompute for %1").arg(name)
+                                                      : tr("Compute for %1").arg(name));
+    }
 }
 
 bool CorruptionHeatmap::computeSelected(const CorruptionRequest& request) {
@@ -161,7 +165,7 @@ void CorruptionHeatmap::onEvaluated(const QString& dir, const QString& error) {
         setRuns(runs_);
         select(dir, runB_->currentData().toString() == dir ? QString()
                                                            : runB_->currentData().toString());
-    } else if (error != "cancelled") {
+    } else if (error != EvaluationJob::kCancelled) {
         hint_->setText(tr("The evaluation of %1 failed: %2").arg(QFileInfo(dir).fileName(), error));
     }
     emit evaluated(dir, error);

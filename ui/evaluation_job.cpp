@@ -8,7 +8,7 @@ constexpr int kPollMs = 100;  // progress reaches the UI at most ten times a sec
 
 // Thrown from the sink on the worker thread to end a cancelled evaluation at the next report.
 struct Cancelled : std::exception {
-    const char* what() const noexcept override { return "cancelled"; }
+    const char* what() const noexcept override { return EvaluationJob::kCancelled; }
 };
 
 // Keeps the newest progress report; throws Cancelled once the UI asked to cancel.

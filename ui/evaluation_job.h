@@ -42,12 +42,15 @@ class EvaluationJob : public QObject {
         std::string error;  // set by the worker when the evaluation failed
     };
 
+    // finished()'s error when cancel() ended the evaluation.
+    static constexpr char kCancelled[] = "cancelled";
+
   signals:
     // The phase ("evaluating corruptions", "evaluating: OOD set 2 of 4 (sketch)", data loading)
     // and its fraction done, every 100 ms while the job runs.
     void progressed(const QString& phase, int done, int total);
     // On the UI thread when the thread has ended: `error` empty when eval.json was written,
-    // "cancelled" when cancel() ended it, else the reason it failed.
+    // kCancelled when cancel() ended it, else the reason it failed.
     void finished(const QString& dir, const QString& error);
 
   private:

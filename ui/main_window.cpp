@@ -5,6 +5,7 @@
 #include "ui/accuracy_plot.h"
 #include "ui/corruption_heatmap.h"
 #include "ui/dataset_preview.h"
+#include "ui/evaluation_job.h"
 #include "ui/fork_dialog.h"
 #include "ui/form_widgets.h"
 #include "ui/loss_plot.h"
@@ -134,10 +135,11 @@ void MainWindow::buildCentral() {
                 const QString text = error.isEmpty() ? tr("%1: corruption matrix written to "
                                                           "eval.json")
                                                            .arg(name)
-                                     : error == "cancelled"
+                                     : error == EvaluationJob::kCancelled
                                          ? tr("%1: evaluation cancelled").arg(name)
                                          : tr("%1: evaluation failed: %2").arg(name, error);
-                appendLog(error.isEmpty() || error == "cancelled" ? "info" : "error", text);
+                appendLog(error.isEmpty() || error == EvaluationJob::kCancelled ? "info" : "error",
+                          text);
                 statusBar()->showMessage(text);  // stays until the next message
             });
     preview_ = new DatasetPreview;

@@ -101,12 +101,12 @@ void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vect
 }
 
 EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
-                            const StreamOptions& stream, const SetProgress& progress) {
+                            const StreamOptions& stream, EventSink* progress) {
     EvalEvent e;
     const auto total = static_cast<int64_t>(data.ood.size()) + 1;
     int64_t done = 0;
     auto score = [&](const ImageSetPtr& set, const std::string& name, const std::string& label) {
-        if (progress) progress(label, done, total);
+        if (progress) progress->on_progress(kEvaluationPhase + label, done, total);
         const Accuracy acc = evaluate(model, set, data.norm, device, stream);
         e.top1[name] = acc.top1;
         e.top5[name] = acc.top5;
@@ -121,7 +121,7 @@ EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch:
                   ")");
         infos.push_back(set->info());
     }
-    if (progress) progress("", done, total);
+    if (progress) progress->on_progress(kEvaluationPhase, done, total);
     add_ood_aggregates(e.top1, infos);
     add_ood_aggregates(e.top5, infos);
     return e;
@@ -146,10 +146,7 @@ EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkp
     const RunSets data = load_run_data(config, sink);
     auto model = load_model_for(checkpoint, data);
     model->to(device);
-    return evaluate_run_sets(*model, data, device, stream_options(config),
-                             [&sink](const std::string& label, int64_t done, int64_t total) {
-                                 sink.on_progress(kEvaluationPhase + label, done, total);
-                             });
+    return evaluate_run_sets(*model, data, device, stream_options(config), &sink);
 }
 
 }  // namespace tpgm

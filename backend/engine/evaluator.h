@@ -8,7 +8,6 @@
 #include "engine/events.h"
 #include "models/classifier.h"
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,12 +36,11 @@ std::vector<int64_t> misclassified(Classifier& model, const ImageSetPtr& set,
 // Adds "corruption_mean" (over the corruption sets) and "ood_mean" (every other OOD set and the
 // corruption mean weighing equally) to per-set accuracies keyed "id" and by set name.
 void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vector<SetInfo>& ood);
-// Called before each set is scored ("ID test", "OOD set 3 of 15 (sketch)", with the number of
-// sets done and in all) and once more when every set is done (an empty label).
-using SetProgress = std::function<void(const std::string& label, int64_t done, int64_t total)>;
-// ID test ("id") and every OOD set, with the aggregates.
+// ID test ("id") and every OOD set, with the aggregates. With `progress`, before each set its
+// on_progress gets kEvaluationPhase + "ID test" or "OOD set 3 of 15 (sketch)" with the sets
+// done and in all, and once more (the phase alone) when every set is done.
 EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
-                            const StreamOptions& stream, const SetProgress& progress = nullptr);
+                            const StreamOptions& stream, EventSink* progress = nullptr);
 // Loads `checkpoint` and evaluates it on the sets of `config`.
 // The checkpoint's model; throws CheckpointError naming the file when its classes or input
 // channels do not fit `data`.

@@ -52,19 +52,14 @@ CorruptionReport evaluate_corruption_report(const RunConfig& config, const std::
     return report;
 }
 
-EvalReport evaluate_report(const RunConfig& config, const std::string& checkpoint,
-                           const CorruptionRequest& request, EventSink& sink) {
+EvalReport evaluate_run(const std::string& dir, const CorruptionRequest& request, EventSink& sink) {
+    RunConfig config = load_config_file(RunPaths(dir).config());
+    config.resume = false;  // the folder is read, never trained into
+    const std::string checkpoint = best_checkpoint(dir);
     const EvalEvent e = evaluate_checkpoint(config, checkpoint, sink);
     EvalReport report{checkpoint, e.top1, e.top5, std::nullopt};
     if (!request.corruptions.empty())
         report.corruptions = evaluate_corruption_report(config, checkpoint, request, sink);
-    return report;
-}
-
-EvalReport evaluate_run(const std::string& dir, const CorruptionRequest& request, EventSink& sink) {
-    RunConfig config = load_config_file(RunPaths(dir).config());
-    config.resume = false;  // the folder is read, never trained into
-    const EvalReport report = evaluate_report(config, best_checkpoint(dir), request, sink);
     write_eval_json(dir, report);
     return report;
 }

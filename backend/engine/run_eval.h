@@ -31,12 +31,8 @@ std::vector<std::string> corruption_names(const std::string& spec);
 CorruptionReport evaluate_corruption_report(const RunConfig& config, const std::string& checkpoint,
                                             const CorruptionRequest& request, EventSink& sink);
 
-// Evaluates `checkpoint` on the sets of `config`, then its corruption matrix when asked.
-EvalReport evaluate_report(const RunConfig& config, const std::string& checkpoint,
-                           const CorruptionRequest& request, EventSink& sink);
-
-// `tpgm-cli eval --run DIR`: the run's best checkpoint on the run's own data; the report also
-// replaces DIR/eval.json.
+// `tpgm-cli eval --run DIR`: the run's best checkpoint on the run's own data, then its
+// corruption matrix when asked; the report also replaces DIR/eval.json.
 EvalReport evaluate_run(const std::string& dir, const CorruptionRequest& request, EventSink& sink);
 
 }  // namespace tpgm

@@ -132,25 +132,7 @@ class Session {
                 ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
         ctx.next_projection_batch = [this] { return next_projection_batch(); };
         method_ = create_method(cfg_, std::move(ctx));
-        {
-            // Parameters the method regularises itself go in a group without weight decay.
-            std::vector<torch::Tensor> decayed, undecayed;
-            const auto trainable = method_->trainable_parameters();
-            for (const auto& p : model_->named_parameters()) {
-                const bool trained =
-                    std::any_of(trainable.begin(), trainable.end(),
-                                [&](const torch::Tensor& t) { return t.is_same(p.value()); });
-                if (trained)
-                    (method_->weight_decay_applies_to(p.key()) ? decayed : undecayed)
-                        .push_back(p.value());
-            }
-            if (!undecayed.empty() && cfg_.optim.weight_decay != 0)
-                log("info", method_->name() + ": no optim.weight_decay on " +
-                                std::to_string(undecayed.size()) + " of " +
-                                std::to_string(trainable.size()) +
-                                " trained tensors (the method regularises them itself)");
-            optimizer_ = make_optimizer(cfg_.optim, std::move(decayed), std::move(undecayed));
-        }
+        optimizer_ = make_method_optimizer();
         batch_ = std::min<int64_t>(cfg_.batch_size, data_.train->size());
         steps_per_epoch_ = data_.train->size() / batch_;
         total_steps_ = steps_per_epoch_ * cfg_.epochs;
@@ -338,6 +320,27 @@ class Session {
         return {to_model_input(batch.images, data_.norm, device_), batch.labels.to(device_)};
     }
 
+    // The optimiser over the method's trainable parameters; those the method regularises itself
+    // go in a group without weight decay.
+    std::unique_ptr<torch::optim::Optimizer> make_method_optimizer() {
+        std::vector<torch::Tensor> decayed, undecayed;
+        const auto trainable = method_->trainable_parameters();
+        for (const auto& p : model_->named_parameters()) {
+            const bool trained =
+                std::any_of(trainable.begin(), trainable.end(),
+                            [&](const torch::Tensor& t) { return t.is_same(p.value()); });
+            if (trained)
+                (method_->weight_decay_applies_to(p.key()) ? decayed : undecayed)
+                    .push_back(p.value());
+        }
+        if (!undecayed.empty() && cfg_.optim.weight_decay != 0)
+            log("info", method_->name() + ": no optim.weight_decay on " +
+                            std::to_string(undecayed.size()) + " of " +
+                            std::to_string(trainable.size()) +
+                            " trained tensors (the method regularises them itself)");
+        return make_optimizer(cfg_.optim, std::move(decayed), std::move(undecayed));
+    }
+
     void report_radii(int64_t step) {
         if (auto snap = method_->radii(step)) {
             sink_.on_radii(*snap);
@@ -346,11 +349,7 @@ class Session {
     }
 
     void evaluate_all(int64_t step) {
-        EvalEvent e =
-            evaluate_run_sets(*model_, data_, device_, stream_,
-                              [this](const std::string& label, int64_t done, int64_t total) {
-                                  sink_.on_progress(kEvaluationPhase + label, done, total);
-                              });
+        EvalEvent e = evaluate_run_sets(*model_, data_, device_, stream_, &sink_);
         e.step = step;
         e.epoch = (step - 1) / steps_per_epoch_;
         sink_.on_eval(e);

@@ -133,7 +133,6 @@ void TpgmProjector::measure(bool project) {
         at::sub_out(delta_, weights_, anchors_);
         norm_ = mode_ == NormMode::Mars ? segments(delta_.abs(), "sum", rows_.lengths)
                                         : segments(delta_.square(), "sum", rows_.lengths).sqrt_();
-        if (project) write_projection();
     }
     measured_ = true;
 }

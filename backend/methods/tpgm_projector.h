@@ -93,8 +93,8 @@ class TpgmProjector {
     int64_t version() const;
     // Re-seats a parameter that no longer aliases the flat buffer (e.g. after Module::to).
     void ensure_seated();
-    // D <- W - W0 and n <- norm(D) per row; with `project`, also W <- P(W) under the radii
-    // clamped below only (the fused CPU pass; exact, see tpgm_cpu_kernels.cpp).
+    // D <- W - W0 and n <- norm(D) per row; with `project` (the fused CPU pass only), also
+    // W <- P(W) under the radii clamped below only (exact, see apply()).
     void measure(bool project);
     // max n per tensor, the radii initialised to min(n)/2 on first use, then clipped.
     void after_measure();

@@ -452,7 +452,7 @@ class TestWorkbench : public QObject {
         tpgm::ui::forgetRecentRuns();
         const QString gone = tmp_.filePath("recent-gone");
         QDir().mkpath(gone);
-        tpgm::ui::rememberRun(gone);  // holds no run
+        tpgm::ui::rememberRun(gone);                          // holds no run
         const QString other = tmp_.filePath("recent-other");  // a config alone holds a run
         QDir().mkpath(other);
         QVERIFY(QFile::copy(runDir_ + "/config.yaml", other + "/config.yaml"));
