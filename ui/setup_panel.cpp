@@ -150,6 +150,9 @@ QString choice_text(const std::string& key, const std::string& value) {
         {"method=lp", QObject::tr("Linear probe (backbone frozen)")},
         {"method=l2sp", QObject::tr("L2-SP (penalty towards pre-trained)")},
         {"method=spd", QObject::tr("SPD (selective projection decay)")},
+        {"method=ftp", QObject::tr("FTP (fast trainable projection)")},
+        {"method=lpft", QObject::tr("LP-FT (linear probe, then fine-tune)")},
+        {"method=wise", QObject::tr("WiSE-FT (fine-tune, then interpolate)")},
         {"data=demo", QObject::tr("Demo benchmark")},
         {"data=folders", QObject::tr("Image folders")},
         {"data=lists", QObject::tr("Split lists")},
@@ -171,11 +174,19 @@ QString choice_text(const std::string& key, const std::string& value) {
 // Section ids in panel order and their titles; sections the schema adds later follow them.
 const std::vector<std::pair<QString, QString>>& known_sections() {
     static const std::vector<std::pair<QString, QString>> sections = {
-        {kRunSection, QObject::tr("Run")},      {"folders", QObject::tr("Image folders")},
-        {"lists", QObject::tr("Split lists")},  {"demo", QObject::tr("Demo benchmark")},
-        {"ood", QObject::tr("OOD test sets")},  {"tpgm", QObject::tr("TPGM projection")},
-        {"l2sp", QObject::tr("L2-SP penalty")}, {"spd", QObject::tr("SPD decay")},
-        {"images", QObject::tr("Image input")}, {"optim", QObject::tr("Optimiser")},
+        {kRunSection, QObject::tr("Run")},
+        {"folders", QObject::tr("Image folders")},
+        {"lists", QObject::tr("Split lists")},
+        {"demo", QObject::tr("Demo benchmark")},
+        {"ood", QObject::tr("OOD test sets")},
+        {"tpgm", QObject::tr("TPGM projection")},
+        {"l2sp", QObject::tr("L2-SP penalty")},
+        {"spd", QObject::tr("SPD decay")},
+        {"ftp", QObject::tr("FTP projection")},
+        {"lpft", QObject::tr("LP-FT phases")},
+        {"wise", QObject::tr("WiSE-FT interpolation")},
+        {"images", QObject::tr("Image input")},
+        {"optim", QObject::tr("Optimiser")},
         {"", QObject::tr("Training")},
     };
     return sections;
@@ -701,7 +712,8 @@ void SetupPanel::updateSections() {
         if (id == "folders") shown = data == "folders";
         if (id == "lists") shown = data == "lists";
         if (id == "images" || id == "ood") shown = data != "demo";
-        if (id == "tpgm" || id == "l2sp" || id == "spd") shown = method == id;
+        for (const char* m : {"tpgm", "l2sp", "spd", "ftp", "lpft", "wise"})
+            if (id == m) shown = method == id;
         section->setVisible(shown);
     }
     if (auto* pretrained = qobject_cast<QLineEdit*>(fields_.at("pretrained")))

@@ -47,7 +47,7 @@ void register_finetune_command(CLI::App& app) {
                     "override a config key: --set optim.lr=0.1 (repeatable)");
     cmd->add_option_function<std::string>(
         "--method", [opts](const std::string& v) { opts->overrides.push_back("method=" + v); },
-        "ft | lp | tpgm | l2sp | spd (same as --set method=...)");
+        "ft | lp | tpgm | l2sp | spd | ftp | lpft | wise (same as --set method=...)");
     cmd->add_option_function<std::string>(
         "--run-dir", [opts](const std::string& v) { opts->overrides.push_back("run_dir=" + v); },
         "run folder to write (same as --set run_dir=...)");

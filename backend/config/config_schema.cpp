@@ -244,11 +244,14 @@ constexpr double kInf = 1e300;
 
 const std::vector<Field>& fields() {
     static const std::vector<Field> table = {
-        choices(TPGM_FIELD(std::string, "method", method,
-                           "ft (vanilla fine-tuning) | lp (linear probe) | tpgm | l2sp "
-                           "(L2-SP: penalty towards the pre-trained weights) | spd (selective "
-                           "projection decay)"),
-                {"tpgm", "ft", "lp", "l2sp", "spd"}),
+        choices(
+            TPGM_FIELD(std::string, "method", method,
+                       "ft (vanilla fine-tuning) | lp (linear probe) | tpgm | l2sp "
+                       "(L2-SP: penalty towards the pre-trained weights) | spd (selective "
+                       "projection decay) | ftp (fast trainable projection) | lpft (linear "
+                       "probe, then fine-tuning) | wise (WiSE-FT: fine-tuning, then weight-space "
+                       "interpolation)"),
+            {"tpgm", "ft", "lp", "l2sp", "spd", "ftp", "lpft", "wise"}),
         // The registry's names (models/registry.cpp; a test keeps the two lists equal).
         choices(TPGM_FIELD(std::string, "model", model,
                            "architecture from the model registry (tpgm-cli models)"),
@@ -329,6 +332,20 @@ const std::vector<Field>& fields() {
         range(TPGM_FIELD(double, "spd.weight_decay", spd.weight_decay,
                          "SPD: lambda, the pull back towards W0 where the gradient points away"),
               0),
+        range(TPGM_FIELD(double, "ftp.k", ftp.k,
+                         "FTP: scale of a positive radius gradient (paper: 1)"),
+              0),
+        range(TPGM_FIELD(double, "ftp.lr", ftp.lr,
+                         "FTP: the radii's Adam learning rate (paper: 1e-2)"),
+              1e-12),
+        range(TPGM_FIELD(int, "lpft.probe_epochs", lpft.probe_epochs,
+                         "LP-FT: epochs of linear probing before every layer trains"),
+              1),
+        range(TPGM_FIELD(double, "wise.alpha", wise.alpha,
+                         "WiSE-FT: a of the final model, (1-a) pre-trained + a fine-tuned"),
+              0, 1),
+        TPGM_FIELD(bool, "wise.sweep", wise.sweep,
+                   "WiSE-FT: also score a = 0, 0.1, ..., 1 on every test set (wise.json)"),
         folder(TPGM_FIELD(std::string, "demo.fashion_mnist_dir", demo.fashion_mnist_dir,
                           "folder with the Fashion-MNIST idx .gz files")),
         folder(TPGM_FIELD(std::string, "demo.cache_dir", demo.cache_dir,
@@ -683,6 +700,9 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
     }
     need(c.demo.id_train + c.demo.id_proj + c.demo.pretrain_images <= 50000, "demo.id_train",
          "pre-training, ID train and projection images must fit in 50,000 training images");
+    need(c.method != "lpft" || c.lpft.probe_epochs < c.epochs, "lpft.probe_epochs",
+         "must be fewer than epochs (" + std::to_string(c.epochs) +
+             "), or no epoch is left to fine-tune every layer");
     need(!c.optim.nesterov || c.optim.name != "sgd" || c.optim.momentum > 0, "optim.nesterov",
          "Nesterov momentum needs optim.momentum > 0");
     for (const auto& name : c.demo.corruptions)

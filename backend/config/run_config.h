@@ -45,6 +45,26 @@ struct SpdConfig {
     double weight_decay = 1.0;  // lambda; our default, to be tuned per task as the paper does
 };
 
+// FTP, fast trainable projection (Tian et al., NeurIPS 2023): one radius per pre-trained tensor,
+// learned from the training gradients alone (no held-out data, no extra forward pass).
+struct FtpConfig {
+    double k = 1.0;    // scale of a positive radius gradient (the paper's k)
+    double lr = 1e-2;  // the radii's Adam learning rate (paper: 1e-2)
+};
+
+// LP-FT (Kumar et al., ICLR 2022): a linear probe, then full fine-tuning from the probed head, as
+// one run; each phase has its own optim schedule (warm-up, then cosine over the phase's steps).
+struct LpftConfig {
+    int probe_epochs = 5;  // epochs of the linear-probe phase; the rest fine-tune every layer
+};
+
+// WiSE-FT (Wortsman et al., CVPR 2022): after fine-tuning, theta = (1 - a) theta_pre + a theta_ft
+// over the pre-trained tensors (the new head stays fine-tuned).
+struct WiseConfig {
+    double alpha = 0.5;  // the final model's a
+    bool sweep = true;   // also score a = 0, 0.1, ..., 1 on every test set (wise.json)
+};
+
 // The embedded demo benchmark built from Debian's Fashion-MNIST (see docs/DEMO.md).
 struct DemoConfig {
     std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
@@ -109,7 +129,7 @@ struct OodSetConfig {
 
 // One fine-tuning run: everything needed to reproduce it.
 struct RunConfig {
-    std::string method = "tpgm";        // ft | lp | tpgm
+    std::string method = "tpgm";        // ft | lp | tpgm | l2sp | spd | ftp | lpft | wise
     std::string model = "demo_resnet";  // registry name, see `tpgm-cli models`
     std::string data = "demo";          // demo | folders | lists
     std::string pretrained;             // checkpoint path; empty with data=demo: the demo backbone
@@ -130,6 +150,9 @@ struct RunConfig {
     TpgmConfig tpgm;
     L2spConfig l2sp;
     SpdConfig spd;
+    FtpConfig ftp;
+    LpftConfig lpft;
+    WiseConfig wise;
     DemoConfig demo;
     ImageConfig images;
     FolderDataConfig folders;

@@ -85,7 +85,9 @@ bool changeable_in_fork(const std::string& key) {
 }
 
 bool resets_method_state(const std::string& key) {
-    return key == "method" || key == "tpgm.norm" || key == "tpgm.exclude" || key == "tpgm.post_hoc";
+    return key == "method" || key == "tpgm.norm" || key == "tpgm.exclude" ||
+           key == "tpgm.post_hoc" ||
+           key == "lpft.probe_epochs";  // moves the switch to the second optimiser
 }
 
 RunConfig prepare_fork(const ForkRequest& request) {

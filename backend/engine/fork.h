@@ -31,7 +31,7 @@ ForkRequest parse_fork_spec(const std::string& spec);
 bool changeable_in_fork(const std::string& key);
 // Whether changing `key` makes the fork start its method's state (TPGM's radii and their Adam
 // moments, the optimiser's moments) anew from the parent's weights: method, tpgm.norm,
-// tpgm.exclude, tpgm.post_hoc.
+// tpgm.exclude, tpgm.post_hoc, lpft.probe_epochs.
 bool resets_method_state(const std::string& key);
 
 // Writes run_dir as a resumable copy of the parent at the step: its checkpoint as last.pt, its

@@ -182,6 +182,28 @@ std::string eval_json(const EvalReport& r) {
     return j.dump(2) + "\n";
 }
 
+std::string path_sweep_json(const PathSweep& s) {
+    json top1 = json::object();
+    for (const auto& [name, values] : s.top1) top1[name] = values;
+    return json{{"points", s.points}, {"final_point", s.final_point}, {"top1", top1}}.dump(2) +
+           "\n";
+}
+
+std::optional<PathSweep> parse_path_sweep_json(const std::string& text) {
+    const auto j = parse_object(text);
+    if (!j) return std::nullopt;
+    PathSweep s;
+    s.points = numbers(member(*j, "points"));
+    s.final_point = number(*j, "final_point");
+    const json& rows = member(*j, "top1");
+    if (rows.is_object())
+        for (auto it = rows.begin(); it != rows.end(); ++it) s.top1[it.key()] = numbers(it.value());
+    if (s.points.empty()) return std::nullopt;
+    for (const auto& [name, values] : s.top1)
+        if (values.size() != s.points.size()) return std::nullopt;
+    return s;
+}
+
 std::optional<EvalReport> parse_eval_json(const std::string& text) {
     const auto j = parse_object(text);
     if (!j) return std::nullopt;

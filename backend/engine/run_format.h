@@ -53,6 +53,10 @@ std::string eval_json(const EvalReport& r);
 // nullopt when `text` is not a JSON object.
 std::optional<EvalReport> parse_eval_json(const std::string& text);
 
+std::string path_sweep_json(const PathSweep& s);
+// nullopt when the text is not a sweep: no points, or a set whose values do not match them.
+std::optional<PathSweep> parse_path_sweep_json(const std::string& text);
+
 // fork.json: the run a fork continues, the step, the changed settings ("optim.lr: 0.05 -> 0.5"),
 // and whether its method state starts anew at its first start (then cleared, and
 // method_state_started_anew says it did).

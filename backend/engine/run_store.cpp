@@ -69,6 +69,9 @@ std::string RunPaths::summary() const {
 std::string RunPaths::eval() const {
     return join(dir, "eval.json");
 }
+std::string RunPaths::wise() const {
+    return join(dir, "wise.json");
+}
 std::string RunPaths::checkpoints() const {
     return join(dir, "checkpoints");
 }
@@ -184,6 +187,17 @@ void write_eval_json(const std::string& dir, const EvalReport& report) {
     write_file_atomically(RunPaths(dir).eval(), run_format::eval_json(report));
 }
 
+std::optional<PathSweep> read_path_sweep(const std::string& dir) {
+    const std::string path = RunPaths(dir).wise();
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return std::nullopt;
+    return run_format::parse_path_sweep_json(read_file(path));
+}
+
+void write_path_sweep(const std::string& dir, const PathSweep& sweep) {
+    write_file_atomically(RunPaths(dir).wise(), run_format::path_sweep_json(sweep));
+}
+
 bool holds_run(const std::string& dir) {
     const RunPaths p(dir);
     std::error_code ec;
@@ -224,7 +238,7 @@ RunStore::RunStore(std::string dir, bool resume) : paths_(std::move(dir)), rebui
     if (!resume) {
         for (const std::string& f :
              {paths_.metrics(), paths_.radii(), paths_.summary(), paths_.config(), paths_.eval(),
-              paths_.last_checkpoint(), paths_.final_checkpoint(), paths_.fork()})
+              paths_.wise(), paths_.last_checkpoint(), paths_.final_checkpoint(), paths_.fork()})
             fs::remove(f);
         for (int64_t step : paths_.step_checkpoints()) fs::remove(paths_.step_checkpoint(step));
         remove_event_files(paths_.tb());

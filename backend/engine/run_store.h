@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The run folder, the contract between the engine, the CLI and the GUI:
-//   config.yaml  metrics.jsonl  radii.csv  summary.json  eval.json  checkpoints/{last,final}.pt
+//   config.yaml  metrics.jsonl  radii.csv  summary.json  eval.json  wise.json
+//   checkpoints/{last,final}.pt
 // Every part of the project finds, writes and reads these files through this header (and
 // engine/run_reader.h, which it includes). Torch-free: the UI includes it.
 #pragma once
@@ -28,6 +29,7 @@ struct RunPaths {
     std::string radii() const;        // radii.csv: step,name,radius,distance per radius update
     std::string summary() const;      // summary.json: how the run ended
     std::string eval() const;         // eval.json: written by `tpgm-cli eval --run`
+    std::string wise() const;         // wise.json: WiSE-FT's interpolation sweep
     std::string tb() const;           // tb/: TensorBoard event files (derived from the others)
     std::string checkpoints() const;  // checkpoints/
     std::string checkpoint(const std::string& name) const;                // checkpoints/<name>.pt
@@ -84,6 +86,17 @@ struct EvalReport {
 std::optional<EvalReport> read_eval_json(const std::string& dir);
 // Replaces `dir`'s eval.json atomically (readers never see half a file).
 void write_eval_json(const std::string& dir, const EvalReport& report);
+
+// What wise.json holds: accuracy on every set along the interpolation
+// theta(a) = (1 - a) theta_pre + a theta_ft, and where the run's final model sits.
+struct PathSweep {
+    std::vector<double> points;                       // a, ascending
+    double final_point = 0;                           // a of final.pt
+    std::map<std::string, std::vector<double>> top1;  // set name -> top-1 per point
+};
+// `dir`'s wise.json; nullopt when it is absent or unreadable.
+std::optional<PathSweep> read_path_sweep(const std::string& dir);
+void write_path_sweep(const std::string& dir, const PathSweep& sweep);
 
 // True when `dir` holds (part of) a run: its config, metrics, summary or a checkpoint.
 bool holds_run(const std::string& dir);

@@ -136,6 +136,7 @@ class Session {
         batch_ = std::min<int64_t>(cfg_.batch_size, data_.train->size());
         steps_per_epoch_ = data_.train->size() / batch_;
         total_steps_ = steps_per_epoch_ * cfg_.epochs;
+        second_phase_ = method_->second_phase_start(steps_per_epoch_);
         if (cfg_.resume) {
             resume();
             // Rewritten only once the resume succeeded; what changed is in the run log.
@@ -195,7 +196,7 @@ class Session {
                         total_steps_,
                         (step - 1) / steps_per_epoch_,
                         loss,
-                        learning_rate_at(cfg_.optim, step, total_steps_),
+                        learning_rate(step),
                         images_per_sec_,
                         (total_steps_ - step) * batch_ / std::max(images_per_sec_, 1e-9),
                         data_wait};
@@ -210,6 +211,7 @@ class Session {
                 return diverged("the weights became non-finite by step " + std::to_string(step),
                                 start);
         }
+        score_path();
         method_->on_training_end();
         if (skipped_images_ > 0)
             log("warn", std::to_string(skipped_images_) +
@@ -276,8 +278,9 @@ class Session {
         if (batch.labels.size(0) == 0) return 0;  // every file of the batch was unreadable
         auto inputs = to_model_input(batch.images, data_.norm, device_);
         auto labels = batch.labels.to(device_);
+        if (step == second_phase_) begin_second_phase();
         set_training_mode();
-        set_learning_rate(*optimizer_, learning_rate_at(cfg_.optim, step, total_steps_));
+        set_learning_rate(*optimizer_, learning_rate(step));
         optimizer_->zero_grad();
         auto loss = torch::nn::functional::cross_entropy(
             model_->forward(inputs), labels,
@@ -339,6 +342,51 @@ class Session {
                             std::to_string(trainable.size()) +
                             " trained tensors (the method regularises them itself)");
         return make_optimizer(cfg_.optim, std::move(decayed), std::move(undecayed));
+    }
+
+    // The schedule's rate at `step`; a method with a second phase runs the schedule once per
+    // phase, as two runs would.
+    double learning_rate(int64_t step) const {
+        if (second_phase_ <= 0) return learning_rate_at(cfg_.optim, step, total_steps_);
+        const int64_t first = second_phase_ - 1;  // steps of the first phase
+        return step <= first ? learning_rate_at(cfg_.optim, step, first)
+                             : learning_rate_at(cfg_.optim, step - first, total_steps_ - first);
+    }
+
+    void begin_second_phase() {
+        method_->begin_second_phase();
+        optimizer_ = make_method_optimizer();
+        log("info", method_->name() + ": second phase from step " + std::to_string(second_phase_) +
+                        " (every layer trains, from the first phase's weights; fresh optimiser)");
+    }
+
+    // Scores the method's path in weight space (WiSE-FT's sweep) into wise.json.
+    void score_path() {
+        const auto points = method_->path_points();
+        if (points.empty()) return;
+        PathSweep sweep;
+        sweep.points = points;
+        sweep.final_point = cfg_.wise.alpha;
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            method_->move_along_path(points[i]);
+            sink_.on_progress("interpolating: a = " + format_point(points[i]),
+                              static_cast<int64_t>(i), static_cast<int64_t>(points.size()));
+            const EvalEvent e = evaluate_run_sets(*model_, data_, device_, stream_, nullptr);
+            for (const auto& [set, top1] : e.top1) {
+                sweep.top1[set].resize(points.size(), std::nan(""));
+                sweep.top1[set][i] = top1;
+            }
+        }
+        write_path_sweep(cfg_.run_dir, sweep);
+        log("info", method_->name() + ": scored " + std::to_string(points.size()) +
+                        " interpolations (wise.json); the final model is at a = " +
+                        format_point(sweep.final_point));
+    }
+
+    static std::string format_point(double a) {
+        char text[16];
+        std::snprintf(text, sizeof text, "%.2g", a);
+        return text;
     }
 
     void report_radii(int64_t step) {
@@ -430,6 +478,8 @@ class Session {
             !ckpt.archive.try_read("proj_batches", proj))
             throw CheckpointError("'" + path +
                                   "' holds weights only, not a resumable training state");
+        // The saved optimiser is the second phase's when the checkpoint lies in it.
+        if (second_phase_ > 0 && step.toInt() >= second_phase_) begin_second_phase();
         if (fork_resets_method_state(store_->paths())) {
             log("info",
                 "this fork changed the method or its constrained tensors: the optimiser "
@@ -486,6 +536,7 @@ class Session {
     std::unique_ptr<Method> method_;
     std::unique_ptr<torch::optim::Optimizer> optimizer_;
     int64_t batch_ = 0, steps_per_epoch_ = 0, total_steps_ = 0;
+    int64_t second_phase_ = 0;  // the method's second phase starts at this step (0: none)
     int64_t step_ = 0, last_saved_step_ = 0, proj_batches_ = 0;
     double images_per_sec_ = 0;
     EvalEvent last_eval_;

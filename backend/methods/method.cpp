@@ -18,8 +18,11 @@ std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx
     if (config.method == "tpgm") return make_tpgm(std::move(ctx));
     if (config.method == "l2sp") return make_l2sp(std::move(ctx));
     if (config.method == "spd") return make_spd(std::move(ctx));
+    if (config.method == "ftp") return make_ftp(std::move(ctx));
+    if (config.method == "lpft") return make_lpft(std::move(ctx));
+    if (config.method == "wise") return make_wise(std::move(ctx));
     throw std::invalid_argument("unknown method '" + config.method +
-                                "' (ft, lp, tpgm, l2sp or spd)");
+                                "' (ft, lp, tpgm, l2sp, spd, ftp, lpft or wise)");
 }
 
 }  // namespace tpgm

@@ -53,6 +53,15 @@ class Method {
     virtual void after_optimizer_step(int64_t step) {}
     // After the last step, before the final evaluation.
     virtual void on_training_end() {}
+    // A second phase (LP-FT's fine-tuning after the probe): the step it starts at, 0 for none.
+    // The trainer then calls begin_second_phase() and rebuilds the optimiser (fresh moments,
+    // the schedule restarted) over trainable_parameters().
+    virtual int64_t second_phase_start(int64_t steps_per_epoch) const { return 0; }
+    virtual void begin_second_phase() {}
+    // Points a of a path in weight space (WiSE-FT's interpolation) that the trainer scores after
+    // the last step, calling move_along_path(a) before each; on_training_end() comes after.
+    virtual std::vector<double> path_points() const { return {}; }
+    virtual void move_along_path(double a) {}
     // Per-layer radii and distances; nullopt when the method has none.
     virtual std::optional<RadiiSnapshot> radii(int64_t step) const { return std::nullopt; }
     // Whether radii() changed at this step (the trainer logs it then).
@@ -73,5 +82,8 @@ std::unique_ptr<Method> make_linear_probe(MethodContext ctx);
 std::unique_ptr<Method> make_tpgm(MethodContext ctx);
 std::unique_ptr<Method> make_l2sp(MethodContext ctx);
 std::unique_ptr<Method> make_spd(MethodContext ctx);
+std::unique_ptr<Method> make_ftp(MethodContext ctx);
+std::unique_ptr<Method> make_lpft(MethodContext ctx);
+std::unique_ptr<Method> make_wise(MethodContext ctx);
 
 }  // namespace tpgm
