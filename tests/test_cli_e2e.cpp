@@ -100,6 +100,33 @@ class TestCliEndToEnd : public QObject {
         QCOMPARE(s["steps"].toInt(), 12);
     }
 
+    // Every method of the family trains end to end through `compare`, which tabulates them with
+    // ft as the step-time baseline.
+    void compareRunsEveryMethod() {
+        const QString out = dir_.filePath("compare");
+        const QStringList methods = {"ft", "lp", "lpft", "l2sp", "spd", "ftp", "tpgm", "wise"};
+        const Result r = run_cli({"compare", "-c", config_, "--methods", methods.join(','),
+                                  "--seeds", "0", "-o", out, "--set", "lpft.probe_epochs=1"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile md(out + "/compare.md");
+        QVERIFY(md.open(QIODevice::ReadOnly));
+        const QStringList lines = QString(md.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 2 + methods.size());
+        QVERIFY(lines[0].contains("| ood_mean |") && lines[0].contains("extra cost per step"));
+        for (int i = 0; i < methods.size(); ++i) {
+            QVERIFY2(lines[2 + i].startsWith("| " + methods[i] + " | 1 |"),
+                     qPrintable(lines[2 + i]));
+            const QString run = out + "/" + methods[i] + "-seed0";
+            QFile summary(run + "/summary.json");
+            QVERIFY(summary.open(QIODevice::ReadOnly));
+            QCOMPARE(QJsonDocument::fromJson(summary.readAll()).object()["status"].toString(),
+                     QString("completed"));
+        }
+        QVERIFY(lines[2].endsWith("| baseline |"));
+        QVERIFY(QFile::exists(out + "/wise-seed0/wise.json"));
+        QVERIFY(!QFile::exists(out + "/ft-seed0/wise.json"));
+    }
+
     void evalReadsTheRunBack() {
         const Result r = run_cli({"eval", "--run", dir_.filePath("run")});
         QVERIFY2(r.code == 0, qPrintable(r.err));

@@ -110,7 +110,7 @@ void RadiiDepthPlot::setSnapshot(const RadiiSnapshot* snapshot, const QString& r
                           .arg(snapshot_.step)
                           .arg(active)
                           .arg(snapshot_.names.size())
-                    : tr("%1 · step %2 · distances only (no TPGM radii in this run)")
+                    : tr("%1 · step %2 · distances only (this method learns no radii)")
                           .arg(runName)
                           .arg(snapshot_.step));
     rebuild(shown_layers_ != snapshot_.names.size());

@@ -4,18 +4,12 @@
 #include "commands.h"
 #include "console.h"
 
-#include "checkpoints/atomic_file.h"
-#include "config/config_schema.h"
 #include "engine/comparison.h"
 #include "engine/trainer.h"
 
-#include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -50,40 +44,23 @@ void register_compare_command(CLI::App& app) {
     cmd->add_option("-o,--out", o->out, "folder for the run folders and compare.md")
         ->capture_default_str();
     cmd->callback([o] {
-        std::vector<std::pair<std::string, std::vector<std::string>>> folders;
-        for (const auto& entry : split(o->methods, ',')) {
-            const auto parts = split(entry, '@');
-            folders.push_back({entry, {}});
-            for (int seed : o->seeds) {
-                auto overrides = o->overrides;
-                overrides.push_back("method=" + parts.at(0));
-                overrides.insert(overrides.end(), parts.begin() + 1, parts.end());
-                overrides.push_back("seed=" + std::to_string(seed));
-                const std::string dir =
-                    (fs::path(o->out) / tpgm::comparison_folder_name(entry, seed)).string();
-                overrides.push_back("run_dir=" + dir);
-                overrides.push_back("resume=false");
-                overrides.push_back("overwrite=true");  // compare owns its output folder
-                const tpgm::RunConfig config = resolve_config(o->config, overrides);
-                ConsoleSink sink(/*quiet=*/true);
-                tpgm::RunControl control;
-                const auto s = tpgm::run_training(config, sink, control);
-                if (s.status != "completed")
-                    throw std::runtime_error(entry + " seed " + std::to_string(seed) + ": " +
-                                             s.message);
+        tpgm::ComparisonPlan plan;
+        plan.base = resolve_config(o->config, o->overrides);
+        plan.entries = split(o->methods, ',');
+        plan.seeds = o->seeds;
+        plan.out = o->out;
+        ConsoleSink sink(/*quiet=*/true);
+        tpgm::RunControl control;
+        const auto table = tpgm::run_comparison(
+            plan, sink, control, [](const std::string& entry, int seed, const tpgm::RunSummary& s) {
                 std::cout << std::left << std::setw(28) << entry << " seed " << seed << ": ID "
                           << std::fixed << std::setprecision(1) << 100 * s.final_top1.at("id")
                           << "  OOD mean " << 100 * s.final_top1.at("ood_mean") << "  ("
-                          << format_duration(s.seconds) << ")\n";
-                folders.back().second.push_back(dir);
-            }
-        }
-        const std::string md = tpgm::comparison_markdown(tpgm::compare_runs(folders));
-        std::cout << "\nTop-1 accuracy (%), mean ± std over " << o->seeds.size()
+                          << format_duration(s.seconds) << ")" << std::endl;
+            });
+        std::cout << "\nTop-1 accuracy (%), mean ± std over " << plan.seeds.size()
                   << " seeds; s/step is the median training step, its extra cost relative to "
-                     "ft's:\n\n"
-                  << md;
-        fs::create_directories(o->out);
-        tpgm::write_file_atomically((fs::path(o->out) / "compare.md").string(), md);
+                  << table.baseline << "'s; table in " << o->out << "/compare.md:\n\n"
+                  << tpgm::comparison_markdown(table);
     });
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/comparison.h"
 
+#include "checkpoints/atomic_file.h"
+#include "config/config_schema.h"
 #include "engine/run_store.h"
+#include "engine/trainer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -121,6 +124,49 @@ std::string comparison_folder_name(const std::string& entry, int seed) {
     return folder + "-seed" + std::to_string(seed);
 }
 
+RunConfig comparison_run_config(const ComparisonPlan& plan, const std::string& entry, int seed) {
+    RunConfig config = plan.base;
+    std::vector<std::string> parts;
+    std::stringstream ss(entry);
+    for (std::string part; std::getline(ss, part, '@');)
+        if (!part.empty()) parts.push_back(part);
+    if (parts.empty()) throw ConfigError("an empty method entry in the comparison");
+    apply_override(config, "method=" + parts.front());
+    for (std::size_t i = 1; i < parts.size(); ++i) apply_override(config, parts[i]);
+    config.seed = static_cast<std::uint64_t>(seed);
+    config.run_dir = (fs::path(plan.out) / comparison_folder_name(entry, seed)).string();
+    config.resume = false;
+    config.overwrite = true;  // the comparison owns its output folder
+    validate_or_throw(config);
+    return config;
+}
+
+Comparison run_comparison(
+    const ComparisonPlan& plan, EventSink& sink, RunControl& control,
+    const std::function<void(const std::string&, int, const RunSummary&)>& on_run) {
+    std::vector<RunConfig> configs;  // every override checked before the first run starts
+    for (const auto& entry : plan.entries)
+        for (int seed : plan.seeds) configs.push_back(comparison_run_config(plan, entry, seed));
+    std::vector<std::pair<std::string, std::vector<std::string>>> folders;
+    std::size_t next = 0;
+    for (const auto& entry : plan.entries) {
+        folders.push_back({entry, {}});
+        for (int seed : plan.seeds) {
+            const RunConfig& config = configs[next++];
+            const RunSummary s = run_training(config, sink, control);
+            if (s.status != "completed")
+                throw std::runtime_error(entry + " seed " + std::to_string(seed) + " " + s.status +
+                                         ": " + s.message);
+            if (on_run) on_run(entry, seed, s);
+            folders.back().second.push_back(config.run_dir);
+        }
+    }
+    Comparison table = compare_runs(folders);
+    fs::create_directories(plan.out);
+    write_file_atomically((fs::path(plan.out) / "compare.md").string(), comparison_markdown(table));
+    return table;
+}
+
 std::string comparison_markdown(const Comparison& table) {
     std::ostringstream md;
     md << "| method | runs |";
@@ -135,7 +181,7 @@ std::string comparison_markdown(const Comparison& table) {
             md << " " << (it == row.top1.end() ? "–" : percent(it->second)) << " |";
         }
         char text[96];
-        std::snprintf(text, sizeof text, " %.0f | %.3f |", row.wall_seconds.mean,
+        std::snprintf(text, sizeof text, " %.1f | %.3f |", row.wall_seconds.mean,
                       row.step_seconds.mean);
         md << text;
         if (std::isnan(row.extra_cost))

@@ -3,11 +3,17 @@
 // window's Compare view shows, built from finished run folders. Torch-free: the UI includes it.
 #pragma once
 
+#include "config/run_config.h"
+#include "engine/events.h"
+
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace tpgm {
+
+class RunControl;
 
 // Mean and sample standard deviation of one figure over seeds.
 struct SeedStats {
@@ -46,6 +52,23 @@ std::vector<std::pair<std::string, std::vector<std::string>>> comparison_folders
 // A run folder's name for `entry` and `seed`: characters other than letters, digits, '-' and
 // '_' become '_'.
 std::string comparison_folder_name(const std::string& entry, int seed);
+// One comparison: entries x seeds over one base config (same data, budget and seeds).
+struct ComparisonPlan {
+    RunConfig base;                    // method, seed, run_dir and resume/overwrite are set per run
+    std::vector<std::string> entries;  // "method[@key=value[@...]]", e.g. "tpgm@tpgm.proj_lr=0.01"
+    std::vector<int> seeds;
+    std::string out;  // parent of the run folders (comparison_folder_name) and compare.md
+};
+// The config of one run of the plan; throws ConfigError for a bad override.
+RunConfig comparison_run_config(const ComparisonPlan& plan, const std::string& entry, int seed);
+// Runs every entry x seed in order (replacing earlier runs in their folders), sending each run's
+// events to `sink`, then writes <out>/compare.md and returns the table. `on_run` hears of each
+// finished run. A run that does not complete ends the comparison (std::runtime_error naming the
+// entry and seed); a stop request ends it after the current run's stop.
+Comparison run_comparison(
+    const ComparisonPlan& plan, EventSink& sink, RunControl& control,
+    const std::function<void(const std::string& entry, int seed, const RunSummary&)>& on_run = {});
+
 // Markdown: accuracy columns as "mean ± std" (%), then wall time and extra cost per step.
 std::string comparison_markdown(const Comparison& table);
 

@@ -408,6 +408,7 @@ class Session {
     // Evaluates and checkpoints as configured; false when the weights are no longer finite.
     bool end_of_epoch(int64_t step) {
         const int64_t epochs_done = step / steps_per_epoch_;
+        if (!method_->learns_radii()) report_radii(step);  // how far each layer has moved
         if (cfg_.eval_every_epochs > 0 && epochs_done % cfg_.eval_every_epochs == 0)
             evaluate_all(step);
         return epochs_done % cfg_.checkpoint_every_epochs != 0 || save_last();

@@ -42,13 +42,14 @@ class Ftp final : public Method {
     }
 
     std::string name() const override { return "ftp"; }
+    bool learns_radii() const override { return true; }
 
     void after_optimizer_step(int64_t step) override {
         torch::NoGradGuard no_grad;
         if (have_previous_) ++adam_steps_;
         for (auto& l : layers_) {
             const auto c = l.w - l.w0;
-            const auto n = row_norms(c);
+            const auto n = mars_row_norms(c);
             if (l.previous.defined()) adam_step(l);
             l.gamma = l.gamma.clamp_max(n.max().to(torch::kDouble)).clamp_min(kMinGamma);
             const auto scale = (l.gamma / n.to(torch::kDouble)).clamp_max(1).to(c.dtype());
@@ -71,7 +72,7 @@ class Ftp final : public Method {
         for (const auto& l : layers_) {
             snap.names.push_back(l.name);
             gammas.push_back(l.gamma);
-            distances.push_back(row_norms(l.w - l.w0).max().to(torch::kDouble));
+            distances.push_back(mars_row_norms(l.w - l.w0).max().to(torch::kDouble));
         }
         // One copy to the host for all layers.
         const auto both = torch::stack({torch::stack(gammas), torch::stack(distances)}).cpu();
@@ -103,7 +104,7 @@ class Ftp final : public Method {
             archive.read("ftp/" + l.name + "/m", l.m, true);
             archive.read("ftp/" + l.name + "/v", l.v, true);
             l.previous = previous.to(l.w.device());
-            l.previous_norm = row_norms(l.previous);
+            l.previous_norm = mars_row_norms(l.previous);
             for (auto* t : {&l.gamma, &l.m, &l.v}) *t = t->to(l.w.device());
             have_previous_ = true;
         }
@@ -117,10 +118,6 @@ class Ftp final : public Method {
         torch::Tensor previous, previous_norm;  // c_{t-1} and its row norms
     };
 
-    // MARS norm per row: L1 over all dims but the first (a 1-D tensor: |x| per element).
-    static torch::Tensor row_norms(const torch::Tensor& c) {
-        return c.dim() == 0 ? c.abs().reshape({1}) : c.reshape({c.size(0), -1}).abs().sum(1);
-    }
     // A per-row vector shaped to broadcast over its tensor.
     static torch::Tensor rows_view(const torch::Tensor& per_row, const torch::Tensor& like) {
         std::vector<int64_t> shape(std::max<int64_t>(like.dim(), 1), 1);

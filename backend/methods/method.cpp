@@ -3,12 +3,39 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <stdexcept>
 
 namespace tpgm {
 
 std::vector<torch::Tensor> Method::trainable_parameters() {
     return ctx_.model->parameters();
+}
+
+std::optional<RadiiSnapshot> Method::radii(int64_t step) const {
+    torch::NoGradGuard no_grad;
+    std::map<std::string, torch::Tensor> live;
+    for (const auto& p : ctx_.model->named_parameters())
+        if (p.value().requires_grad()) live.emplace(p.key(), p.value());
+    RadiiSnapshot snap;
+    snap.step = step;
+    std::vector<torch::Tensor> distances;
+    for (const auto& [name, w0] : ctx_.anchors) {
+        auto w = live.find(name);
+        if (w == live.end()) continue;
+        snap.names.push_back(name);
+        distances.push_back(mars_row_norms(w->second - w0).max().to(torch::kDouble));
+    }
+    if (distances.empty()) return std::nullopt;
+    const auto host = torch::stack(distances).cpu();  // one copy for all tensors
+    snap.distance.assign(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
+    snap.radius.assign(snap.distance.size(), 0.0);
+    return snap;
+}
+
+torch::Tensor mars_row_norms(const torch::Tensor& offset) {
+    return offset.dim() == 0 ? offset.abs().reshape({1})
+                             : offset.reshape({offset.size(0), -1}).abs().sum(1);
 }
 
 std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx) {

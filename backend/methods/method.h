@@ -62,8 +62,13 @@ class Method {
     // the last step, calling move_along_path(a) before each; on_training_end() comes after.
     virtual std::vector<double> path_points() const { return {}; }
     virtual void move_along_path(double a) {}
-    // Per-layer radii and distances; nullopt when the method has none.
-    virtual std::optional<RadiiSnapshot> radii(int64_t step) const { return std::nullopt; }
+    // Per-layer radii and distances from W0. The default: every pre-trained tensor the method
+    // trains, its distance in the MARS norm and radius 0 (no learned constraint); nullopt when
+    // there is none (a linear probe).
+    virtual std::optional<RadiiSnapshot> radii(int64_t step) const;
+    // True for methods that learn radii (TPGM, FTP): they say when radii() changed; for the
+    // others the trainer records the distances at every epoch end.
+    virtual bool learns_radii() const { return false; }
     // Whether radii() changed at this step (the trainer logs it then).
     virtual bool radii_updated_at(int64_t step) const { return false; }
     virtual void save_state(torch::serialize::OutputArchive& archive) const {}
@@ -73,6 +78,10 @@ class Method {
     explicit Method(MethodContext ctx) : ctx_(std::move(ctx)) {}
     MethodContext ctx_;
 };
+
+// MARS norm of an offset W - W0 per output row: L1 over all dims but the first (a 1-D tensor:
+// |x| per element; a scalar: one row).
+torch::Tensor mars_row_norms(const torch::Tensor& offset);
 
 // Builds the method named by config.method; throws std::invalid_argument for an unknown one.
 std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx);

@@ -30,6 +30,7 @@ class Tpgm final : public Method {
     }
 
     std::string name() const override { return "tpgm"; }
+    bool learns_radii() const override { return true; }
 
     void after_optimizer_step(int64_t step) override {
         if (cfg_.post_hoc) return;
