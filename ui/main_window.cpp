@@ -3,6 +3,8 @@
 
 #include "config/config_schema.h"
 #include "ui/accuracy_plot.h"
+#include "ui/compare_view.h"
+#include "ui/comparison_job.h"
 #include "ui/corruption_heatmap.h"
 #include "ui/dataset_preview.h"
 #include "ui/evaluation_job.h"
@@ -142,6 +144,14 @@ void MainWindow::buildCentral() {
                           text);
                 statusBar()->showMessage(text);  // stays until the next message
             });
+    compare_ = new CompareView;
+    tabs_->addTab(compare_, tr("Compare"));
+    connect(compare_, &CompareView::comparisonFinished, this,
+            [this](const QString& folder, const QString& error) {
+                appendLog(error.isEmpty() || error == ComparisonJob::kCancelled ? "info" : "error",
+                          error.isEmpty() ? tr("comparison written to %1").arg(folder)
+                                          : tr("comparison in %1: %2").arg(folder, error));
+            });
     preview_ = new DatasetPreview;
     tabs_->addTab(preview_, tr("Data preview"));
     setCentralWidget(tabs_);
@@ -155,6 +165,22 @@ void MainWindow::buildDocks() {
     setupDock->setWidget(setup_);
     addDockWidget(Qt::LeftDockWidgetArea, setupDock);
     connect(setup_, &SetupPanel::validityChanged, this, &MainWindow::updateActions);
+    // The Compare tab's folder is <runs root>/compare; its runs start from the panel's config.
+    compare_->setRunsRoot(setup_->runsRoot());
+    connect(setup_, &SetupPanel::settingsChanged, this,
+            [this] { compare_->setRunsRoot(setup_->runsRoot()); });
+    compare_->setConfigSource([this](QString* why) -> std::optional<RunConfig> {
+        const auto issues = setup_->issues();
+        if (isTraining())
+            *why = tr("a run is training; stop it first");
+        else if (!issues.empty())
+            *why = tr("the run setup has a problem: %1: %2")
+                       .arg(QString::fromStdString(issues.front().key),
+                            QString::fromStdString(issues.front().message));
+        else
+            return setup_->config();
+        return std::nullopt;
+    });
     auto previewData = [this] {
         tabs_->setCurrentWidget(preview_);
         preview_->load(setup_->config());

@@ -22,6 +22,7 @@ class QTabWidget;
 namespace tpgm::ui {
 
 class AccuracyPlot;
+class CompareView;
 class CorruptionHeatmap;
 class DatasetPreview;
 class LossPlot;
@@ -72,6 +73,7 @@ class MainWindow : public QMainWindow {
     TrainingController* controller() const { return controller_; }
     const RunList& runs() const { return runs_; }
     CorruptionHeatmap* corruptionHeatmap() const { return corruption_; }
+    CompareView* compareView() const { return compare_; }
     DatasetPreview* dataPreview() const { return preview_; }
     RunPtr liveRun() const { return live_; }
     QTabWidget* tabs() const { return tabs_; }
@@ -134,6 +136,7 @@ class MainWindow : public QMainWindow {
     ResultsTable* results_;
     RobustnessPanel* robustness_;
     CorruptionHeatmap* corruption_;
+    CompareView* compare_;
     DatasetPreview* preview_;
     QPlainTextEdit* log_;
     QTabWidget* tabs_;

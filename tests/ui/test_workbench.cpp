@@ -79,8 +79,9 @@ class TestWorkbench : public QObject {
         QCOMPARE(w.windowTitle(), QString("TPGM Workbench"));
         QVERIFY(w.findChild<QDockWidget*>("setupDock"));
         QVERIFY(w.findChild<QDockWidget*>("runsDock"));
-        // training, radii curves, robustness, segmentation placeholder, heat map, data preview
-        QCOMPARE(w.tabs()->count(), 6);
+        // training, radii curves, robustness, segmentation placeholder, heat map, compare,
+        // data preview
+        QCOMPARE(w.tabs()->count(), 7);
         QVERIFY(!w.windowIcon().isNull());
         QVERIFY(tpgm::ui::aboutHtml().contains("Trainable Projected Gradient Method"));
     }
