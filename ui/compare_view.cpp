@@ -175,6 +175,9 @@ void CompareView::refresh() {
     // Entries without a completed run (one still training, one that failed) are left out, and
     // the table is rebuilt without them so that the baseline is one that has runs.
     decltype(folders) done;
+    pendingRuns_ = 0;
+    for (const auto& [entry, dirs] : folders) pendingRuns_ += static_cast<int>(dirs.size());
+    for (const auto& row : comparison_.rows) pendingRuns_ -= static_cast<int>(row.runs.size());
     for (const auto& row : comparison_.rows)
         if (!row.runs.empty()) done.push_back({row.entry, row.runs});
     if (done.size() != comparison_.rows.size()) comparison_ = compare_runs(done);
@@ -190,7 +193,14 @@ void CompareView::fillTable() {
            "wall time and the cost per step against FT.</p><p>Tick methods and seeds below and "
            "press <b>Run comparison</b>, or from a shell:</p><p><code>tpgm-cli compare -c CONFIG "
            "--methods ft,tpgm,wise --seeds 0,1,2 -o %1</code></p>")
-            .arg(dir.toHtmlEscaped()));
+            .arg(dir.toHtmlEscaped()) +
+        (pendingRuns_ == 0 ? QString()
+         : pendingRuns_ == 1
+             ? tr("<p><i>One run folder here has not completed (yet): a comparison may be "
+                  "running; press Refresh later.</i></p>")
+             : tr("<p><i>%1 run folders here have not completed (yet): a comparison may be "
+                  "running; press Refresh later.</i></p>")
+                   .arg(pendingRuns_)));
     stack_->setCurrentIndex(comparison_.rows.empty() ? 0 : 1);
     table_->setComparison(comparison_);
     QTimer::singleShot(0, this, &CompareView::fitTable);  // once the splitter has its height
@@ -201,6 +211,8 @@ void CompareView::fillTable() {
             for (const auto& d : row.runs)
                 if (first.isEmpty() && read_path_sweep(d))
                     first = QString::fromStdString(row.entry);
+        // Else the first row, whose empty curve says how to get one.
+        if (first.isEmpty() && table_->rowCount() > 0) first = table_->entryAt(0);
         if (first.isEmpty() || !selectEntry(first)) updateCurve();
     }
     updateButtons();

@@ -109,6 +109,7 @@ class CompareView : public QWidget {
     QString defaultFolder_;
     QString runningFolder_;
     int fittedRows_ = -1;
+    int pendingRuns_ = 0;  // run folders in folder() that did not complete (yet)
     Comparison comparison_;
 };
 

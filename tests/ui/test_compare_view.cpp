@@ -204,8 +204,15 @@ class TestCompareView : public QObject {
                  qPrintable(view.emptyText()));
         QVERIFY2(view.emptyText().contains(empty.path()), qPrintable(view.emptyText()));
         QVERIFY(view.curve()->isEmpty());
+        QVERIFY(!view.emptyText().contains("not completed"));
         view.setFolder(empty.filePath("missing"));
         QVERIFY(view.showsEmptyState());
+        // A folder whose only run is still training: empty, and it says so.
+        writeRun(empty.filePath("ft-seed0"), "ft", 0.5, 0.5, 0.1, "stopped");
+        view.setFolder(empty.path());
+        QVERIFY(view.showsEmptyState());
+        QVERIFY2(view.emptyText().contains("One run folder here has not completed"),
+                 qPrintable(view.emptyText()));
         view.setFolder(folder_);
         QVERIFY(!view.showsEmptyState());
         QVERIFY(view.emptyText().isEmpty());
