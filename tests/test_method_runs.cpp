@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The robust fine-tuning family run by the trainer on a tiny demo: LP-FT's two phases (and a
-// resume inside the second), WiSE-FT's sweep and final model, FTP's logged radii.
+// resume inside the second), WiSE-FT's sweep and final model, FTP's logged radii, the distances
+// and SPD's decay activity that methods without learned radii record.
 #include "checkpoints/checkpoint.h"
 #include "engine/run_store.h"
 #include "engine/trainer.h"
@@ -159,6 +160,36 @@ class TestMethodRuns : public QObject {
             for (std::size_t i = 0; i < snap.names.size(); ++i)
                 QVERIFY2(snap.distance[i] <= snap.radius[i] * (1 + 1e-4) + 1e-7,
                          snap.names[i].c_str());
+    }
+
+    // Methods without learned radii record each trained tensor's distance from W0 at every
+    // epoch end and at the end (radius 0); SPD adds the share of steps its decay acted.
+    void distancesAndSpdActivityAreRecorded() {
+        Recorder sink;
+        auto c = config("spd", "spd");
+        QCOMPARE(run(c, sink).status, std::string("completed"));
+        const RunRecord record = read_run(c.run_dir);
+        QCOMPARE(record.radii.size(), std::size_t(2));  // epoch 1 end, and the end
+        QCOMPARE(record.radii[0].step, int64_t(6));
+        QCOMPARE(record.radii[1].step, int64_t(12));
+        double acted = 0;
+        for (const auto& snap : record.radii) {
+            QCOMPARE(snap.activity.size(), snap.names.size());
+            for (std::size_t i = 0; i < snap.names.size(); ++i) {
+                QCOMPARE(snap.radius[i], 0.0);
+                QVERIFY2(snap.distance[i] > 0, snap.names[i].c_str());
+                QVERIFY(snap.activity[i] >= 0 && snap.activity[i] <= 1);
+                acted += snap.activity[i];
+            }
+        }
+        QVERIFY(acted > 0);  // the decay fired on some tensor in some step
+
+        auto ft = config("ft", "ft-distances");
+        QCOMPARE(run(ft, sink).status, std::string("completed"));
+        const RunRecord plain = read_run(ft.run_dir);
+        QCOMPARE(plain.radii.size(), std::size_t(2));
+        QVERIFY(plain.radii[0].activity.empty());
+        QVERIFY(plain.radii[1].distance[0] > 0);
     }
 };
 

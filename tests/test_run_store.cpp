@@ -208,12 +208,17 @@ class TestRunStore : public QObject {
         store.append(step_event(5));
         store.append(eval_event(5, 0.7));
         store.append(radii_event(5));
+        RadiiSnapshot acted = radii_event(6);  // SPD's: with each tensor's activity
+        acted.activity = {0.25, 1.0};
+        store.append(acted);
         u = follower.poll();
         QVERIFY(!u.restarted);
         QCOMPARE(step_numbers(u.steps), range(4, 5));
         QCOMPARE(u.evals.size(), std::size_t(1));
-        QCOMPARE(u.radii.size(), std::size_t(1));
+        QCOMPARE(u.radii.size(), std::size_t(2));
         QCOMPARE(u.radii[0].names.size(), std::size_t(2));
+        QVERIFY(u.radii[0].activity.empty());
+        QCOMPARE(u.radii[1].activity, acted.activity);
         QVERIFY(!u.summary_changed && !u.config_changed);
 
         RunSummary summary;
@@ -326,7 +331,7 @@ class TestRunStore : public QObject {
         }
         QCOMPARE(step_lines, 81);
         const auto radii_lines = lines_of(RunPaths(run).radii());
-        QCOMPARE(radii_lines.front(), std::string("step,name,radius,distance"));
+        QCOMPARE(radii_lines.front(), std::string("step,name,radius,distance,activity"));
         QCOMPARE(radii_lines.size(), std::size_t(1 + 81 * 2));
 
         const RunRecord r = read_run(run);

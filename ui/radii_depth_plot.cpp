@@ -110,9 +110,10 @@ void RadiiDepthPlot::setSnapshot(const RadiiSnapshot* snapshot, const QString& r
                           .arg(snapshot_.step)
                           .arg(active)
                           .arg(snapshot_.names.size())
-                    : tr("%1 · step %2 · distances only (this method learns no radii)")
+                    : tr("%1 · step %2 · distances only (this method learns no radii)%3")
                           .arg(runName)
-                          .arg(snapshot_.step));
+                          .arg(snapshot_.step)
+                          .arg(activityText()));
     rebuild(shown_layers_ != snapshot_.names.size());
 }
 
@@ -149,6 +150,14 @@ void RadiiDepthPlot::rebuild(bool rescale) {
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+QString RadiiDepthPlot::activityText() const {
+    if (snapshot_.activity.empty()) return {};
+    double sum = 0;
+    for (double a : snapshot_.activity) sum += a;
+    return tr(" · the decay acted in %1 % of steps (mean over tensors)")
+        .arg(100 * sum / snapshot_.activity.size(), 0, 'f', 0);
+}
+
 void RadiiDepthPlot::showTooltip(QMouseEvent* event) {
     const int i = static_cast<int>(std::lround(plot_->xAxis->pixelToCoord(event->pos().x())));
     if (i < 0 || i >= static_cast<int>(snapshot_.names.size())) {
@@ -163,6 +172,8 @@ void RadiiDepthPlot::showTooltip(QMouseEvent* event) {
                        .arg(r, 0, 'g', 4)
                        .arg(d, 0, 'g', 4);
     if (r > 0) text += tr("<br>distance / radius %1").arg(d / r, 0, 'f', 3);
+    if (i < static_cast<int>(snapshot_.activity.size()))
+        text += tr("<br>decay acted in %1 % of steps").arg(100 * snapshot_.activity[i], 0, 'f', 0);
     QToolTip::showText(event->globalPosition().toPoint(), text, plot_);
 }
 

@@ -33,6 +33,8 @@ class RadiiDepthPlot : public QWidget {
   private:
     void rebuild(bool rescale);
     void showTooltip(QMouseEvent* event);
+    // " · the rule acted in 12 % of steps (mean over tensors)" for SPD's snapshots, else "".
+    QString activityText() const;
 
     QCustomPlot* plot_;
     QCPBars* radius_;

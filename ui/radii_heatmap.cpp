@@ -18,7 +18,7 @@
 namespace tpgm::ui {
 
 namespace {
-enum Mode { kRadius = 0, kDistance = 1, kRatio = 2 };
+enum Mode { kRadius = 0, kDistance = 1, kRatio = 2, kActivity = 3 };
 constexpr int kMaxColumns = 400;
 
 double cellValue(const RadiiSnapshot& s, size_t layer, int mode) {
@@ -29,6 +29,8 @@ double cellValue(const RadiiSnapshot& s, size_t layer, int mode) {
             return r;
         case kDistance:
             return d;
+        case kActivity:
+            return layer < s.activity.size() ? s.activity[layer] : std::nan("");
         default:
             return r > 0 ? d / r : 0;
     }
@@ -76,8 +78,8 @@ RadiiHeatmap::RadiiHeatmap(QWidget* parent) : QWidget(parent) {
 
     mode_ = new WheelSafeComboBox(this);
     mode_->setObjectName("heatmapMode");
-    mode_->addItems(
-        {tr("radius g (log)"), tr("distance ||W - W0|| (log)"), tr("distance / radius")});
+    mode_->addItems({tr("radius g (log)"), tr("distance ||W - W0|| (log)"), tr("distance / radius"),
+                     tr("share of steps the rule acted (SPD)")});
     connect(mode_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Colour:"), this));
@@ -94,7 +96,7 @@ int RadiiHeatmap::valueMode() const {
     return mode_->currentIndex();
 }
 void RadiiHeatmap::setValueMode(int mode) {
-    mode_->setCurrentIndex(std::clamp(mode, 0, 2));
+    mode_->setCurrentIndex(std::clamp(mode, 0, 3));
 }
 
 void RadiiHeatmap::setSnapshots(const std::vector<RadiiSnapshot>* snapshots,
@@ -130,8 +132,13 @@ void RadiiHeatmap::rebuild() {
         return;
     }
     const auto& snaps = *snapshots_;
-    const int mode = mode_->currentIndex();
-    const bool log = mode != kRatio;
+    // A method that learns no radii (FT, L2-SP, SPD, ...) records radius 0: show its distances.
+    const bool has_radii = std::any_of(snaps.begin(), snaps.end(), [](const RadiiSnapshot& s) {
+        return std::any_of(s.radius.begin(), s.radius.end(), [](double r) { return r > 0; });
+    });
+    const int mode =
+        has_radii || mode_->currentIndex() == kActivity ? mode_->currentIndex() : kDistance;
+    const bool log = mode != kRatio && mode != kActivity;
     map_->data()->setSize(cells, rows_);
     const double first = static_cast<double>(snaps.front().step);
     const double last = static_cast<double>(snaps.back().step);
@@ -163,7 +170,9 @@ void RadiiHeatmap::rebuild() {
     else
         scale_->axis()->setTicker(QSharedPointer<QCPAxisTicker>::create());
     map_->setDataRange(QCPRange(log ? lo : std::min(lo, 0.0), hi > lo ? hi : lo * 1.01 + 1e-12));
-    scale_->axis()->setLabel(mode_->currentText());
+    scale_->axis()->setLabel(mode == mode_->currentIndex()
+                                 ? mode_->currentText()
+                                 : tr("%1 (no radii in this run)").arg(mode_->itemText(mode)));
     plot_->xAxis->setRange(first - 0.5, std::max(last, first + 1) + 0.5);
     plot_->yAxis->setRange(-0.5, rows_ - 0.5);
     plot_->replot(QCustomPlot::rpQueuedReplot);

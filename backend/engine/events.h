@@ -38,6 +38,9 @@ struct RadiiSnapshot {
     std::vector<double> radius;      // learned radius g
     std::vector<double>
         distance;  // actual distance from W0 in the method's norm (max over rows for MARS)
+    // Share of the steps since the previous snapshot in which the method's rule acted on the
+    // tensor (SPD: its decay fired); empty for methods without such a rule.
+    std::vector<double> activity;
 };
 
 // Free text for the user (warnings, phase changes, load reports).

@@ -78,8 +78,11 @@ std::string metrics_line(const LogEvent& e) {
 std::string radii_rows(const RadiiSnapshot& r) {
     std::ostringstream rows;
     rows << std::setprecision(9);
-    for (std::size_t i = 0; i < r.names.size(); ++i)
-        rows << r.step << ',' << r.names[i] << ',' << r.radius[i] << ',' << r.distance[i] << '\n';
+    for (std::size_t i = 0; i < r.names.size(); ++i) {
+        rows << r.step << ',' << r.names[i] << ',' << r.radius[i] << ',' << r.distance[i] << ',';
+        if (i < r.activity.size()) rows << r.activity[i];
+        rows << '\n';
+    }
     return rows.str();
 }
 
@@ -119,15 +122,17 @@ std::optional<MetricsEntry> parse_metrics_line(const std::string& line) {
 
 std::optional<RadiiRow> parse_radii_row(const std::string& line) {
     std::stringstream row(line);
-    std::string step, radius, distance;
+    std::string step, radius, distance, activity;
     RadiiRow r;
     if (!std::getline(row, step, ',') || !std::getline(row, r.name, ',') ||
-        !std::getline(row, radius, ',') || !std::getline(row, distance))
+        !std::getline(row, radius, ',') || !std::getline(row, distance, ','))
         return std::nullopt;
+    std::getline(row, activity);  // absent in folders written before the column
     try {
         r.step = std::stoll(step);
         r.radius = std::stod(radius);
         r.distance = std::stod(distance);
+        if (!activity.empty()) r.activity = std::stod(activity);
     } catch (const std::exception&) {  // the header, or a damaged row
         return std::nullopt;
     }

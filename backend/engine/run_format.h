@@ -15,7 +15,7 @@
 namespace tpgm::run_format {
 
 // First line of radii.csv.
-inline constexpr const char* kRadiiHeader = "step,name,radius,distance";
+inline constexpr const char* kRadiiHeader = "step,name,radius,distance,activity";
 
 // One metrics.jsonl line (JSON object + '\n') per event.
 std::string metrics_line(const StepEvent& e);
@@ -41,6 +41,7 @@ struct RadiiRow {
     std::string name;
     double radius = 0;
     double distance = 0;
+    std::optional<double> activity;  // empty cell, or a file from before the column existed
 };
 // nullopt for the header and malformed rows.
 std::optional<RadiiRow> parse_radii_row(const std::string& line);

@@ -114,6 +114,7 @@ void RunRecord::apply(const RunUpdate& u) {
             last->names.insert(last->names.end(), r.names.begin(), r.names.end());
             last->radius.insert(last->radius.end(), r.radius.begin(), r.radius.end());
             last->distance.insert(last->distance.end(), r.distance.begin(), r.distance.end());
+            last->activity.insert(last->activity.end(), r.activity.begin(), r.activity.end());
             continue;
         }
         rewind(radii, r.step);
@@ -170,6 +171,7 @@ RunUpdate RunFollower::poll() {
         u.radii.back().names.push_back(row->name);
         u.radii.back().radius.push_back(row->radius);
         u.radii.back().distance.push_back(row->distance);
+        if (row->activity) u.radii.back().activity.push_back(*row->activity);
     }
     const FileStamp config = stamp_of(paths.config());
     if (config_ != config) {

@@ -66,6 +66,8 @@ void RunTensorBoard::radii(const RadiiSnapshot& r, double wall_time) {
     for (std::size_t i = 0; i < r.names.size(); ++i) {
         writer_.scalar(wall_time, r.step, "radii/" + r.names[i], r.radius[i]);
         writer_.scalar(wall_time, r.step, "distance/" + r.names[i], r.distance[i]);
+        if (i < r.activity.size())
+            writer_.scalar(wall_time, r.step, "activity/" + r.names[i], r.activity[i]);
     }
     writer_.histogram(wall_time, r.step, "radii", r.radius);
     writer_.flush();
