@@ -13,6 +13,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   dataset-fashion-mnist                 # real images for the embedded demo
   xvfb xauth                            # window tests and screenshots without a display
+  desktop-file-utils                    # the package test validates the desktop entry
   python3-protobuf                      # the TensorBoard test's independent event-file reader
 )
 
