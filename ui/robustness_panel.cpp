@@ -5,6 +5,7 @@
 #include "engine/run_store.h"
 #include "facade/run_predictor.h"
 #include "robustness/corruptions.h"
+#include "ui/disagreement_gallery.h"
 #include "ui/form_widgets.h"
 
 #include <opencv2/imgproc.hpp>
@@ -158,9 +159,17 @@ RobustnessPanel::RobustnessPanel(QWidget* parent) : QWidget(parent) {
     auto* top = new QHBoxLayout;
     top->addLayout(imageColumn);
     top->addLayout(columns, 1);
+    gallery_ = new DisagreementGallery(this);
+    connect(gallery_, &DisagreementGallery::sampleActivated, this, &RobustnessPanel::showSample);
+    auto* galleryBox = new QGroupBox(tr("Where the runs disagree"), this);
+    auto* galleryLayout = new QVBoxLayout(galleryBox);
+    galleryLayout->addWidget(gallery_);
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
     layout->addLayout(top, 1);
+    layout->addWidget(galleryBox);
+    gallery_->setRequest(scanRequest());
 }
 
 RobustnessPanel::~RobustnessPanel() = default;
@@ -233,7 +242,8 @@ void RobustnessPanel::loadSamples() {
             status_->setText(tr("Could not load the demo samples: %1").arg(*error));
             return;
         }
-        samples_ = std::move(*result);
+        // The gallery's scan may have brought more of the same samples already.
+        if (result->images.size() > samples_.images.size()) samples_ = std::move(*result);
         sample_->setRange(0, std::max(0, static_cast<int>(samples_.images.size()) - 1));
         refresh();
         emit samplesReady();
@@ -283,6 +293,7 @@ void RobustnessPanel::dropEvent(QDropEvent* event) {
 
 void RobustnessPanel::refresh() {
     severityLabel_->setText(QString::number(severity_->value()));
+    gallery_->setRequest(scanRequest());
     cv::Mat image;
     int label = -1;
     if (!custom_.empty()) {

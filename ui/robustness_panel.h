@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The robustness demo: a sample image (or one dropped on the panel), an ImageNet-C corruption
 // and its severity, and the top-5 predictions of the linear-probe (pre-trained backbone), the
-// vanilla fine-tuned and the TPGM model side by side.
+// vanilla fine-tuned and the TPGM model side by side; below them, the disagreement gallery.
 #pragma once
 
 #include "config/run_config.h"
@@ -25,6 +25,9 @@ class RunPredictor;
 
 namespace tpgm::ui {
 
+class DisagreementGallery;
+struct ScanRequest;
+
 class RobustnessPanel : public QWidget {
     Q_OBJECT
   public:
@@ -47,6 +50,11 @@ class RobustnessPanel : public QWidget {
     // Rows of predictions currently shown in a column (tests).
     int predictionCount(int column) const;
     QString topPrediction(int column) const;
+    // The test image shown (-1 for an opened image) and the gallery below the columns.
+    int currentSample() const;
+    DisagreementGallery* gallery() const { return gallery_; }
+    // Shows test image `index` under the corruption of the gallery's scan (a clicked thumbnail).
+    void showSample(int index);
 
   signals:
     void samplesReady();
@@ -59,6 +67,8 @@ class RobustnessPanel : public QWidget {
   private:
     void refresh();
     void predict(int column, const cv::Mat& image);
+    // What "Find disagreements" scans now: the corruption and each column's checkpoint.
+    ScanRequest scanRequest() const;
 
     static constexpr int kColumns = 3;
     DemoConfig demo_;
@@ -79,6 +89,7 @@ class RobustnessPanel : public QWidget {
     std::array<QLabel*, kColumns> notes_{};
     std::array<std::shared_ptr<facade::RunPredictor>, kColumns> models_{};
     std::array<QString, kColumns> loaded_{};
+    DisagreementGallery* gallery_;
 };
 
 }  // namespace tpgm::ui
