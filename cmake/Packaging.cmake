@@ -27,12 +27,14 @@ set(CPACK_PACKAGE_NAME tpgm-workbench)
 set(CPACK_PACKAGE_VENDOR "TPGM Workbench contributors")
 set(CPACK_PACKAGE_CONTACT "TPGM Workbench maintainers <maintainers@users.noreply.r-seed-bc9ed205.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "robust fine-tuning workbench for pre-trained vision models")
+# Debian wraps nothing: the extended lines stay under 80 columns.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "A desktop workbench and a command-line tool for robust fine-tuning of pre-trained\n\
-vision models: TPGM (trainable projected gradient method) and the rest of the robust\n\
-fine-tuning family (LP-FT, L2-SP, WiSE-FT, FTP, SPD) under one engine, with live\n\
-per-layer radii, ID and OOD accuracy, corruptions and a side-by-side comparison.\n\
-Includes an offline demo benchmark built from Fashion-MNIST.")
+    "A desktop workbench and a command-line tool for robust fine-tuning of\n\
+pre-trained vision models: TPGM (trainable projected gradient method) and\n\
+the rest of the robust fine-tuning family (LP-FT, L2-SP, WiSE-FT, FTP, SPD)\n\
+under one engine, with live per-layer radii, ID and OOD accuracy,\n\
+corruptions and a side-by-side comparison. Includes an offline demo\n\
+benchmark built from Fashion-MNIST.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # tpgm-workbench_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION science)

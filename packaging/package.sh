@@ -19,7 +19,7 @@ echo "package: $deb"
 dpkg-deb --info "$deb" | sed -n '/Package:/,$p'
 dpkg-deb --contents "$deb"
 if command -v lintian >/dev/null; then
-  lintian --no-tag-display-limit "$deb" || true
+  lintian --tag-display-limit 0 "$deb" || true
 else
   echo "lintian is not installed; skip its check (apt install lintian)"
 fi

@@ -15,14 +15,7 @@ class LinearProbe final : public Method {
     bool freezes_backbone() const override { return true; }
 
     std::vector<torch::Tensor> trainable_parameters() override {
-        std::vector<torch::Tensor> head;
-        const std::string prefix = ctx_.model->head_prefix();
-        for (auto& p : ctx_.model->named_parameters()) {
-            const bool in_head = p.key().rfind(prefix, 0) == 0;
-            p.value().set_requires_grad(in_head);
-            if (in_head) head.push_back(p.value());
-        }
-        return head;
+        return set_trainable(*ctx_.model, /*head_only=*/true);
     }
 };
 

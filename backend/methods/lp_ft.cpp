@@ -17,14 +17,7 @@ class LpFt final : public Method {
     bool freezes_backbone() const override { return probing_; }
 
     std::vector<torch::Tensor> trainable_parameters() override {
-        std::vector<torch::Tensor> trained;
-        const std::string prefix = ctx_.model->head_prefix();
-        for (auto& p : ctx_.model->named_parameters()) {
-            const bool train = !probing_ || p.key().rfind(prefix, 0) == 0;
-            p.value().set_requires_grad(train);
-            if (train) trained.push_back(p.value());
-        }
-        return trained;
+        return set_trainable(*ctx_.model, /*head_only=*/probing_);
     }
 
     int64_t second_phase_start(int64_t steps_per_epoch) const override {

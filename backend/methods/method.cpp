@@ -33,6 +33,17 @@ std::optional<RadiiSnapshot> Method::radii(int64_t step) const {
     return snap;
 }
 
+std::vector<torch::Tensor> set_trainable(Classifier& model, bool head_only) {
+    std::vector<torch::Tensor> trained;
+    const std::string prefix = model.head_prefix();
+    for (auto& p : model.named_parameters()) {
+        const bool train = !head_only || p.key().rfind(prefix, 0) == 0;
+        p.value().set_requires_grad(train);
+        if (train) trained.push_back(p.value());
+    }
+    return trained;
+}
+
 torch::Tensor mars_row_norms(const torch::Tensor& offset) {
     return offset.dim() == 0 ? offset.abs().reshape({1})
                              : offset.reshape({offset.size(0), -1}).abs().sum(1);

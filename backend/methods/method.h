@@ -79,6 +79,10 @@ class Method {
     MethodContext ctx_;
 };
 
+// Marks the head's parameters trainable and, with `head_only`, freezes the rest (else all
+// train); returns those that train. The linear probe and LP-FT's first phase use it.
+std::vector<torch::Tensor> set_trainable(Classifier& model, bool head_only);
+
 // MARS norm of an offset W - W0 per output row: L1 over all dims but the first (a 1-D tensor:
 // |x| per element; a scalar: one row).
 torch::Tensor mars_row_norms(const torch::Tensor& offset);
