@@ -366,7 +366,7 @@ class Session {
         if (points.empty()) return;
         PathSweep sweep;
         sweep.points = points;
-        sweep.final_point = cfg_.wise.alpha;
+        sweep.final_point = method_->final_path_point();
         for (std::size_t i = 0; i < points.size(); ++i) {
             method_->move_along_path(points[i]);
             sink_.on_progress("interpolating: a = " + format_point(points[i]),

@@ -62,6 +62,8 @@ class Method {
     // the last step, calling move_along_path(a) before each; on_training_end() comes after.
     virtual std::vector<double> path_points() const { return {}; }
     virtual void move_along_path(double a) {}
+    // Where on the path on_training_end() leaves the final model.
+    virtual double final_path_point() const { return 1.0; }
     // Per-layer radii and distances from W0. The default: every pre-trained tensor the method
     // trains, its distance in the MARS norm and radius 0 (no learned constraint); nullopt when
     // there is none (a linear probe).

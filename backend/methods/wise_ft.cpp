@@ -44,7 +44,8 @@ class WiseFt final : public Method {
         }
     }
 
-    void on_training_end() override { move_along_path(ctx_.config->wise.alpha); }
+    double final_path_point() const override { return ctx_.config->wise.alpha; }
+    void on_training_end() override { move_along_path(final_path_point()); }
 
   private:
     struct Interpolated {
