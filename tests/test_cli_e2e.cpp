@@ -89,7 +89,7 @@ class TestCliEndToEnd : public QObject {
         QFile radii(run.filePath("radii.csv"));
         QVERIFY(radii.open(QIODevice::ReadOnly));
         const QList<QByteArray> rows = radii.readAll().trimmed().split('\n');
-        QCOMPARE(rows.front(), QByteArray("step,name,radius,distance"));
+        QCOMPARE(rows.front(), QByteArray("step,name,radius,distance,activity"));
         QVERIFY(rows.size() > 12);
         QVERIFY(rows[1].startsWith("1,conv1.weight,"));
 
