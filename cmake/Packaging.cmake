@@ -15,6 +15,13 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/debian/copyright
 # packaging/package.sh writes the changelog Debian policy asks for; a plain install has none.
 install(FILES ${CMAKE_BINARY_DIR}/package/changelog.gz
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/tpgm-workbench OPTIONAL)
+# Written by package.sh with help2man from each program's --help.
+install(FILES ${CMAKE_BINARY_DIR}/package/man/tpgm-cli.1.gz
+        DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 OPTIONAL)
+if(TPGM_BUILD_GUI)
+  install(FILES ${CMAKE_BINARY_DIR}/package/man/tpgm-workbench.1.gz
+          DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 OPTIONAL)
+endif()
 if(TPGM_BUILD_GUI)
   install(FILES ${PROJECT_SOURCE_DIR}/resources/tpgm-workbench.desktop
           DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)

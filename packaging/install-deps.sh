@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian 12 packages TPGM Workbench needs, skipping those already present.
-# Used by README's two commands and by .ci/run; safe to run repeatedly.
+# Used by README's two commands and by .ci/run; safe to run repeatedly. Arguments name extra
+# packages to install the same way.
 set -euo pipefail
 
 # Build tools and libraries (one line per concern, see docs/ARCHITECTURE.md).
@@ -16,6 +17,8 @@ packages=(
   desktop-file-utils                    # the package test validates the desktop entry
   python3-protobuf                      # the TensorBoard test's independent event-file reader
 )
+
+packages+=("$@")  # extra packages a caller needs (packaging/package.sh: help2man, lintian)
 
 missing=()
 for p in "${packages[@]}"; do
