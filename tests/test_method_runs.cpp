@@ -19,6 +19,11 @@ namespace {
 struct Recorder : EventSink {
     RunControl* control = nullptr;
     int64_t stop_at = -1;
+    bool stop_when_interpolating = false;
+    void on_progress(const std::string& phase, int64_t, int64_t) override {
+        if (stop_when_interpolating && phase.rfind("interpolating", 0) == 0)
+            control->request_stop();
+    }
     std::vector<StepEvent> steps;
     std::vector<LogEvent> logs;
     void on_step(const StepEvent& e) override {
@@ -146,6 +151,24 @@ class TestMethodRuns : public QObject {
         // The sweep is not flat: interpolation changes the model.
         const auto& id = sweep->top1.at("id");
         QVERIFY(*std::max_element(id.begin(), id.end()) > *std::min_element(id.begin(), id.end()));
+    }
+
+    // A stop request during the sweep ends it after the point being scored; the run still
+    // completes with its final model at wise.alpha, and wise.json holds what was scored.
+    void wiseSweepStopsEarlyOnRequest() {
+        Recorder sink;
+        sink.stop_when_interpolating = true;
+        auto c = config("wise", "wise-stopped");
+        const RunSummary s = run(c, sink);
+        QCOMPARE(s.status, std::string("completed"));
+        const auto sweep = read_path_sweep(c.run_dir);
+        QVERIFY(sweep.has_value());
+        const auto& id = sweep->top1.at("id");
+        QVERIFY(std::isfinite(id[0]));
+        QVERIFY(std::all_of(id.begin() + 1, id.end(), [](double v) { return std::isnan(v); }));
+        QVERIFY(std::any_of(sink.logs.begin(), sink.logs.end(), [](const LogEvent& e) {
+            return e.level == "warn" && e.message.find("scored 1 of 11") != std::string::npos;
+        }));
     }
 
     // FTP logs its radii every step; every layer ends each step within its radius.

@@ -367,7 +367,9 @@ class Session {
         PathSweep sweep;
         sweep.points = points;
         sweep.final_point = method_->final_path_point();
+        std::size_t scored = 0;
         for (std::size_t i = 0; i < points.size(); ++i) {
+            if (control_.stop_requested()) break;  // training is done: keep what was scored
             method_->move_along_path(points[i]);
             sink_.on_progress("interpolating: a = " + format_point(points[i]),
                               static_cast<int64_t>(i), static_cast<int64_t>(points.size()));
@@ -376,11 +378,15 @@ class Session {
                 sweep.top1[set].resize(points.size(), std::nan(""));
                 sweep.top1[set][i] = top1;
             }
+            scored = i + 1;
         }
-        write_path_sweep(cfg_.run_dir, sweep);
-        log("info", method_->name() + ": scored " + std::to_string(points.size()) +
-                        " interpolations (wise.json); the final model is at a = " +
-                        format_point(sweep.final_point));
+        if (scored > 0) write_path_sweep(cfg_.run_dir, sweep);
+        log(scored == points.size() ? "info" : "warn",
+            method_->name() + ": scored " + std::to_string(scored) + " of " +
+                std::to_string(points.size()) +
+                " interpolations (wise.json; a stop request ends the sweep early); the final "
+                "model is at a = " +
+                format_point(sweep.final_point));
     }
 
     static std::string format_point(double a) {
