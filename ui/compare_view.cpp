@@ -346,7 +346,12 @@ bool CompareView::startPlan(const ComparisonPlan& plan) {
     runningFolder_ = QString::fromStdString(plan.out);
     progress_->setValue(0);
     updateButtons();
+    emit comparisonStarted();
     return true;
+}
+
+bool CompareView::comparing() const {
+    return job_ && job_->running();
 }
 
 void CompareView::cancel() {
@@ -368,7 +373,7 @@ void CompareView::onFinished(const QString& error) {
 }
 
 void CompareView::updateButtons() {
-    const bool busy = job_ && job_->running();
+    const bool busy = comparing();
     run_->setEnabled(!busy && !checkedEntries().isEmpty());
     cancel_->setEnabled(busy);
     progress_->setVisible(busy || progress_->value() > 0);

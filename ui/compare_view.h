@@ -76,7 +76,11 @@ class CompareView : public QWidget {
     WiseCurvePlot* curve() const { return curve_; }
     ComparisonJob* job() const { return job_; }
 
+    // Whether a comparison is training (the window then refuses to start a run of its own).
+    bool comparing() const;
+
   signals:
+    void comparisonStarted();
     // A comparison ended: `error` empty when it completed, "cancelled", or why it failed.
     void comparisonFinished(const QString& folder, const QString& error);
 

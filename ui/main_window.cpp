@@ -146,8 +146,10 @@ void MainWindow::buildCentral() {
             });
     compare_ = new CompareView;
     tabs_->addTab(compare_, tr("Compare"));
+    connect(compare_, &CompareView::comparisonStarted, this, &MainWindow::updateActions);
     connect(compare_, &CompareView::comparisonFinished, this,
             [this](const QString& folder, const QString& error) {
+                updateActions();
                 appendLog(error.isEmpty() || error == ComparisonJob::kCancelled ? "info" : "error",
                           error.isEmpty() ? tr("comparison written to %1").arg(folder)
                                           : tr("comparison in %1: %2").arg(folder, error));

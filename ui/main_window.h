@@ -74,6 +74,7 @@ class MainWindow : public QMainWindow {
     const RunList& runs() const { return runs_; }
     CorruptionHeatmap* corruptionHeatmap() const { return corruption_; }
     CompareView* compareView() const { return compare_; }
+    QAction* startAction() const { return start_; }  // tests: whether Start is offered
     DatasetPreview* dataPreview() const { return preview_; }
     RunPtr liveRun() const { return live_; }
     QTabWidget* tabs() const { return tabs_; }

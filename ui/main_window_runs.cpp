@@ -5,6 +5,7 @@
 #include "config/config_schema.h"
 #include "facade/runtime_facade.h"
 #include "ui/accuracy_plot.h"
+#include "ui/compare_view.h"
 #include "ui/corruption_heatmap.h"
 #include "ui/loss_plot.h"
 #include "ui/plot_style.h"
@@ -80,6 +81,11 @@ RunPtr MainWindow::primaryRun() const {
 bool MainWindow::startRun() {
     if (isTraining()) {
         statusBar()->showMessage(tr("A run is already training; stop it first."), 5000);
+        return false;
+    }
+    if (compare_->comparing()) {
+        statusBar()->showMessage(
+            tr("A comparison is training (Compare tab); cancel it or wait for it first."), 5000);
         return false;
     }
     const auto issues = setup_->issues();
@@ -401,7 +407,11 @@ void MainWindow::updateActions() {
     const bool training = isTraining();
     const bool paused = training && controller_->paused();
     const auto issues = setup_->issues();
-    start_->setEnabled(!training && issues.empty());
+    const bool comparing = compare_ && compare_->comparing();
+    start_->setEnabled(!training && !comparing && issues.empty());
+    start_->setToolTip(comparing ? tr("A comparison is training (Compare tab); wait for it or "
+                                      "cancel it there")
+                                 : tr("Start a new run with these settings (Ctrl+R)"));
     startWhy_->setEnabled(!training && !issues.empty());
     // A widget in a tool bar is shown and hidden through its action.
     startProblemAction_->setVisible(!training && !issues.empty());

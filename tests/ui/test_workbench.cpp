@@ -9,6 +9,7 @@
 #include "facade/runtime_facade.h"
 #include "tiny_demo.h"
 #include "ui/accuracy_plot.h"
+#include "ui/compare_view.h"
 #include "ui/corruption_heatmap.h"
 #include "ui/evaluation_job.h"
 #include "ui/loss_plot.h"
@@ -301,6 +302,27 @@ class TestWorkbench : public QObject {
         exclude->setText("fc\\..*");
         QVERIFY(!w.setupPanel()->errorLabel("optim.lr")->isVisible());
         QVERIFY(w.setupPanel()->isValid());
+    }
+
+    // While the Compare tab trains a comparison, the window starts no run of its own (both
+    // would share the cores); Start comes back when the comparison ends.
+    void startWaitsForARunningComparison() {
+        MainWindow w;
+        w.setConfig(tiny("compare-base", 1));
+        tpgm::ComparisonPlan plan;
+        plan.base = tiny("compare-base", 1);
+        plan.entries = {"ft"};
+        plan.seeds = {0};
+        plan.out = tmp_.filePath("compare").toStdString();
+        QSignalSpy finished(w.compareView(), &tpgm::ui::CompareView::comparisonFinished);
+        QVERIFY(w.compareView()->startPlan(plan));
+        QVERIFY(w.compareView()->comparing());
+        QVERIFY(!w.startAction()->isEnabled());
+        QVERIFY(!w.startRun());
+        QVERIFY(!w.isTraining());
+        QVERIFY(finished.wait(240000));
+        QCOMPARE(finished.takeFirst().at(1).toString(), QString());
+        QVERIFY(w.startAction()->isEnabled());
     }
 
     void tinyRunFromWindowFeedsPlotsAndStaysResponsive() {
