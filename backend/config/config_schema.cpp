@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/config_schema.h"
-
-#include "robustness/corruptions.h"
+#include "config/config_table.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -13,20 +12,11 @@
 #include <functional>
 #include <limits>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 namespace tpgm {
 namespace {
-
-// A field of the table: how to read it from YAML and write it back.
-struct Field {
-    ConfigFieldInfo info;
-    std::function<void(RunConfig&, const YAML::Node&)> read;
-    std::function<YAML::Node(const RunConfig&)> write;
-};
 
 template <typename T>
 std::string type_name() {
@@ -239,8 +229,6 @@ Field ood_field() {
     };
     return f;
 }
-
-constexpr double kInf = 1e300;
 
 const std::vector<Field>& fields() {
     static const std::vector<Field> table = {
@@ -603,173 +591,8 @@ std::string documented_defaults_yaml() {
     return out.str();
 }
 
-namespace {
-
-// Checks every field against its declared choices and range.
-void validate_table(const RunConfig& c, std::vector<ConfigIssue>& issues) {
-    for (const auto& f : fields()) {
-        const ConfigFieldInfo& info = f.info;
-        const YAML::Node value = f.write(c);
-        if (info.type == FieldType::Choice) {
-            const auto v = value.as<std::string>();
-            if (std::find(info.choices.begin(), info.choices.end(), v) == info.choices.end()) {
-                std::string list;
-                for (const auto& ch : info.choices) list += (list.empty() ? "" : ", ") + ch;
-                issues.push_back({info.key, "'" + v + "' is not one of: " + list});
-            }
-        } else if (info.type == FieldType::Int || info.type == FieldType::Real) {
-            const double v = value.as<double>();
-            if (!std::isfinite(v) || v < info.min || v > info.max) {
-                std::ostringstream msg;
-                msg << "must be ";
-                if (info.min > 0 && info.min < 1e-9 && info.max >= kInf)
-                    msg << "a positive number";
-                else if (info.max >= kInf)
-                    msg << "at least " << info.min;
-                else
-                    msg << "in [" << info.min << ", " << info.max << "]";
-                issues.push_back({info.key, msg.str()});
-            }
-        }
-    }
-}
-
-void validate_ood_sets(const RunConfig& c, std::vector<ConfigIssue>& issues) {
-    const auto& fields = ood_set_fields();
-    const auto& kinds = std::find_if(fields.begin(), fields.end(), [](const ConfigFieldInfo& f) {
-                            return f.key == "kind";
-                        })->choices;
-    for (std::size_t i = 0; i < c.ood.size(); ++i) {
-        const OodSetConfig& set = c.ood[i];
-        const std::string key = "ood[" + std::to_string(i) + "]";
-        if (set.path.empty()) issues.push_back({key + ".path", "an OOD set needs a path"});
-        if (std::find(kinds.begin(), kinds.end(), set.kind) == kinds.end())
-            issues.push_back({key + ".kind", "'" + set.kind + "' is not a set kind"});
-        if (set.kind == "corruption") {
-            if (!robustness::corruption_from_name(set.corruption))
-                issues.push_back({key + ".corruption",
-                                  "'" + set.corruption + "' is not an ImageNet-C corruption name"});
-            if (set.severity < 1 || set.severity > 5)
-                issues.push_back({key + ".severity", "kind corruption needs a severity in 1..5"});
-        } else if (!set.corruption.empty() || set.severity != 0) {
-            issues.push_back({key + ".kind", "corruption and severity need kind: corruption"});
-        }
-    }
-}
-
-}  // namespace
-
-std::vector<ConfigIssue> validate(const RunConfig& c) {
-    std::vector<ConfigIssue> issues;
-    auto need = [&](bool ok, const char* key, const std::string& msg) {
-        if (!ok) issues.push_back({key, msg});
-    };
-    validate_table(c, issues);
-    if (c.data == "folders") {
-        need(!c.folders.train.empty(), "folders.train", "data=folders needs a training folder");
-        need(!c.folders.test.empty(), "folders.test", "data=folders needs a test folder");
-    } else if (c.data == "lists") {
-        need(!c.lists.root.empty(), "lists.root", "data=lists needs the images' root folder");
-        need(!c.lists.train.empty(), "lists.train", "data=lists needs a training list");
-        need(!c.lists.test.empty(), "lists.test", "data=lists needs a test list");
-    }
-    need(c.data != "demo" || !c.pretrained.empty() || c.model == "demo_resnet", "model",
-         "the demo's backbone is demo_resnet; give pretrained: to fine-tune another model");
-    if (c.data != "demo") {
-        need(!c.pretrained.empty(), "pretrained",
-             "data=" + c.data + " needs a pre-trained checkpoint");
-        need(c.images.mean.size() == c.images.std.size() &&
-                 (c.images.mean.size() == 1 || c.images.mean.size() == 3),
-             "images.std", "mean and std need one value, or one per RGB channel");
-        for (double s : c.images.std) need(s > 0, "images.std", "every std must be positive");
-        validate_ood_sets(c, issues);
-    }
-    need(!c.run_dir.empty(), "run_dir", "must not be empty");
-    const int max_threads = max_sane_threads();  // beyond this LibTorch's pool can deadlock
-    need(c.threads <= max_threads, "threads",
-         "must be at most " + std::to_string(max_threads) + " (4 per core)");
-    need(c.images.loader_threads <= max_threads, "images.loader_threads",
-         "must be at most " + std::to_string(max_threads) + " (4 per core)");
-    for (const auto& pattern : c.tpgm.exclude) {
-        try {
-            std::regex re(pattern);
-        } catch (const std::regex_error&) {
-            issues.push_back(
-                {"tpgm.exclude", "'" + pattern + "' is not a valid regular expression"});
-        }
-    }
-    need(c.demo.id_train + c.demo.id_proj + c.demo.pretrain_images <= 50000, "demo.id_train",
-         "pre-training, ID train and projection images must fit in 50,000 training images");
-    need(c.method != "lpft" || c.lpft.probe_epochs < c.epochs, "lpft.probe_epochs",
-         "must be fewer than epochs (" + std::to_string(c.epochs) +
-             "), or no epoch is left to fine-tune every layer");
-    need(!c.optim.nesterov || c.optim.name != "sgd" || c.optim.momentum > 0, "optim.nesterov",
-         "Nesterov momentum needs optim.momentum > 0");
-    for (const auto& name : c.demo.corruptions)
-        need(robustness::corruption_from_name(name).has_value(), "demo.corruptions",
-             "'" + name + "' is not an ImageNet-C corruption name");
-    for (int s : c.demo.severities)
-        need(s >= 1 && s <= 5, "demo.severities",
-             "severity " + std::to_string(s) + " is not in 1..5");
-    return issues;
-}
-
-void validate_or_throw(const RunConfig& config) {
-    const auto issues = validate(config);
-    if (issues.empty()) return;
-    std::string msg = "invalid configuration:";
-    for (const auto& i : issues) msg += "\n  " + i.key + ": " + i.message;
-    throw ConfigError(msg);
-}
-
-int max_sane_threads() {
-    return 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
-bool changeable_on_resume(const std::string& key) {
-    static const std::vector<std::string> keys = {"epochs",
-                                                  "eval_every_epochs",
-                                                  "checkpoint_every_epochs",
-                                                  "checkpoint_every_steps",
-                                                  "keep_checkpoints",
-                                                  "threads",
-                                                  "device",
-                                                  "resume",
-                                                  "run_dir",
-                                                  "images.loading",
-                                                  "images.memory_mb",
-                                                  "demo.cache_dir",
-                                                  "images.loader_threads",
-                                                  "images.prefetch_batches"};
-    return std::find(keys.begin(), keys.end(), key) != keys.end();
-}
-
-std::vector<std::pair<std::string, std::string>> config_differences(const RunConfig& before,
-                                                                    const RunConfig& after) {
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& f : fields()) {
-        const std::string a = field_value_yaml(before, f.info.key);
-        const std::string b = field_value_yaml(after, f.info.key);
-        if (a != b) out.emplace_back(f.info.key, a + " -> " + b);
-    }
-    return out;
-}
-
-std::vector<std::string> check_resume_changes(const RunConfig& original, const RunConfig& resumed) {
-    std::vector<std::string> changes, refused;
-    for (const auto& [key, change] : config_differences(original, resumed)) {
-        if (key == "resume" || key == "run_dir" || key == "overwrite") continue;
-        (changeable_on_resume(key) ? changes : refused).push_back(key + ": " + change);
-    }
-    if (!refused.empty()) {
-        std::string msg = "a resumed run keeps its settings; these differ from its config.yaml:";
-        for (const auto& r : refused) msg += "\n  " + r;
-        msg +=
-            "\n(only epochs, evaluation and checkpoint cadence, threads, device and image "
-            "loading may change; start a new run for the rest)";
-        throw ConfigError(msg);
-    }
-    return changes;
+const std::vector<Field>& config_table() {
+    return fields();
 }
 
 }  // namespace tpgm
