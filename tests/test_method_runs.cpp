@@ -5,6 +5,7 @@
 #include "checkpoints/checkpoint.h"
 #include "engine/run_store.h"
 #include "engine/trainer.h"
+#include "recording_sink.h"
 #include "tiny_demo.h"
 
 #include <torch/torch.h>
@@ -15,29 +16,6 @@
 using namespace tpgm;
 
 namespace {
-
-struct Recorder : EventSink {
-    RunControl* control = nullptr;
-    int64_t stop_at = -1;
-    bool stop_when_interpolating = false;
-    void on_progress(const std::string& phase, int64_t, int64_t) override {
-        if (stop_when_interpolating && phase.rfind("interpolating", 0) == 0)
-            control->request_stop();
-    }
-    std::vector<StepEvent> steps;
-    std::vector<LogEvent> logs;
-    void on_step(const StepEvent& e) override {
-        steps.push_back(e);
-        if (e.step == stop_at) control->request_stop();
-    }
-    void on_log(const LogEvent& e) override { logs.push_back(e); }
-};
-
-RunSummary run(const RunConfig& c, Recorder& sink) {
-    RunControl control;
-    sink.control = &control;
-    return run_training(c, sink, control);
-}
 
 std::map<std::string, torch::Tensor> weights(const std::string& path) {
     std::map<std::string, torch::Tensor> out;
@@ -73,7 +51,7 @@ class TestMethodRuns : public QObject {
     // statistics included) is exactly pre-trained while the head learns; step 7 starts from
     // the probed head with a fresh schedule, and then the backbone moves.
     void lpftProbesThenFineTunesFromTheProbedHead() {
-        Recorder sink;
+        RecordingSink sink;
         auto c = config("lpft", "lpft");
         c.lpft.probe_epochs = 1;
         c.checkpoint_every_steps = 1;
@@ -111,12 +89,12 @@ class TestMethodRuns : public QObject {
     // A run stopped in the second phase resumes with the second phase's optimiser and matches
     // the uninterrupted run.
     void lpftResumesInsideTheSecondPhase() {
-        Recorder whole;
+        RecordingSink whole;
         auto w = config("lpft", "lpft-whole");
         w.lpft.probe_epochs = 1;
         QCOMPARE(run(w, whole).status, std::string("completed"));
 
-        Recorder first, second;
+        RecordingSink first, second;
         auto c = config("lpft", "lpft-stopped");
         c.lpft.probe_epochs = 1;
         c.checkpoint_every_steps = 1;
@@ -134,7 +112,7 @@ class TestMethodRuns : public QObject {
     // accuracy is the sweep's at that point, and a = 0 scores the pre-trained backbone with the
     // fine-tuned head.
     void wiseSweepsAndEndsAtAlpha() {
-        Recorder sink;
+        RecordingSink sink;
         auto c = config("wise", "wise");
         c.wise.alpha = 0.3;
         const RunSummary s = run(c, sink);
@@ -156,8 +134,8 @@ class TestMethodRuns : public QObject {
     // A stop request during the sweep ends it after the point being scored; the run still
     // completes with its final model at wise.alpha, and wise.json holds what was scored.
     void wiseSweepStopsEarlyOnRequest() {
-        Recorder sink;
-        sink.stop_when_interpolating = true;
+        RecordingSink sink;
+        sink.stop_phase = "interpolating";
         auto c = config("wise", "wise-stopped");
         const RunSummary s = run(c, sink);
         QCOMPARE(s.status, std::string("completed"));
@@ -173,7 +151,7 @@ class TestMethodRuns : public QObject {
 
     // FTP logs its radii every step; every layer ends each step within its radius.
     void ftpLogsRadiiWithinBounds() {
-        Recorder sink;
+        RecordingSink sink;
         auto c = config("ftp", "ftp");
         c.ftp.lr = 0.1;
         QCOMPARE(run(c, sink).status, std::string("completed"));
@@ -188,7 +166,7 @@ class TestMethodRuns : public QObject {
     // Methods without learned radii record each trained tensor's distance from W0 at every
     // epoch end and at the end (radius 0); SPD adds the share of steps its decay acted.
     void distancesAndSpdActivityAreRecorded() {
-        Recorder sink;
+        RecordingSink sink;
         auto c = config("spd", "spd");
         QCOMPARE(run(c, sink).status, std::string("completed"));
         const RunRecord record = read_run(c.run_dir);

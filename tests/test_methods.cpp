@@ -39,7 +39,7 @@ struct OneRow : Classifier {
     std::string head_prefix() const override { return "head"; }
 };
 
-// The model's pre-trained tensors (parameters and buffers) by name, the head left out.
+// A method context anchoring every parameter outside the head at its current value.
 MethodContext anchored_context(Classifier& model) {
     MethodContext ctx;
     ctx.model = &model;
@@ -287,11 +287,7 @@ class TestMethods : public QObject {
         config.method = "l2sp";
         config.l2sp.alpha = 0.3;
         config.l2sp.beta = 0.05;
-        MethodContext ctx;
-        ctx.model = model.get();
-        for (const auto& p : model->named_parameters())
-            if (p.key().rfind(model->head_prefix(), 0) != 0)
-                ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
+        const MethodContext ctx = anchored_context(*model);
         auto method = create_method(config, ctx);
         QCOMPARE(method->name(), std::string("l2sp"));
         QVERIFY(!method->weight_decay_applies_to("fc.weight"));  // replaces plain decay

@@ -10,6 +10,7 @@
 #include "engine/runtime.h"
 #include "engine/trainer.h"
 #include "models/registry.h"
+#include "recording_sink.h"
 #include "tiny_demo.h"
 
 #include <torch/torch.h>
@@ -18,46 +19,12 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 using namespace tpgm;
 namespace fs = std::filesystem;
-
-namespace {
-
-// Records events; optionally requests a stop at a given step.
-struct RecordingSink : EventSink {
-    RunControl* control = nullptr;
-    int64_t stop_at = -1;
-    std::vector<StepEvent> steps;
-    std::vector<EvalEvent> evals;
-    std::vector<RadiiSnapshot> radii;
-    std::vector<LogEvent> logs;
-    std::vector<std::string> evaluation;  // the sets named while evaluating, "" when done
-    void on_progress(const std::string& phase, int64_t done, int64_t total) override {
-        if (phase.rfind(kEvaluationPhase, 0) != 0) return;
-        evaluation.push_back(phase.substr(std::strlen(kEvaluationPhase)));
-        QVERIFY(done <= total && (done == total) == evaluation.back().empty());
-    }
-    void on_log(const LogEvent& e) override { logs.push_back(e); }
-    void on_step(const StepEvent& e) override {
-        steps.push_back(e);
-        if (e.step == stop_at && control) control->request_stop();
-    }
-    void on_eval(const EvalEvent& e) override { evals.push_back(e); }
-    void on_radii(const RadiiSnapshot& r) override { radii.push_back(r); }
-};
-
-RunSummary run(const RunConfig& c, RecordingSink& sink) {
-    RunControl control;
-    sink.control = &control;
-    return run_training(c, sink, control);
-}
-
-}  // namespace
 
 class TestTrainer : public QObject {
     Q_OBJECT
