@@ -9,6 +9,7 @@ set -euo pipefail
 packages=(
   cmake g++ ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread     # LibTorch 1.13; OpenBLAS is ~13x faster than the reference BLAS
+  libgloo-dev                           # headers of c10d's Gloo backend (data-parallel training)
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev
   libopencv-dev libspdlog-dev libfmt-dev
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev

@@ -5,12 +5,21 @@
 
 #include "config/config_schema.h"
 #include "engine/fork.h"
+#include "engine/launcher.h"
 #include "engine/trainer.h"
 
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
+#include <unistd.h>
+
 namespace {
+
+// Seconds the other ranks get beyond dist.timeout_s to stop on their own once one has failed.
+constexpr int kRankGraceSeconds = 30;
 
 tpgm::RunControl* g_control = nullptr;
 volatile std::sig_atomic_t g_signal = SIGINT;  // the signal that stopped the run
@@ -29,7 +38,31 @@ struct RunOptions {
     std::string config, fork;
     std::vector<std::string> overrides;
     bool quiet = false;
+    int processes = 1;
 };
+
+// Runs `config` as `processes` local data-parallel ranks (each reads the resolved config from a
+// temporary file) and exits with rank 0's status, or the first other rank's failure.
+void launch_ranks(const tpgm::RunConfig& config, const RunOptions& opts) {
+    char path[] = "/tmp/tpgm-ranks-XXXXXX.yaml";
+    const int fd = mkstemps(path, 5);
+    if (fd < 0) throw std::runtime_error("cannot create a temporary config file in /tmp");
+    close(fd);
+    std::ofstream(path) << tpgm::to_yaml(config);
+    std::vector<std::string> args{"finetune", "-c", path};
+    if (opts.quiet) args.emplace_back("-q");
+    std::cerr << "starting " << opts.processes << " data-parallel processes on this machine\n";
+    const auto exits =
+        tpgm::run_local_ranks(opts.processes, args, config.dist.timeout_s + kRankGraceSeconds);
+    std::filesystem::remove(path);
+    int status = 0;
+    for (const auto& e : exits) {
+        if (e.status == 0) continue;
+        std::cerr << "rank " << e.rank << " exited with status " << e.status << "\n";
+        if (status == 0 || e.rank == 0) status = e.status;
+    }
+    if (status != 0) throw CLI::RuntimeError(status);
+}
 
 }  // namespace
 
@@ -68,6 +101,11 @@ void register_finetune_command(CLI::App& app) {
                     "its last) with --set changes; --run-dir names it (default RUN-fork-STEP)")
         ->excludes("--config");
     cmd->add_flag("-q,--quiet", opts->quiet, "no progress bar");
+    cmd->add_option("--nproc", opts->processes,
+                    "data-parallel processes to start on this machine (each takes an equal\n"
+                    "share of every batch; torchrun-style RANK/WORLD_SIZE/MASTER_ADDR/\n"
+                    "MASTER_PORT in the environment place a process started by another launcher)")
+        ->check(CLI::Range(1, 256));
     cmd->callback([opts] {
         tpgm::RunConfig config;
         if (opts->fork.empty()) {
@@ -79,6 +117,7 @@ void register_finetune_command(CLI::App& app) {
             tpgm::validate_or_throw(config);
             std::cout << "fork of " << fork.parent << " in " << config.run_dir << "\n";
         }
+        if (opts->processes > 1) return launch_ranks(config, *opts);
         ConsoleSink sink(opts->quiet);
         tpgm::RunControl control;
         g_control = &control;
@@ -86,6 +125,11 @@ void register_finetune_command(CLI::App& app) {
         std::signal(SIGTERM, on_interrupt);
         const tpgm::RunSummary s = tpgm::run_training(config, sink, control);
         g_control = nullptr;
+        if (s.rank != 0) {  // rank 0 reports the run; the others only how they ended
+            if (s.status == "failed") std::cerr << "rank " << s.rank << ": " << s.message << "\n";
+            if (s.status != "completed") throw CLI::RuntimeError(s.status == "failed" ? 1 : 130);
+            return;
+        }
         std::cout << "\n"
                   << config.method << " run " << s.status << " after " << s.steps << " steps in "
                   << format_duration(s.seconds) << "; run folder: " << s.run_dir << "\n";

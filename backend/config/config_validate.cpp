@@ -144,6 +144,7 @@ bool changeable_on_resume(const std::string& key) {
                                                   "keep_checkpoints",
                                                   "threads",
                                                   "device",
+                                                  "dist.timeout_s",
                                                   "resume",
                                                   "run_dir",
                                                   "images.loading",

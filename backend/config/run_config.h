@@ -65,6 +65,11 @@ struct WiseConfig {
     bool sweep = true;   // also score a = 0, 0.1, ..., 1 on every test set (wise.json)
 };
 
+// Data-parallel training (processes placed by RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT).
+struct DistConfig {
+    int timeout_s = 300;  // a rank that dies or hangs stops the others within this
+};
+
 // The embedded demo benchmark built from Debian's Fashion-MNIST (see docs/DEMO.md).
 struct DemoConfig {
     std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
@@ -153,6 +158,7 @@ struct RunConfig {
     FtpConfig ftp;
     LpftConfig lpft;
     WiseConfig wise;
+    DistConfig dist;
     DemoConfig demo;
     ImageConfig images;
     FolderDataConfig folders;

@@ -24,6 +24,8 @@ class TensorSet final : public ImageSet {
     int64_t size() const override { return data_.size(); }
     torch::Tensor labels() const override { return data_.labels; }
     bool in_memory() const override { return true; }
+    // One generator draws the whole batch's crops and flips in turn.
+    bool augments_per_example() const override { return false; }
     SetBatch load(const std::vector<int64_t>& indices, Transform transform,
                   uint64_t seed) const override {
         const auto idx = torch::tensor(indices, torch::kInt64);
@@ -170,6 +172,7 @@ class SubsetView final : public ImageSet {
     torch::Tensor labels() const override { return labels_; }
     bool in_memory() const override { return base_->in_memory(); }
     std::string source(int64_t i) const override { return base_->source(indices_.at(i)); }
+    bool augments_per_example() const override { return base_->augments_per_example(); }
     SetBatch load(const std::vector<int64_t>& indices, Transform transform,
                   uint64_t seed) const override {
         std::vector<int64_t> mapped;

@@ -65,6 +65,9 @@ class ImageSet {
     virtual bool in_memory() const = 0;
     // Path of example i, empty for sets without files (the demo).
     virtual std::string source(int64_t i) const { return {}; }
+    // Whether an example's training augmentation depends only on (seed, its index), not on the
+    // rest of its batch; data-parallel ranks then load just their share of a batch.
+    virtual bool augments_per_example() const { return true; }
 
   private:
     SetInfo info_;

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <numeric>
 
 namespace tpgm {
@@ -17,19 +18,21 @@ namespace {
 template <typename Visit>
 void predict(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
              const torch::Device& device, const StreamOptions& stream, int64_t batch_size,
-             int64_t k, Visit visit) {
+             int64_t k, Visit visit, const EvalShard& shard = {}) {
     torch::NoGradGuard no_grad;
     const bool was_training = model.is_training();
     model.eval();
-    std::vector<int64_t> order(set->size());
-    std::iota(order.begin(), order.end(), 0);
+    const int64_t n = set->size();
+    const int64_t begin = n * shard.index / shard.count, end = n * (shard.index + 1) / shard.count;
+    std::vector<int64_t> order(end - begin);
+    std::iota(order.begin(), order.end(), begin);
     BatchStream batches(
-        set, plan_batches(order, batch_size, 0, set->size(), [](int64_t) { return uint64_t{0}; }),
+        set, plan_batches(order, batch_size, 0, end - begin, [](int64_t) { return uint64_t{0}; }),
         Transform::Eval, stream);
     const auto& subset = set->info().class_subset;
     const torch::Tensor columns = torch::tensor(subset, torch::kInt64).to(device);
     SetBatch b;
-    for (int64_t first = 0; batches.next(b); first += batch_size) {
+    for (int64_t first = begin; batches.next(b); first += batch_size) {
         if (b.labels.size(0) == 0) continue;
         auto logits = model.forward(to_model_input(b.images, norm, device));
         if (!subset.empty()) logits = logits.index_select(1, columns);
@@ -44,16 +47,24 @@ void predict(Classifier& model, const ImageSetPtr& set, const Normalization& nor
 }  // namespace
 
 Accuracy evaluate(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
-                  const torch::Device& device, const StreamOptions& stream, int64_t batch_size) {
+                  const torch::Device& device, const StreamOptions& stream, int64_t batch_size,
+                  const EvalShard& shard) {
     Accuracy acc;
     int64_t hit1 = 0, hit5 = 0;
-    predict(model, set, norm, device, stream, batch_size, 5,
-            [&](int64_t, const torch::Tensor& top, const torch::Tensor& labels, int64_t) {
-                auto match = top.eq(labels.unsqueeze(1));
-                hit1 += match.select(1, 0).sum().item<int64_t>();
-                hit5 += match.any(1).sum().item<int64_t>();
-                acc.count += labels.size(0);
-            });
+    predict(
+        model, set, norm, device, stream, batch_size, 5,
+        [&](int64_t, const torch::Tensor& top, const torch::Tensor& labels, int64_t) {
+            auto match = top.eq(labels.unsqueeze(1));
+            hit1 += match.select(1, 0).sum().item<int64_t>();
+            hit5 += match.any(1).sum().item<int64_t>();
+            acc.count += labels.size(0);
+        },
+        shard);
+    if (shard.count > 1) {
+        const auto all = shard.sum(
+            {static_cast<double>(hit1), static_cast<double>(hit5), static_cast<double>(acc.count)});
+        hit1 = std::llround(all[0]), hit5 = std::llround(all[1]), acc.count = std::llround(all[2]);
+    }
     if (acc.count == 0) return acc;
     acc.top1 = static_cast<double>(hit1) / acc.count;
     acc.top5 = static_cast<double>(hit5) / acc.count;
@@ -70,9 +81,8 @@ std::vector<int64_t> misclassified(Classifier& model, const ImageSetPtr& set,
                                    const Normalization& norm, const torch::Device& device,
                                    const StreamOptions& stream) {
     std::vector<int64_t> wrong;
-    constexpr int64_t kBatch = 256;
     predict(
-        model, set, norm, device, stream, kBatch, 1,
+        model, set, norm, device, stream, kEvalBatch, 1,
         [&](int64_t first, const torch::Tensor& top, const torch::Tensor& labels, int64_t skipped) {
             if (skipped)
                 throw DatasetError("set '" + set->info().name +
@@ -101,13 +111,14 @@ void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vect
 }
 
 EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
-                            const StreamOptions& stream, EventSink* progress) {
+                            const StreamOptions& stream, EventSink* progress,
+                            const EvalShard& shard) {
     EvalEvent e;
     const auto total = static_cast<int64_t>(data.ood.size()) + 1;
     int64_t done = 0;
     auto score = [&](const ImageSetPtr& set, const std::string& name, const std::string& label) {
         if (progress) progress->on_progress(kEvaluationPhase + label, done, total);
-        const Accuracy acc = evaluate(model, set, data.norm, device, stream);
+        const Accuracy acc = evaluate(model, set, data.norm, device, stream, kEvalBatch, shard);
         e.top1[name] = acc.top1;
         e.top5[name] = acc.top5;
         ++done;

@@ -8,10 +8,21 @@
 #include "engine/events.h"
 #include "models/classifier.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace tpgm {
+
+// One process's share of an evaluation that several (data-parallel ranks) run together, and how
+// their counts add up. The default: the whole set, in this process alone.
+struct EvalShard {
+    int index = 0;
+    int count = 1;
+    std::function<std::vector<double>(std::vector<double>)> sum;  // element-wise over processes
+};
+
+inline constexpr int64_t kEvalBatch = 256;  // images per evaluation batch
 
 // Accuracy of one set.
 struct Accuracy {
@@ -22,11 +33,12 @@ struct Accuracy {
 
 // Evaluates in eval mode without gradients, streaming the set's evaluation crops; restores the
 // model's training flag afterwards. A set with a class subset is scored on those logits only.
+// With a shard, this process scores its contiguous share and the result covers the whole set.
 Accuracy evaluate(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
                   const torch::Device& device, const StreamOptions& stream = {0, 1},
-                  int64_t batch_size = 256);
+                  int64_t batch_size = kEvalBatch, const EvalShard& shard = {});
 Accuracy evaluate(Classifier& model, const TensorDataset& set, const Normalization& norm,
-                  const torch::Device& device, int64_t batch_size = 256);
+                  const torch::Device& device, int64_t batch_size = kEvalBatch);
 
 // Indices of the examples `model` misclassifies (top-1): the ImageNet-A recipe of keeping what a
 // reference model gets wrong.
@@ -40,7 +52,8 @@ void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vect
 // on_progress gets kEvaluationPhase + "ID test" or "OOD set 3 of 15 (sketch)" with the sets
 // done and in all, and once more (the phase alone) when every set is done.
 EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
-                            const StreamOptions& stream, EventSink* progress = nullptr);
+                            const StreamOptions& stream, EventSink* progress = nullptr,
+                            const EvalShard& shard = {});
 // Loads `checkpoint` and evaluates it on the sets of `config`.
 // The checkpoint's model; throws CheckpointError naming the file when its classes or input
 // channels do not fit `data`.

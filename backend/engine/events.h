@@ -60,6 +60,9 @@ struct RunSummary {
     std::string run_dir;
     std::string device;    // what trained: "cpu" or "cuda" ("" in summaries written before)
     std::string libtorch;  // the LibTorch version it ran on, e.g. "1.13.0" ("" likewise)
+    int processes = 1;     // data-parallel processes that trained it
+    double communication_seconds = 0;  // of `seconds`, waiting in collectives (processes > 1)
+    int rank = 0;  // this process's rank; only rank 0's summary is written to the run folder
 };
 
 // The on_progress phase of a run's evaluation starts with this, followed by the set being scored:

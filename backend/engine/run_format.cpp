@@ -140,11 +140,12 @@ std::optional<RadiiRow> parse_radii_row(const std::string& line) {
 }
 
 std::string summary_json(const RunSummary& s) {
-    return json{{"status", s.status},   {"message", s.message}, {"steps", s.steps},
-                {"seconds", s.seconds}, {"top1", s.final_top1}, {"top5", s.final_top5},
-                {"run_dir", s.run_dir}, {"device", s.device},   {"libtorch", s.libtorch}}
-               .dump(2) +
-           "\n";
+    json j{{"status", s.status},      {"message", s.message}, {"steps", s.steps},
+           {"seconds", s.seconds},    {"top1", s.final_top1}, {"top5", s.final_top5},
+           {"run_dir", s.run_dir},    {"device", s.device},   {"libtorch", s.libtorch},
+           {"processes", s.processes}};
+    if (s.processes > 1) j["communication_seconds"] = s.communication_seconds;
+    return j.dump(2) + "\n";
 }
 
 std::optional<RunSummary> parse_summary_json(const std::string& text) {
@@ -161,6 +162,8 @@ std::optional<RunSummary> parse_summary_json(const std::string& text) {
         s.run_dir = j->value("run_dir", "");
         s.device = j->value("device", "");  // absent from summaries written before
         s.libtorch = j->value("libtorch", "");
+        s.processes = j->value("processes", 1);
+        s.communication_seconds = j->value("communication_seconds", 0.0);
         return s;
     } catch (const json::exception&) {
         return std::nullopt;

@@ -7,6 +7,7 @@
 #include "data/batch_stream.h"
 #include "data/idx_reader.h"
 #include "engine/build_info.h"
+#include "engine/data_parallel.h"
 #include "engine/evaluator.h"
 #include "engine/run_data.h"
 #include "engine/run_store.h"
@@ -65,23 +66,57 @@ std::string channels_text(int64_t channels) {
     return std::to_string(channels) + "-channel";
 }
 
+// What a data-parallel rank other than 0 reports: its warnings and errors, named by rank, and
+// the end of the run; rank 0 alone reports progress and writes the run folder.
+class OtherRankSink final : public EventSink {
+  public:
+    OtherRankSink(EventSink& out, int rank) : out_(out), rank_(rank) {}
+    void on_log(const LogEvent& e) override {
+        if (e.level != "info")
+            out_.on_log({e.level, "rank " + std::to_string(rank_) + ": " + e.message});
+    }
+    void on_finished(const RunSummary& s) override { out_.on_finished(s); }
+
+  private:
+    EventSink& out_;
+    int rank_;
+};
+
 // One run's state and steps; run_training() drives it.
 class Session {
   public:
     Session(const RunConfig& cfg, EventSink& sink, RunControl& control)
-        : cfg_(cfg), sink_(sink), control_(control) {}
+        : cfg_(cfg),
+          place_(process_place_from_environment()),
+          other_rank_sink_(sink, place_.rank),
+          sink_(place_.rank == 0 ? sink : other_rank_sink_),
+          control_(control),
+          paths_(cfg.run_dir) {}
 
     void setup() {
-        lock_.emplace(cfg_.run_dir);  // one writer per run folder, before anything is read
+        if (place_.world_size > 1) {
+            // First, so that a rank that cannot join fails before loading anything.
+            dp_ = std::make_unique<DataParallel>(place_, std::chrono::seconds(cfg_.dist.timeout_s));
+        }
+        // One writer per run folder (rank 0), locked before anything is read.
+        if (writer()) lock_.emplace(cfg_.run_dir);
         std::vector<std::string> resume_changes;
         if (cfg_.resume)
             resume_changes = check_resume(cfg_);
-        else if (!cfg_.overwrite && holds_run(cfg_.run_dir))
+        else if (writer() && !cfg_.overwrite && holds_run(cfg_.run_dir))
             throw ConfigError("run folder '" + cfg_.run_dir +
                               "' already holds a run; resume it (--resume), replace it "
                               "(--overwrite) or choose another run_dir");
-        set_threads(cfg_.threads);
+        // Processes sharing a machine share its cores.
+        set_threads(cfg_.threads > 0
+                        ? cfg_.threads
+                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
+                                          place_.local_world_size));
         device_ = resolve_device(cfg_.device);
+        if (device_.is_cuda() && dp_)  // one device per process on a multi-GPU machine
+            device_ = torch::Device(
+                torch::kCUDA,
+                static_cast<c10::DeviceIndex>(place_.local_rank % torch::cuda::device_count()));
         data_ = load_run_data(cfg_, {[this](const std::string& phase, int64_t d, int64_t t) {
                                          sink_.on_progress(phase, d, t);
                                          if (control_.stop_requested()) throw StoppedDuringSetup();
@@ -118,10 +153,13 @@ class Session {
         model_->reset_head(num_classes_);
         spec_.num_classes = num_classes_;
         model_->to(device_);
+        if (dp_) dp_->broadcast_from_rank0(state_tensors(), "the start-up broadcast");
         // The run folder is (re)started only once data and checkpoint have loaded, so that a
         // setup error leaves an earlier run in the same folder as it was.
-        store_.emplace(cfg_.run_dir, cfg_.resume);
-        if (!cfg_.resume) store_->write_config(cfg_);
+        if (writer()) {
+            store_.emplace(cfg_.run_dir, cfg_.resume);
+            if (!cfg_.resume) store_->write_config(cfg_);
+        }
         log("info", "pre-trained " + spec_.name + " from " + source + ": " + report.summary() +
                         "; new head " + model_->head_prefix() + " with " +
                         std::to_string(num_classes_) + " classes");
@@ -131,9 +169,18 @@ class Session {
             if (p.key().rfind(model_->head_prefix(), 0) != 0)
                 ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
         ctx.next_projection_batch = [this] { return next_projection_batch(); };
+        if (dp_)
+            ctx.whole_projection_batch = [this](const torch::Tensor& g) {
+                return dp_->weighted_average(g, proj_share_, "the radius-gradient all-reduce");
+            };
         method_ = create_method(cfg_, std::move(ctx));
         optimizer_ = make_method_optimizer();
+        if (dp_) dp_->watch_gradients(method_->trainable_parameters());
         batch_ = std::min<int64_t>(cfg_.batch_size, data_.train->size());
+        if (dp_ && batch_ % place_.world_size != 0)
+            throw ConfigError("batch_size = " + std::to_string(batch_) +
+                              " must be a multiple of the " + std::to_string(place_.world_size) +
+                              " processes (each takes an equal share of every batch)");
         steps_per_epoch_ = data_.train->size() / batch_;
         total_steps_ = steps_per_epoch_ * cfg_.epochs;
         second_phase_ = method_->second_phase_start(steps_per_epoch_);
@@ -141,8 +188,14 @@ class Session {
             resume();
             // Rewritten only once the resume succeeded; what changed is in the run log.
             for (const auto& change : resume_changes) log("info", "resumed with " + change);
-            store_->write_config(cfg_);
+            if (writer()) store_->write_config(cfg_);
         }
+        if (dp_)
+            log("info", "data parallel: rank 0 of " + std::to_string(place_.world_size) +
+                            " processes (Gloo, rendezvous at " + place_.master_addr + ":" +
+                            std::to_string(place_.master_port) + "), " +
+                            std::to_string(batch_ / place_.world_size) +
+                            " images per process and step");
         // The window reads the device from the text after the last " on ".
         log("info", "training " + method_->name() + " for " + std::to_string(total_steps_) +
                         " steps with LibTorch " + libtorch_ + " on " + describe_device(device_));
@@ -152,6 +205,10 @@ class Session {
         const auto start = Clock::now();
         try {
             return train(start);
+        } catch (const DistributedError& e) {
+            return diverged(e.what(), start,
+                            "; resume with resume=true (any number of processes that divides "
+                            "batch_size)");
         } catch (const std::exception& e) {
             try {
                 return finish("failed", error_message(e), start);
@@ -171,7 +228,7 @@ class Session {
         auto last = start;
         for (int64_t step = step_ + 1; step <= total_steps_; ++step) {
             control_.wait_while_paused();
-            if (control_.stop_requested()) {
+            if (all_ranks_agree_to_stop()) {
                 if (!save_last()) return diverged("the weights are not finite", start);
                 return finish(
                     "stopped",
@@ -201,7 +258,7 @@ class Session {
                         (total_steps_ - step) * batch_ / std::max(images_per_sec_, 1e-9),
                         data_wait};
             sink_.on_step(e);
-            store_->append(e);
+            if (store_) store_->append(e);
             if (method_->radii_updated_at(step)) report_radii(step);
             if (cfg_.checkpoint_every_steps > 0 && step % cfg_.checkpoint_every_steps == 0 &&
                 step != total_steps_ && !save_last())
@@ -219,7 +276,7 @@ class Session {
         if (!method_->radii_updated_at(total_steps_)) report_radii(total_steps_);
         evaluate_all(total_steps_);
         if (!save_last()) return diverged("the weights are not finite at the end", start);
-        save_checkpoint(store_->checkpoint_path("final"), spec_, *model_);
+        if (writer()) save_checkpoint(paths_.final_checkpoint(), spec_, *model_);
         return finish("completed", "", start);
     }
 
@@ -250,15 +307,19 @@ class Session {
             train_stream_.reset();
             train_stream_ = std::make_unique<BatchStream>(
                 data_.train,
-                plan_batches(
-                    order, batch_, first, steps_per_epoch_ - first,
-                    [&](int64_t b) { return seed + static_cast<uint64_t>(epoch_start + b); }),
+                this_rank_jobs(*data_.train,
+                               plan_batches(order, batch_, first, steps_per_epoch_ - first,
+                                            [&](int64_t b) {
+                                                return seed +
+                                                       static_cast<uint64_t>(epoch_start + b);
+                                            })),
                 Transform::Train, stream_);
             stream_epoch_ = epoch;
         }
         const double before = train_stream_->wait_seconds();
         SetBatch batch;
         train_stream_->next(batch);
+        keep_this_rank_share(*data_.train, batch);
         waited = train_stream_->wait_seconds() - before;
         if (batch.skipped > 0 && skipped_images_ == 0)
             log("warn",
@@ -273,25 +334,41 @@ class Session {
         return batch;
     }
 
+    // One optimiser step; the loss of the whole (global) batch. Data-parallel ranks each take
+    // their share of the batch and average their gradients, weighted by their image counts.
     double train_step(int64_t step, double& data_wait) {
         SetBatch batch = next_training_batch(step, data_wait);
-        if (batch.labels.size(0) == 0) return 0;  // every file of the batch was unreadable
+        const auto images = static_cast<double>(batch.labels.size(0));
+        if (!dp_ && images == 0) return 0;  // every file of the batch was unreadable
         auto inputs = to_model_input(batch.images, data_.norm, device_);
         auto labels = batch.labels.to(device_);
         if (step == second_phase_) begin_second_phase();
         set_training_mode();
         set_learning_rate(*optimizer_, learning_rate(step));
         optimizer_->zero_grad();
-        auto loss = torch::nn::functional::cross_entropy(
-            model_->forward(inputs), labels,
-            torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
-                cfg_.optim.label_smoothing));
-        const double value = loss.item<double>();
+        auto logits = model_->forward(inputs);
+        auto loss = images > 0
+                        ? torch::nn::functional::cross_entropy(
+                              logits, labels,
+                              torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
+                                  cfg_.optim.label_smoothing))
+                        : logits.sum() * 0;
+        double value = loss.item<double>(), total = images;
+        if (dp_) {  // every rank takes the same decisions from the same loss
+            const auto sums = dp_->sum({value * images, images}, "the loss all-reduce");
+            total = sums[1];
+            if (total == 0) return 0;
+            value = sums[0] / total;
+        }
         if (!std::isfinite(value)) return value;
+        if (dp_) dp_->begin_backward(images);
         loss.backward();
+        if (dp_) dp_->finish_backward(total);
         method_->before_optimizer_step(step);
         optimizer_->step();
         method_->after_optimizer_step(step);
+        // BatchNorm statistics as PyTorch DDP keeps them: rank 0's, broadcast every step.
+        if (dp_) dp_->broadcast_from_rank0(buffers(), "the BatchNorm statistics broadcast");
         return value;
     }
 
@@ -314,11 +391,13 @@ class Session {
             for (int64_t k = proj_batches_; k < proj_batches_ + kPlanned; ++k)
                 jobs.push_back({projection_indices(k), 0});
             proj_stream_.reset();
-            proj_stream_ = std::make_unique<BatchStream>(data_.proj, std::move(jobs),
-                                                         Transform::Eval, stream_);
+            proj_stream_ = std::make_unique<BatchStream>(
+                data_.proj, this_rank_jobs(*data_.proj, std::move(jobs)), Transform::Eval, stream_);
         }
         SetBatch batch;
         proj_stream_->next(batch);
+        keep_this_rank_share(*data_.proj, batch);
+        proj_share_ = static_cast<double>(batch.labels.size(0));
         ++proj_batches_;
         return {to_model_input(batch.images, data_.norm, device_), batch.labels.to(device_)};
     }
@@ -356,6 +435,7 @@ class Session {
     void begin_second_phase() {
         method_->begin_second_phase();
         optimizer_ = make_method_optimizer();
+        if (dp_) dp_->watch_gradients(method_->trainable_parameters());
         log("info", method_->name() + ": second phase from step " + std::to_string(second_phase_) +
                         " (every layer trains, from the first phase's weights; fresh optimiser)");
     }
@@ -369,18 +449,19 @@ class Session {
         sweep.final_point = method_->final_path_point();
         std::size_t scored = 0;
         for (std::size_t i = 0; i < points.size(); ++i) {
-            if (control_.stop_requested()) break;  // training is done: keep what was scored
+            if (all_ranks_agree_to_stop()) break;  // training is done: keep what was scored
             method_->move_along_path(points[i]);
             sink_.on_progress("interpolating: a = " + format_point(points[i]),
                               static_cast<int64_t>(i), static_cast<int64_t>(points.size()));
-            const EvalEvent e = evaluate_run_sets(*model_, data_, device_, stream_, nullptr);
+            const EvalEvent e =
+                evaluate_run_sets(*model_, data_, device_, stream_, nullptr, eval_shard());
             for (const auto& [set, top1] : e.top1) {
                 sweep.top1[set].resize(points.size(), std::nan(""));
                 sweep.top1[set][i] = top1;
             }
             scored = i + 1;
         }
-        if (scored > 0) write_path_sweep(cfg_.run_dir, sweep);
+        if (scored > 0 && writer()) write_path_sweep(cfg_.run_dir, sweep);
         log(scored == points.size() ? "info" : "warn",
             method_->name() + ": scored " + std::to_string(scored) + " of " +
                 std::to_string(points.size()) +
@@ -396,6 +477,7 @@ class Session {
     }
 
     void report_radii(int64_t step) {
+        if (!writer()) return;
         if (auto snap = method_->radii(step)) {
             sink_.on_radii(*snap);
             store_->append(*snap);
@@ -403,11 +485,11 @@ class Session {
     }
 
     void evaluate_all(int64_t step) {
-        EvalEvent e = evaluate_run_sets(*model_, data_, device_, stream_, &sink_);
+        EvalEvent e = evaluate_run_sets(*model_, data_, device_, stream_, &sink_, eval_shard());
         e.step = step;
         e.epoch = (step - 1) / steps_per_epoch_;
         sink_.on_eval(e);
-        store_->append(e);
+        if (store_) store_->append(e);
         last_eval_ = e;
     }
 
@@ -421,13 +503,13 @@ class Session {
     }
 
     // Ends a run whose training diverged, naming the checkpoint that is still good.
-    RunSummary diverged(const std::string& what, Clock::time_point start) {
-        const std::string kept = last_saved_step_ > 0
-                                     ? "the last good checkpoint (step " +
-                                           std::to_string(last_saved_step_) + ") is " +
-                                           store_->checkpoint_path("last")
-                                     : "no checkpoint had been written yet";
-        return finish("failed", what + "; training stopped, " + kept, start);
+    RunSummary diverged(const std::string& what, Clock::time_point start,
+                        const std::string& advice = "") {
+        const std::string kept = last_saved_step_ > 0 ? "the last good checkpoint (step " +
+                                                            std::to_string(last_saved_step_) +
+                                                            ") is " + paths_.last_checkpoint()
+                                                      : "no checkpoint had been written yet";
+        return finish("failed", what + "; training stopped, " + kept + advice, start);
     }
 
     bool weights_finite() {
@@ -440,11 +522,16 @@ class Session {
     }
 
     // Writes the resumable checkpoint; refuses (false) to replace a good one with non-finite
-    // weights.
+    // weights. Data-parallel ranks first check that they still hold identical replicas.
     bool save_last() {
         if (last_saved_step_ == step_ && step_ > 0) return true;  // e.g. epoch end and step cadence
-        if (!weights_finite()) return false;
-        save_checkpoint(store_->checkpoint_path("last"), spec_, *model_,
+        if (!weights_finite()) return false;  // the same answer on every rank: same weights
+        if (dp_) check_replicas();
+        if (!writer()) {
+            last_saved_step_ = step_;
+            return true;
+        }
+        save_checkpoint(paths_.last_checkpoint(), spec_, *model_,
                         [this](torch::serialize::OutputArchive& a) {
                             a.write("train_step", c10::IValue(step_));
                             a.write("proj_batches", c10::IValue(proj_batches_));
@@ -475,7 +562,7 @@ class Session {
     }
 
     void resume() {
-        const std::string path = store_->checkpoint_path("last");
+        const std::string path = paths_.last_checkpoint();
         LoadedCheckpoint ckpt = read_checkpoint(path);
         load_state_dict(*model_, ckpt.state);
         c10::IValue step, proj;
@@ -487,19 +574,84 @@ class Session {
                                   "' holds weights only, not a resumable training state");
         // The saved optimiser is the second phase's when the checkpoint lies in it.
         if (second_phase_ > 0 && step.toInt() >= second_phase_) begin_second_phase();
-        if (fork_resets_method_state(store_->paths())) {
+        bool reset = fork_resets_method_state(paths_);
+        // Every rank reads the marker before rank 0 writes it.
+        if (dp_) reset = dp_->sum({reset ? 1.0 : 0.0}, "the resume")[0] > 0;
+        if (reset) {
             log("info",
                 "this fork changed the method or its constrained tensors: the optimiser "
                 "and method state start anew from the parent's weights");
-            mark_fork_method_state_reset(store_->paths());
+            if (writer()) mark_fork_method_state_reset(paths_);
         } else {
             optimizer_->load(opt);
             method_->load_state(method);
         }
         step_ = last_saved_step_ = step.toInt();
         proj_batches_ = proj.toInt();
-        store_->discard_after(step_);  // steps after the checkpoint are trained again
+        if (store_) store_->discard_after(step_);  // steps after the checkpoint are trained again
         log("info", "resumed at step " + std::to_string(step_) + " from " + path);
+    }
+
+    // Rank 0 writes the run folder; the other ranks only train and evaluate.
+    bool writer() const { return place_.rank == 0; }
+
+    // Parameters and buffers: what data-parallel replicas must hold identically.
+    std::vector<torch::Tensor> state_tensors() const {
+        std::vector<torch::Tensor> out = model_->parameters();
+        for (const auto& b : buffers()) out.push_back(b);
+        return out;
+    }
+    std::vector<torch::Tensor> buffers() const { return model_->buffers(); }
+
+    // A stop request on any rank stops every rank at the same step.
+    bool all_ranks_agree_to_stop() {
+        const bool here = control_.stop_requested();
+        return dp_ ? dp_->sum({here ? 1.0 : 0.0}, "the stop check")[0] > 0 : here;
+    }
+
+    // This rank's contiguous share of `indices` (all of them in one process).
+    std::vector<int64_t> this_rank_share(const std::vector<int64_t>& indices) const {
+        const auto n = static_cast<int64_t>(indices.size());
+        const int64_t r = place_.rank, w = place_.world_size;
+        return {indices.begin() + n * r / w, indices.begin() + n * (r + 1) / w};
+    }
+
+    // The jobs a data-parallel rank loads: its share of each batch, or the whole batch when the
+    // set's augmentation draws across the batch (keep_this_rank_share() then cuts it).
+    std::vector<BatchJob> this_rank_jobs(const ImageSet& set, std::vector<BatchJob> jobs) const {
+        if (dp_ && set.augments_per_example())
+            for (auto& job : jobs) job.indices = this_rank_share(job.indices);
+        return jobs;
+    }
+    void keep_this_rank_share(const ImageSet& set, SetBatch& batch) const {
+        if (!dp_ || set.augments_per_example()) return;
+        const int64_t n = batch.labels.size(0), r = place_.rank, w = place_.world_size;
+        const int64_t begin = n * r / w, count = n * (r + 1) / w - begin;
+        batch.images = batch.images.narrow(0, begin, count);
+        batch.labels = batch.labels.narrow(0, begin, count);
+    }
+
+    EvalShard eval_shard() {
+        if (!dp_) return {};
+        return {place_.rank, place_.world_size, [this](std::vector<double> counts) {
+                    return dp_->sum(std::move(counts), "the evaluation");
+                }};
+    }
+
+    // Parameters, buffers and the method's radii of every rank against rank 0's.
+    void check_replicas() {
+        std::vector<std::pair<std::string, torch::Tensor>> named;
+        for (const auto& p : model_->named_parameters()) named.emplace_back(p.key(), p.value());
+        for (const auto& b : model_->named_buffers()) named.emplace_back(b.key(), b.value());
+        if (auto snap = method_->radii(step_); snap && !snap->radius.empty())
+            named.emplace_back("the radii", torch::tensor(snap->radius, torch::kFloat64));
+        dp_->check_replicas(named);
+        if (!replicas_logged_)
+            log("info", "data parallel: the " + std::to_string(place_.world_size) +
+                            " replicas hold bit-identical weights, buffers and radii (step " +
+                            std::to_string(step_) + ", " + std::to_string(named.size()) +
+                            " tensors checked at every checkpoint)");
+        replicas_logged_ = true;
     }
 
     RunSummary finish(const std::string& status, const std::string& message,
@@ -514,15 +666,31 @@ class Session {
         s.run_dir = cfg_.run_dir;
         s.device = device_.str();
         s.libtorch = libtorch_;
+        s.processes = place_.world_size;
+        s.rank = place_.rank;
+        if (dp_) {
+            s.communication_seconds = dp_->communication_seconds();
+            log("info",
+                "data parallel: " + std::to_string(place_.world_size) + " processes spent " +
+                    std::to_string(
+                        std::lround(100 * s.communication_seconds / std::max(s.seconds, 1e-9))) +
+                    " % of the run waiting in collectives (rank 0)");
+        }
         if (!message.empty()) log(status == "failed" ? "error" : "info", message);
-        store_->write_summary(s);
+        if (store_) store_->write_summary(s);
         sink_.on_finished(s);
         return s;
     }
 
     const RunConfig& cfg_;
+    ProcessPlace place_;  // this process's rank among the data-parallel processes
+    OtherRankSink other_rank_sink_;
     EventSink& sink_;
     RunControl& control_;
+    RunPaths paths_;
+    std::unique_ptr<DataParallel> dp_;  // with more than one process
+    double proj_share_ = 0;             // images of the last projection batch on this rank
+    bool replicas_logged_ = false;
     std::optional<RunLock> lock_;    // held for the whole run
     std::optional<RunStore> store_;  // created once setup has loaded data and model
     torch::Device device_{torch::kCPU};

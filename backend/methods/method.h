@@ -32,6 +32,9 @@ struct MethodContext {
     std::vector<std::pair<std::string, torch::Tensor>> anchors;
     // Next batch of the held-out projection split (cycles forever).
     std::function<Batch()> next_projection_batch;
+    // Turns a gradient computed on this process's share of the last projection batch into the
+    // whole batch's: data-parallel ranks average it; empty (unchanged) in one process.
+    std::function<torch::Tensor(const torch::Tensor&)> whole_projection_batch;
     const RunConfig* config = nullptr;
 };
 

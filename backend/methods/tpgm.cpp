@@ -35,7 +35,9 @@ class Tpgm final : public Method {
     void after_optimizer_step(int64_t step) override {
         if (cfg_.post_hoc) return;
         if (step % cfg_.proj_freq == 0) {
-            projector_->update(cfg_.max_iters, [this] { projection_forward_backward(); });
+            projector_->update(
+                cfg_.max_iters, [this] { projection_forward_backward(); },
+                ctx_.whole_projection_batch);
             last_update_ = step;
         } else {
             projector_->apply();
@@ -44,7 +46,9 @@ class Tpgm final : public Method {
 
     void on_training_end() override {
         if (!cfg_.post_hoc) return;
-        projector_->update(cfg_.post_hoc_iters, [this] { projection_forward_backward(); });
+        projector_->update(
+            cfg_.post_hoc_iters, [this] { projection_forward_backward(); },
+            ctx_.whole_projection_batch);
     }
 
     bool radii_updated_at(int64_t step) const override { return last_update_ == step; }
@@ -73,7 +77,10 @@ class Tpgm final : public Method {
         ctx_.model->eval();
         ctx_.model->zero_grad();
         Batch batch = ctx_.next_projection_batch();
-        auto loss = torch::cross_entropy_loss(ctx_.model->forward(batch.inputs), batch.labels);
+        auto logits = ctx_.model->forward(batch.inputs);
+        // A data-parallel rank can get no share of a short batch: zero gradients, not NaN.
+        auto loss = batch.labels.size(0) > 0 ? torch::cross_entropy_loss(logits, batch.labels)
+                                             : logits.sum() * 0;
         loss.backward();
         ctx_.model->train(was_training);
     }

@@ -220,7 +220,8 @@ torch::Tensor TpgmProjector::radius_gradient() const {
     return segments(dots * inside / (norm_ + kEps), "sum", rows_.tensor_rows);
 }
 
-void TpgmProjector::update(int iters, const std::function<void()>& forward_backward) {
+void TpgmProjector::update(int iters, const std::function<void()>& forward_backward,
+                           const std::function<torch::Tensor(const torch::Tensor&)>& whole_batch) {
     if (tensors_.empty()) return;
     // On the CPU the first projection rides along the measuring pass, while the rows are in
     // cache (radii clamped below; the upper clip cannot change it, see apply()).
@@ -238,6 +239,7 @@ void TpgmProjector::update(int iters, const std::function<void()>& forward_backw
         }
         forward_backward();
         auto grad = radius_gradient();
+        if (whole_batch) grad = whole_batch(grad);
         adam_->zero_grad();
         radii_.mutable_grad() = grad;
         adam_->step();

@@ -62,8 +62,10 @@ class TpgmProjector {
     // Learns the radii for the current W: `iters` times, write P(W) into the parameters, call
     // `forward_backward` (which must zero the parameter gradients, run the model on a held-out
     // batch in eval mode and backpropagate), and take an Adam step on the radii. Ends with
-    // W <- P(W) under the new radii.
-    void update(int iters, const std::function<void()>& forward_backward);
+    // W <- P(W) under the new radii. `whole_batch`, when given, turns the radius gradient of this
+    // process's share of the held-out batch into the whole batch's (data-parallel ranks).
+    void update(int iters, const std::function<void()>& forward_backward,
+                const std::function<torch::Tensor(const torch::Tensor&)>& whole_batch = {});
 
     // dL/dg for the current D, n and radii, from the parameters' .grad (zero where undefined).
     torch::Tensor radius_gradient() const;

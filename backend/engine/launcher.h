@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `tpgm-cli finetune --nproc N`: starts the N ranks of a data-parallel run on this machine, the
+// way torchrun's standalone mode does, and waits for them. Torch-free; POSIX.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tpgm {
+
+// How one rank's process ended: its exit status, or 128 + the signal that killed it.
+struct RankExit {
+    int rank = 0;
+    int status = 0;
+};
+
+// Runs `processes` copies of this program with `arguments` (argv without the program name) as
+// the ranks of one run: RANK and LOCAL_RANK 0..N-1, WORLD_SIZE and LOCAL_WORLD_SIZE N,
+// MASTER_ADDR 127.0.0.1 and MASTER_PORT a free port. The ranks share a process group of their
+// own: Ctrl-C or SIGTERM to this process reaches each of them once. Once a rank has failed the
+// others get `grace_seconds` to stop on their own (their collectives time out), then SIGKILL.
+// Returns every rank's exit, in the order they ended.
+std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::string>& arguments,
+                                      int grace_seconds);
+
+// A TCP port on 127.0.0.1 that nothing listens on at the moment of asking.
+int free_local_port();
+
+}  // namespace tpgm
