@@ -125,8 +125,7 @@ void register_finetune_command(CLI::App& app) {
         std::signal(SIGTERM, on_interrupt);
         const tpgm::RunSummary s = tpgm::run_training(config, sink, control);
         g_control = nullptr;
-        if (s.rank != 0) {  // rank 0 reports the run; the others only how they ended
-            if (s.status == "failed") std::cerr << "rank " << s.rank << ": " << s.message << "\n";
+        if (s.rank != 0) {  // rank 0 reports the run; the others' errors were logged
             if (s.status != "completed") throw CLI::RuntimeError(s.status == "failed" ? 1 : 130);
             return;
         }

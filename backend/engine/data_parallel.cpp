@@ -105,13 +105,13 @@ struct DataParallel::Impl {
     double waited = 0;
 
     // Waits for `work`, counting the time; a failure becomes a DistributedError naming `what`.
-    void wait(const c10::intrusive_ptr<c10d::Work>& work, const char* what, int rank) {
+    void wait(const c10::intrusive_ptr<c10d::Work>& work, const char* what) {
         const auto start = Clock::now();
         try {
             work->wait();
         } catch (const std::exception& e) {
             throw DistributedError(
-                "rank " + std::to_string(rank) + ": " + what +
+                std::string(what) +
                 " failed: another process died, or did not answer within dist.timeout_s = " +
                 std::to_string(timeout.count() / 1000) + " s (" + error_message(e) + ")");
         }
@@ -155,7 +155,7 @@ DataParallel::~DataParallel() = default;
 
 std::vector<double> DataParallel::sum(std::vector<double> values, const char* what) {
     std::vector<torch::Tensor> t{torch::tensor(values, torch::kFloat64)};
-    impl_->wait(impl_->group->allreduce(t), what, rank());
+    impl_->wait(impl_->group->allreduce(t), what);
     auto acc = t[0].accessor<double, 1>();
     for (std::size_t i = 0; i < values.size(); ++i) values[i] = acc[static_cast<int64_t>(i)];
     return values;
@@ -175,7 +175,7 @@ void DataParallel::broadcast_from_rank0(const std::vector<torch::Tensor>& tensor
             for (const auto& t : members) parts.push_back(t.reshape(-1));
             return parts;
         }())};
-        impl_->wait(impl_->group->broadcast(flat), what, rank());
+        impl_->wait(impl_->group->broadcast(flat), what);
         int64_t at = 0;
         for (auto& t : members) {
             t.copy_(flat[0].narrow(0, at, t.numel()).view_as(t));
@@ -189,7 +189,7 @@ torch::Tensor DataParallel::weighted_average(const torch::Tensor& t, double weig
     // The weight travels in the same message as its last element.
     std::vector<torch::Tensor> buf{
         torch::cat({t.detach().reshape(-1) * weight, torch::full({1}, weight, t.options())})};
-    impl_->wait(impl_->group->allreduce(buf), what, rank());
+    impl_->wait(impl_->group->allreduce(buf), what);
     const auto total = buf[0][-1];
     // A tensor of its own, not a view: optimisers detach gradients in place.
     return buf[0].narrow(0, 0, t.numel()).view_as(t).div(total.clamp_min(1e-30));
@@ -265,7 +265,7 @@ void DataParallel::finish_backward(double total) {
         b.work = g.group->allreduce(message);
     }
     lock.unlock();
-    for (auto& b : g.buckets) impl_->wait(b.work, "the gradient all-reduce", rank());
+    for (auto& b : g.buckets) impl_->wait(b.work, "the gradient all-reduce");
     torch::NoGradGuard no_grad;
     for (auto& s : g.slots) {
         auto average = g.buckets[s.bucket].buffer.narrow(0, s.offset, s.param.numel());
@@ -287,11 +287,11 @@ void DataParallel::check_replicas(const std::vector<std::pair<std::string, torch
     }
     std::vector<torch::Tensor> mine{torch::tensor(sums, torch::kInt64)};
     std::vector<torch::Tensor> theirs{mine[0].clone()};
-    impl_->wait(impl_->group->broadcast(theirs), "the replica check", rank());
+    impl_->wait(impl_->group->broadcast(theirs), "the replica check");
     for (std::size_t i = 0; i < named.size(); ++i)
         if (theirs[0][static_cast<int64_t>(i)].item<int64_t>() != sums[i])
-            throw DistributedError("rank " + std::to_string(rank()) + ": '" + named[i].first +
-                                   "' differs from rank 0's; the replicas diverged");
+            throw DistributedError("'" + named[i].first +
+                                   "' differs from rank 0's: the replicas diverged");
 }
 
 double DataParallel::communication_seconds() const {
