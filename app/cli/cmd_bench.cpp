@@ -72,4 +72,5 @@ void register_bench_command(CLI::App& app) {
     });
     register_bench_corruptions(*bench);
     register_bench_loader(*bench);
+    register_bench_data_parallel(*bench);
 }

@@ -12,6 +12,7 @@ void register_info_commands(CLI::App& app);  // config, models
 void register_bench_command(CLI::App& app);  // bench train (+ the corruption benchmark)
 void register_bench_corruptions(CLI::App& bench);
 void register_bench_loader(CLI::App& bench);
+void register_bench_data_parallel(CLI::App& bench);
 void register_corrupt_command(CLI::App& app);
 void register_inspect_command(CLI::App& app);
 void register_hard_subset_command(

@@ -18,8 +18,14 @@ namespace fs = std::filesystem;
 namespace tpgm {
 namespace {
 
-// The median interval between consecutive logged steps: training time per step without the
-// evaluation and checkpoint pauses (which fall between few steps). NaN when unknown.
+std::string percent(const SeedStats& s) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%.1f ± %.1f", 100 * s.mean, 100 * s.std);
+    return text;
+}
+
+}  // namespace
+
 double median_step_seconds(const std::vector<StepEvent>& steps) {
     std::vector<double> dt;
     for (std::size_t i = 1; i < steps.size(); ++i)
@@ -30,14 +36,6 @@ double median_step_seconds(const std::vector<StepEvent>& steps) {
     std::nth_element(dt.begin(), dt.begin() + dt.size() / 2, dt.end());
     return dt[dt.size() / 2];
 }
-
-std::string percent(const SeedStats& s) {
-    char text[48];
-    std::snprintf(text, sizeof text, "%.1f ± %.1f", 100 * s.mean, 100 * s.std);
-    return text;
-}
-
-}  // namespace
 
 SeedStats seed_stats(const std::vector<double>& values) {
     SeedStats s;

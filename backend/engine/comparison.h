@@ -22,6 +22,10 @@ struct SeedStats {
 };
 SeedStats seed_stats(const std::vector<double>& values);
 
+// The median interval between consecutive logged steps: training time per step without the
+// evaluation and checkpoint pauses (which fall between few steps). NaN when unknown.
+double median_step_seconds(const std::vector<StepEvent>& steps);
+
 // One compared entry (a method, possibly with overrides) over its runs.
 struct ComparisonRow {
     std::string entry;                      // e.g. "tpgm" or "tpgm@tpgm.proj_lr=0.01"

@@ -2,6 +2,7 @@
 #include "engine/launcher.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -48,7 +49,7 @@ int free_local_port() {
 }
 
 std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::string>& arguments,
-                                      int grace_seconds) {
+                                      int grace_seconds, bool discard_stdout) {
     const std::string port = std::to_string(free_local_port());
     std::vector<std::string> argv_text{"tpgm-cli"};
     argv_text.insert(argv_text.end(), arguments.begin(), arguments.end());
@@ -72,6 +73,10 @@ std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::stri
             setenv("LOCAL_WORLD_SIZE", std::to_string(processes).c_str(), 1);
             setenv("MASTER_ADDR", "127.0.0.1", 1);
             setenv("MASTER_PORT", port.c_str(), 1);
+            if (discard_stdout) {
+                const int null = open("/dev/null", O_WRONLY);
+                if (null >= 0) dup2(null, STDOUT_FILENO);
+            }
             execv("/proc/self/exe", argv.data());
             _exit(127);
         }

@@ -19,9 +19,10 @@ struct RankExit {
 // MASTER_ADDR 127.0.0.1 and MASTER_PORT a free port. The ranks share a process group of their
 // own: Ctrl-C or SIGTERM to this process reaches each of them once. Once a rank has failed the
 // others get `grace_seconds` to stop on their own (their collectives time out), then SIGKILL.
+// With `discard_stdout` the ranks' standard output goes to /dev/null (their errors still show).
 // Returns every rank's exit, in the order they ended.
 std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::string>& arguments,
-                                      int grace_seconds);
+                                      int grace_seconds, bool discard_stdout = false);
 
 // A TCP port on 127.0.0.1 that nothing listens on at the moment of asking.
 int free_local_port();
