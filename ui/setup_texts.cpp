@@ -46,6 +46,7 @@ QString label_for(const std::string& key) {
         {"demo.id_proj", QObject::tr("ID projection images")},
         {"demo.id_test", QObject::tr("ID test images")},
         {"demo.ood_images", QObject::tr("Images per OOD set")},
+        {"dist.timeout_s", QObject::tr("Rank timeout (s)")},
         {"images.size", QObject::tr("Input size (px)")},
         {"images.memory_mb", QObject::tr("Memory budget (MB)")},
         {"folders.train", QObject::tr("Train folder")},
@@ -111,13 +112,14 @@ const std::vector<std::pair<QString, QString>>& known_sections() {
         {"wise", QObject::tr("WiSE-FT interpolation")},
         {"images", QObject::tr("Image input")},
         {"optim", QObject::tr("Optimiser")},
+        {"dist", QObject::tr("Data parallel (tpgm-cli --nproc)")},
         {"", QObject::tr("Training")},
     };
     return sections;
 }
 
 bool collapsed_by_default(const QString& id) {
-    return id == "demo" || id == "images" || id == "optim" || id.isEmpty();
+    return id == "demo" || id == "images" || id == "optim" || id == "dist" || id.isEmpty();
 }
 
 QString section_id(const ConfigFieldInfo& f) {
