@@ -1,24 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // End to end: tpgm-cli as a user runs it, on a tiny config file, and the run folder it leaves.
+#include "cli_runner.h"
+
 #include <QtTest/QtTest>
 
 #include <filesystem>
 
 namespace {
-
-struct Result {
-    int code;
-    QString out;
-    QString err;
-};
-
-Result run_cli(const QStringList& args) {
-    QProcess p;
-    p.start(TPGM_CLI_PATH, args);
-    if (!p.waitForFinished(240000)) return {-1, {}, "timed out"};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
 
 QList<QJsonObject> jsonl(const QString& path) {
     QFile f(path);
@@ -56,7 +44,7 @@ class TestCliEndToEnd : public QObject {
     }
 
     void finetuneWritesACompleteRunFolder() {
-        const Result r = run_cli({"finetune", "-c", config_, "--seed", "3"});
+        const CliResult r = run_cli({"finetune", "-c", config_, "--seed", "3"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("run completed after 12 steps"));
         QVERIFY(r.out.contains("ID test"));
@@ -105,8 +93,8 @@ class TestCliEndToEnd : public QObject {
     void compareRunsEveryMethod() {
         const QString out = dir_.filePath("compare");
         const QStringList methods = {"ft", "lp", "lpft", "l2sp", "spd", "ftp", "tpgm", "wise"};
-        const Result r = run_cli({"compare", "-c", config_, "--methods", methods.join(','),
-                                  "--seeds", "0", "-o", out, "--set", "lpft.probe_epochs=1"});
+        const CliResult r = run_cli({"compare", "-c", config_, "--methods", methods.join(','),
+                                     "--seeds", "0", "-o", out, "--set", "lpft.probe_epochs=1"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QFile md(out + "/compare.md");
         QVERIFY(md.open(QIODevice::ReadOnly));
@@ -128,7 +116,7 @@ class TestCliEndToEnd : public QObject {
     }
 
     void evalReadsTheRunBack() {
-        const Result r = run_cli({"eval", "--run", dir_.filePath("run")});
+        const CliResult r = run_cli({"eval", "--run", dir_.filePath("run")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("final.pt"));
         QVERIFY(QFile::exists(dir_.filePath("run/eval.json")));
@@ -136,7 +124,7 @@ class TestCliEndToEnd : public QObject {
 
     void evalBuildsTheCorruptionMatrixAndMce() {
         // Against itself as the baseline every corruption error is exactly 1.
-        const Result r =
+        const CliResult r =
             run_cli({"eval", "--run", dir_.filePath("run"), "--corruptions", "fog,contrast",
                      "--severities", "1,4", "--images", "40", "--baseline", dir_.filePath("run")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -148,7 +136,7 @@ class TestCliEndToEnd : public QObject {
         QCOMPARE(c["top1"].toObject()["fog"].toArray().size(), 2);
         QCOMPARE(c["mce"].toDouble(), 1.0);
         // A misspelt corruption or a negative count is refused before any evaluation runs.
-        Result bad = run_cli({"eval", "--run", dir_.filePath("run"), "--corruptions", "fogg"});
+        CliResult bad = run_cli({"eval", "--run", dir_.filePath("run"), "--corruptions", "fogg"});
         QVERIFY2(bad.code != 0 && bad.err.contains("'fogg'"), qPrintable(bad.err));
         QVERIFY2(!bad.out.contains("checkpoint:"), qPrintable(bad.out));
         bad = run_cli(
@@ -158,7 +146,7 @@ class TestCliEndToEnd : public QObject {
 
     void inspectRangesAreNamed() {
         const QString ckpt = dir_.filePath("run/checkpoints/final.pt");
-        Result r = run_cli({"inspect", ckpt, "--model", "resnet18", "--classes", "2000000000"});
+        CliResult r = run_cli({"inspect", ckpt, "--model", "resnet18", "--classes", "2000000000"});
         QVERIFY2(r.code != 0 && r.err.contains("--classes"), qPrintable(r.err));
         r = run_cli({"inspect", ckpt, "--model", "resnet18", "--in-channels", "0"});
         QVERIFY2(r.code != 0 && r.err.contains("--in-channels"), qPrintable(r.err));
@@ -172,7 +160,7 @@ class TestCliEndToEnd : public QObject {
         QVERIFY(first.waitForStarted());
         // Wait for the first step, so the run folder and its lock exist.
         QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(run + "/metrics.jsonl").size() > 0, 120000);
-        const Result second = run_cli({"finetune", "--run-dir", run, "--resume"});
+        const CliResult second = run_cli({"finetune", "--run-dir", run, "--resume"});
         QVERIFY(second.code != 0);
         QVERIFY2(second.err.contains("being written by another process") &&
                      second.err.contains(QString::number(first.processId())),
@@ -190,8 +178,8 @@ class TestCliEndToEnd : public QObject {
 
     void hardSubsetKeepsExactlyTheMisclassifiedImages() {
         const QString out = dir_.filePath("hard");
-        const Result r = run_cli({"hard-subset", "-c", config_, "--reference",
-                                  dir_.filePath("run/checkpoints/final.pt"), "-o", out});
+        const CliResult r = run_cli({"hard-subset", "-c", config_, "--reference",
+                                     dir_.filePath("run/checkpoints/final.pt"), "-o", out});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         int files = 0;
         QDirIterator it(out, QDir::Files, QDirIterator::Subdirectories);
@@ -204,7 +192,7 @@ class TestCliEndToEnd : public QObject {
     }
 
     void badInputGetsAClearErrorAndExitCode() {
-        Result r = run_cli({"finetune", "-c", config_, "--set", "optim.lrr=0.1"});
+        CliResult r = run_cli({"finetune", "-c", config_, "--set", "optim.lrr=0.1"});
         QCOMPARE(r.code, 2);
         QVERIFY2(
             r.err.contains("unknown key 'optim.lrr'") && r.err.contains("did you mean 'optim.lr'"),
@@ -225,8 +213,8 @@ class TestCliEndToEnd : public QObject {
             QFile f(run + "/config.yaml");
             return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
         };
-        Result r = run_cli({"finetune", "-c", config_, "--set", "method=ft", "--set",
-                            "optim.lr=0.02", "--epochs", "1", "--run-dir", run});
+        CliResult r = run_cli({"finetune", "-c", config_, "--set", "method=ft", "--set",
+                               "optim.lr=0.02", "--epochs", "1", "--run-dir", run});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         // As README prints it: tpgm-cli finetune --run-dir runs/ft --resume   # after Ctrl-C
         r = run_cli({"finetune", "--run-dir", run, "--resume"});
@@ -252,8 +240,8 @@ class TestCliEndToEnd : public QObject {
 
     void forkContinuesAParentWithChangedSettings() {
         const QString parent = dir_.filePath("parent");
-        Result r = run_cli({"finetune", "-c", config_, "--method", "ft", "--run-dir", parent,
-                            "--set", "checkpoint_every_steps=3"});
+        CliResult r = run_cli({"finetune", "-c", config_, "--method", "ft", "--run-dir", parent,
+                               "--set", "checkpoint_every_steps=3"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         auto losses = [](const QString& run) {
             std::map<int, double> out;
@@ -321,13 +309,13 @@ class TestCliEndToEnd : public QObject {
         // finetune wrote tb/ live; tb-export rebuilds it from the run's files.
         const QDir tb(dir_.filePath("run/tb"));
         QCOMPARE(tb.entryList({"events.out.tfevents.*"}, QDir::Files).size(), 1);
-        const Result r = run_cli({"tb-export", dir_.filePath("run")});
+        const CliResult r = run_cli({"tb-export", dir_.filePath("run")});
         QVERIFY2(r.code == 0 && r.out.contains("wrote"), qPrintable(r.err));
         QCOMPARE(tb.entryList({"events.out.tfevents.*"}, QDir::Files).size(), 1);
     }
 
     void versionNamesTheBuildAndItsLibraries() {
-        const Result r = run_cli({"--version"});
+        const CliResult r = run_cli({"--version"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("TPGM Workbench 0.") && r.out.contains("commit ") &&
                      r.out.contains("LibTorch ") && r.out.contains("OpenCV "),
@@ -335,7 +323,7 @@ class TestCliEndToEnd : public QObject {
     }
 
     void bashCompletionKnowsEverySubcommandAndConfigKey() {
-        const Result script = run_cli({"completion", "bash"});
+        const CliResult script = run_cli({"completion", "bash"});
         QVERIFY2(script.code == 0, qPrintable(script.err));
         QTemporaryFile file;
         QVERIFY(file.open());
@@ -353,7 +341,7 @@ class TestCliEndToEnd : public QObject {
             return QString(bash.readAllStandardOutput()).trimmed().split(' ', Qt::SkipEmptyParts);
         };
         // The subcommands --help lists are exactly those completed after "tpgm-cli ".
-        const Result help = run_cli({"--help"});
+        const CliResult help = run_cli({"--help"});
         QStringList listed;
         bool in_list = false;
         for (const QString& line : help.out.split('\n')) {
@@ -378,7 +366,7 @@ class TestCliEndToEnd : public QObject {
               QStringList{"eval", "--help"}, QStringList{"bench", "train", "--help"},
               QStringList{"compare", "--help"}, QStringList{"corrupt", "--help"},
               QStringList{"bench", "loader", "--help"}, QStringList{"demo", "build", "--help"}}) {
-            const Result r = run_cli(args);
+            const CliResult r = run_cli(args);
             QVERIFY2(r.code == 0 && r.out.contains("Usage"), qPrintable(args.join(' ')));
         }
     }

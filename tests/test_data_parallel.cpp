@@ -3,6 +3,7 @@
 // batch, rank 0 alone writes, a killed or hung rank ends the run with a resumable checkpoint, and
 // the pieces it rests on (sharded evaluation, per-example augmentation, the environment).
 #include "checkpoints/checkpoint.h"
+#include "cli_runner.h"
 #include "config/config_schema.h"
 #include "data/image_folder.h"
 #include "data/image_set.h"
@@ -24,23 +25,6 @@
 using namespace tpgm;
 
 namespace {
-
-constexpr int kCliTimeoutMs = 240000;
-
-struct Result {
-    int code;
-    QString out;
-    QString err;
-};
-
-Result run_cli(const QStringList& args, const QProcessEnvironment& env = {}) {
-    QProcess p;
-    if (!env.isEmpty()) p.setProcessEnvironment(env);
-    p.start(TPGM_CLI_PATH, args);
-    if (!p.waitForFinished(kCliTimeoutMs)) return {-1, {}, "timed out"};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
 
 // The environment of rank `rank` of a `world`-process run started by hand, as a launcher would.
 QProcessEnvironment rank_environment(int rank, int world, int port) {
@@ -158,7 +142,7 @@ class TestDataParallel : public QObject {
         const std::string two_dir = path("two-") + method.toStdString();
         const QStringList args{"finetune", "-c",       QString::fromStdString(config_),
                                "-q",       "--method", method};
-        Result r = run_cli(args + QStringList{"--run-dir", QString::fromStdString(one_dir)});
+        CliResult r = run_cli(args + QStringList{"--run-dir", QString::fromStdString(one_dir)});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         r = run_cli(args +
                     QStringList{"--run-dir", QString::fromStdString(two_dir), "--nproc", "2"});
@@ -231,7 +215,7 @@ class TestDataParallel : public QObject {
                      message.contains("resume with resume=true"),
                  qPrintable(message));
         // The checkpoint is valid and the run resumes, here in one process.
-        const Result r =
+        const CliResult r =
             run_cli({"finetune", "--run-dir", QString::fromStdString(run), "--resume", "-q"});
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         QVERIFY(r.out.contains("tpgm run completed after 120 steps"));
@@ -252,9 +236,9 @@ class TestDataParallel : public QObject {
     void badPlacementIsAClearError() {
         const RunConfig ok = load_config_file(config_);
         auto env = rank_environment(1, 1, 29500);
-        Result r = run_cli({"finetune", "-c", QString::fromStdString(config_), "-q", "--run-dir",
-                            dir_.filePath("bad1")},
-                           env);
+        CliResult r = run_cli({"finetune", "-c", QString::fromStdString(config_), "-q", "--run-dir",
+                               dir_.filePath("bad1")},
+                              env);
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("RANK=1 must be below WORLD_SIZE=1"), qPrintable(r.err));
         env.remove("RANK");
