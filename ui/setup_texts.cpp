@@ -47,6 +47,7 @@ QString label_for(const std::string& key) {
         {"demo.id_test", QObject::tr("ID test images")},
         {"demo.ood_images", QObject::tr("Images per OOD set")},
         {"dist.timeout_s", QObject::tr("Rank timeout (s)")},
+        {"dist.sync_bn", QObject::tr("SyncBatchNorm")},
         {"images.size", QObject::tr("Input size (px)")},
         {"images.memory_mb", QObject::tr("Memory budget (MB)")},
         {"folders.train", QObject::tr("Train folder")},

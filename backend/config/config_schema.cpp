@@ -337,6 +337,9 @@ const std::vector<Field>& fields() {
         range(TPGM_FIELD(int, "dist.timeout_s", dist.timeout_s,
                          "data parallel: seconds before a dead or hung rank stops the others"),
               1, 86400),
+        TPGM_FIELD(bool, "dist.sync_bn", dist.sync_bn,
+                   "data parallel: BatchNorm normalises with the whole batch's statistics "
+                   "(SyncBatchNorm) instead of each process's share"),
         folder(TPGM_FIELD(std::string, "demo.fashion_mnist_dir", demo.fashion_mnist_dir,
                           "folder with the Fashion-MNIST idx .gz files")),
         folder(TPGM_FIELD(std::string, "demo.cache_dir", demo.cache_dir,

@@ -67,7 +67,8 @@ struct WiseConfig {
 
 // Data-parallel training (processes placed by RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT).
 struct DistConfig {
-    int timeout_s = 300;  // a rank that dies or hangs stops the others within this
+    int timeout_s = 300;   // a rank that dies or hangs stops the others within this
+    bool sync_bn = false;  // BatchNorm with the statistics of the whole batch (all processes)
 };
 
 // The embedded demo benchmark built from Debian's Fashion-MNIST (see docs/DEMO.md).

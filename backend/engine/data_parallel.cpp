@@ -298,6 +298,23 @@ double DataParallel::communication_seconds() const {
     return impl_->waited;
 }
 
+std::shared_ptr<ProcessSum> DataParallel::process_sum() {
+    // SyncBatchNorm's statistics (forward) and their gradients (backward).
+    class GlooSum final : public ProcessSum {
+      public:
+        explicit GlooSum(Impl& impl) : impl_(impl) {}
+        torch::Tensor sum(const torch::Tensor& t) override {
+            std::vector<torch::Tensor> message{t.contiguous()};
+            impl_.wait(impl_.group->allreduce(message), "the SyncBatchNorm all-reduce");
+            return message[0];
+        }
+
+      private:
+        Impl& impl_;
+    };
+    return std::make_shared<GlooSum>(*impl_);
+}
+
 #else  // no Gloo in this build: one process only
 
 bool data_parallel_available() {
@@ -326,6 +343,9 @@ void DataParallel::finish_backward(double) {}
 void DataParallel::check_replicas(const std::vector<std::pair<std::string, torch::Tensor>>&) {}
 double DataParallel::communication_seconds() const {
     return 0;
+}
+std::shared_ptr<ProcessSum> DataParallel::process_sum() {
+    return nullptr;
 }
 
 #endif

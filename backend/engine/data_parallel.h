@@ -4,6 +4,8 @@
 // TCPStore rendezvous hosted by rank 0, and Gloo collectives. Only this file's .cpp includes c10d.
 #pragma once
 
+#include "models/sync_batch_norm.h"
+
 #include <torch/types.h>
 
 #include <chrono>
@@ -66,6 +68,10 @@ class DataParallel {
     void watch_gradients(const std::vector<torch::Tensor>& parameters);
     void begin_backward(double weight);
     void finish_backward(double total);
+
+    // Sums over ranks for SyncBatchNorm (SyncableBatchNorm2dImpl::synchronise); lives as long as
+    // this group.
+    std::shared_ptr<ProcessSum> process_sum();
 
     // Throws DistributedError naming the first tensor whose bits differ from rank 0's.
     void check_replicas(const std::vector<std::pair<std::string, torch::Tensor>>& named);

@@ -13,6 +13,7 @@
 #include "engine/run_store.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
+#include "models/sync_batch_norm.h"
 #include "optim/optim.h"
 
 #include <torch/torch.h>
@@ -153,7 +154,10 @@ class Session {
         model_->reset_head(num_classes_);
         spec_.num_classes = num_classes_;
         model_->to(device_);
-        if (dp_) dp_->broadcast_from_rank0(state_tensors(), "the start-up broadcast");
+        if (dp_) {
+            dp_->broadcast_from_rank0(state_tensors(), "the start-up broadcast");
+            if (cfg_.dist.sync_bn) synchronise_batch_norm();
+        }
         // The run folder is (re)started only once data and checkpoint have loaded, so that a
         // setup error leaves an earlier run in the same folder as it was.
         if (writer()) {
@@ -292,7 +296,7 @@ class Session {
             model_->eval();
         } else if (cfg_.freeze_bn) {
             for (auto& m : model_->modules(false))
-                if (m->as<torch::nn::BatchNorm2d>()) m->eval();
+                if (is_batch_norm(*m)) m->eval();
         }
     }
 
@@ -602,6 +606,21 @@ class Session {
         return out;
     }
     std::vector<torch::Tensor> buffers() const { return model_->buffers(); }
+
+    // dist.sync_bn: every BatchNorm layer normalises with the statistics of the whole batch.
+    void synchronise_batch_norm() {
+        const auto sum = dp_->process_sum();
+        int layers = 0;
+        for (const auto& m : model_->modules(/*include_self=*/false))
+            if (auto* bn = dynamic_cast<SyncableBatchNorm2dImpl*>(m.get())) {
+                bn->synchronise(sum);
+                ++layers;
+            }
+        log(layers > 0 ? "info" : "warn",
+            "dist.sync_bn: " + std::to_string(layers) +
+                " BatchNorm layers normalise with the statistics of all " +
+                std::to_string(place_.world_size) + " processes");
+    }
 
     // A stop request on any rank stops every rank at the same step.
     bool all_ranks_agree_to_stop() {

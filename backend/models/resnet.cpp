@@ -21,20 +21,20 @@ class BlockImpl : public nn::Module {
         const int64_t out = width * expansion;
         if (bottleneck) {
             conv1 = register_module("conv1", conv(in, width, 1, 1));
-            bn1 = register_module("bn1", nn::BatchNorm2d(width));
+            bn1 = register_module("bn1", SyncableBatchNorm2d(width));
             conv2 = register_module("conv2", conv(width, width, 3, stride));
-            bn2 = register_module("bn2", nn::BatchNorm2d(width));
+            bn2 = register_module("bn2", SyncableBatchNorm2d(width));
             conv3 = register_module("conv3", conv(width, out, 1, 1));
-            bn3 = register_module("bn3", nn::BatchNorm2d(out));
+            bn3 = register_module("bn3", SyncableBatchNorm2d(out));
         } else {
             conv1 = register_module("conv1", conv(in, width, 3, stride));
-            bn1 = register_module("bn1", nn::BatchNorm2d(width));
+            bn1 = register_module("bn1", SyncableBatchNorm2d(width));
             conv2 = register_module("conv2", conv(width, width, 3, 1));
-            bn2 = register_module("bn2", nn::BatchNorm2d(width));
+            bn2 = register_module("bn2", SyncableBatchNorm2d(width));
         }
         if (stride != 1 || in != out) {
             downsample = register_module(
-                "downsample", nn::Sequential(conv(in, out, 1, stride), nn::BatchNorm2d(out)));
+                "downsample", nn::Sequential(conv(in, out, 1, stride), SyncableBatchNorm2d(out)));
         }
     }
 
@@ -47,7 +47,7 @@ class BlockImpl : public nn::Module {
     }
 
     nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
-    nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
+    SyncableBatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
     nn::Sequential downsample{nullptr};
 
   private:
@@ -63,7 +63,7 @@ ResNet::ResNet(const ResNetSpec& spec) : spec_(spec) {
     const int64_t stem = spec.widths.front();
     conv1_ = register_module("conv1", spec.small_input_stem ? conv(spec.in_channels, stem, 3, 1)
                                                             : conv(spec.in_channels, stem, 7, 2));
-    bn1_ = register_module("bn1", nn::BatchNorm2d(stem));
+    bn1_ = register_module("bn1", SyncableBatchNorm2d(stem));
     const int64_t expansion = spec.bottleneck ? 4 : 1;
     int64_t in = stem;
     for (std::size_t s = 0; s < spec.blocks.size(); ++s) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "models/classifier.h"
+#include "models/sync_batch_norm.h"
 
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
@@ -37,7 +38,7 @@ class ResNet : public Classifier {
   private:
     ResNetSpec spec_;
     torch::nn::Conv2d conv1_{nullptr};
-    torch::nn::BatchNorm2d bn1_{nullptr};
+    SyncableBatchNorm2d bn1_{nullptr};
     std::vector<torch::nn::Sequential> stages_;
     torch::nn::Linear fc_{nullptr};
 };
