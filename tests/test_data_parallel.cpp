@@ -22,6 +22,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 using namespace tpgm;
 
@@ -251,6 +252,46 @@ class TestDataParallel : public QObject {
         plain->eval();
         synced->eval();
         QVERIFY(torch::allclose(plain(x.detach()), synced(x.detach()), 1e-5, 1e-5));
+    }
+
+    void gradientBucketsAverageLikeOneBatch() {
+        // Two ranks in two threads, each with half of a batch, gradients in buckets of 64 bytes
+        // (several per backward pass, sent while it runs): the full batch's gradients.
+        torch::manual_seed(3);
+        torch::nn::Sequential model(torch::nn::Linear(4, 8), torch::nn::ReLU(),
+                                    torch::nn::Linear(8, 3));
+        const auto x = torch::randn({8, 4});
+        const auto y = torch::randint(0, 3, {8});
+        torch::nn::functional::cross_entropy(model->forward(x), y).backward();
+        const int port = free_local_port();
+        std::vector<std::vector<torch::Tensor>> grads(2);
+        std::vector<std::string> errors(2);
+        std::vector<std::thread> ranks;
+        for (int r = 0; r < 2; ++r)
+            ranks.emplace_back([&, r] {
+                try {
+                    auto replica =
+                        std::dynamic_pointer_cast<torch::nn::SequentialImpl>(model->clone());
+                    DataParallel dp({r, 2, r, 2, "127.0.0.1", port}, std::chrono::seconds(20), 64);
+                    dp.watch_gradients(replica->parameters());
+                    replica->zero_grad();
+                    dp.begin_backward(4);
+                    torch::nn::functional::cross_entropy(replica->forward(x.narrow(0, 4 * r, 4)),
+                                                         y.narrow(0, 4 * r, 4))
+                        .backward();
+                    dp.finish_backward(8);
+                    for (const auto& p : replica->parameters())
+                        grads[r].push_back(p.grad().clone());
+                } catch (const std::exception& e) {
+                    errors[r] = e.what();
+                }
+            });
+        for (auto& t : ranks) t.join();
+        QVERIFY2(errors[0].empty() && errors[1].empty(), (errors[0] + errors[1]).c_str());
+        const auto expected = model->parameters();
+        for (int r = 0; r < 2; ++r)
+            for (std::size_t i = 0; i < expected.size(); ++i)
+                QVERIFY(torch::allclose(grads[r][i], expected[i].grad(), 1e-5, 1e-6));
     }
 
     void onlyRankZeroWrites() {

@@ -17,11 +17,12 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace tpgm {
 namespace {
 
-constexpr int64_t kBucketBytes = 25 << 20;  // gradient bucket size, PyTorch DDP's default
+constexpr int kGlooThreads = 2;  // Gloo workers: two buckets in flight at once
 
 // The integer in environment variable `name`, or `fallback` when it is unset.
 int env_int(const char* name, int fallback) {
@@ -98,10 +99,11 @@ struct GradientState {
 
 struct DataParallel::Impl {
     std::chrono::milliseconds timeout;
+    int64_t bucket_bytes = 0;
     c10::intrusive_ptr<c10d::TCPStore> store;
     c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
     std::shared_ptr<GradientState> grads = std::make_shared<GradientState>();
-    std::map<const void*, bool> hooked;  // parameters with our hook
+    std::set<const void*> hooked;  // parameters (TensorImpl) that carry our hook
     double waited = 0;
 
     // Waits for `work`, counting the time; a failure becomes a DistributedError naming `what`.
@@ -119,9 +121,11 @@ struct DataParallel::Impl {
     }
 };
 
-DataParallel::DataParallel(const ProcessPlace& place, std::chrono::milliseconds timeout)
+DataParallel::DataParallel(const ProcessPlace& place, std::chrono::milliseconds timeout,
+                           int64_t bucket_bytes)
     : place_(place), impl_(std::make_unique<Impl>()) {
     impl_->timeout = timeout;
+    impl_->bucket_bytes = bucket_bytes;
     const std::string where = place.master_addr + ":" + std::to_string(place.master_port);
     try {
         c10d::TCPStoreOptions options;
@@ -139,7 +143,7 @@ DataParallel::DataParallel(const ProcessPlace& place, std::chrono::milliseconds 
             loopback    ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
             : interface ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
                         : c10d::ProcessGroupGloo::createDefaultDevice());
-        gloo->threads = 2;
+        gloo->threads = kGlooThreads;
         impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, place.rank,
                                                                    place.world_size, gloo);
     } catch (const std::exception& e) {
@@ -201,26 +205,29 @@ void DataParallel::watch_gradients(const std::vector<torch::Tensor>& parameters)
     g.slots.clear();
     g.buckets.clear();
     g.slot_of.clear();
-    // Reverse order: the backward pass produces the last layers' gradients first.
+    // Reverse order: the backward pass produces the last layers' gradients first. A bucket
+    // holds one dtype on one device, at most bucket_bytes (or one larger tensor).
+    std::vector<int64_t> sizes;
     for (auto it = parameters.rbegin(); it != parameters.rend(); ++it) {
         const torch::Tensor& p = *it;
-        const int64_t bytes = p.numel() * static_cast<int64_t>(p.element_size());
-        if (g.buckets.empty() ||
-            g.buckets.back().buffer.numel() * p.element_size() + bytes > kBucketBytes ||
-            g.buckets.back().buffer.scalar_type() != p.scalar_type() ||
-            g.buckets.back().buffer.device() != p.device())
-            g.buckets.push_back({torch::zeros({0}, p.options().requires_grad(false)), {}, 0, {}});
-        Bucket& b = g.buckets.back();
+        const Slot* last = g.slots.empty() ? nullptr : &g.slots.back();
+        if (!last || (sizes.back() + p.numel()) * p.element_size() > impl_->bucket_bytes ||
+            last->param.scalar_type() != p.scalar_type() || last->param.device() != p.device()) {
+            g.buckets.emplace_back();
+            sizes.push_back(0);
+        }
         g.slot_of[p.unsafeGetTensorImpl()] = g.slots.size();
-        b.slots.push_back(g.slots.size());
-        g.slots.push_back({p, g.buckets.size() - 1, b.buffer.numel(), false});
-        b.buffer = torch::zeros({b.buffer.numel() + p.numel()}, b.buffer.options());
+        g.buckets.back().slots.push_back(g.slots.size());
+        g.slots.push_back({p, g.buckets.size() - 1, sizes.back(), false});
+        sizes.back() += p.numel();
     }
+    for (std::size_t b = 0; b < g.buckets.size(); ++b)
+        g.buckets[b].buffer = torch::zeros(
+            {sizes[b]}, g.slots[g.buckets[b].slots.front()].param.options().requires_grad(false));
     std::weak_ptr<GradientState> state = impl_->grads;
     for (const auto& p : parameters) {
         const void* key = p.unsafeGetTensorImpl();
-        if (impl_->hooked.count(key)) continue;
-        impl_->hooked[key] = true;
+        if (!impl_->hooked.insert(key).second) continue;
         p.register_hook([state, key](const torch::Tensor& grad) {
             auto s = state.lock();
             if (!s) return;

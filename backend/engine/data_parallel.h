@@ -45,7 +45,9 @@ class DataParallel {
   public:
     // Joins the rendezvous at place.master_addr:master_port; throws DistributedError when the
     // other ranks do not arrive within `timeout`, which also bounds every later collective.
-    DataParallel(const ProcessPlace& place, std::chrono::milliseconds timeout);
+    // Gradients travel in buckets of at most `bucket_bytes` (PyTorch DDP's 25 MB by default).
+    DataParallel(const ProcessPlace& place, std::chrono::milliseconds timeout,
+                 int64_t bucket_bytes = 25 << 20);
     ~DataParallel();
     DataParallel(const DataParallel&) = delete;
     DataParallel& operator=(const DataParallel&) = delete;
