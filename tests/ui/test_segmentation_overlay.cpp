@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Segmentation tab's overlay: opacity and class toggles change exactly the pixels they
+// should, 255 is never drawn, VOC's palette is VOC's.
+#include "ui/segmentation_overlay.h"
+
+#include <QtTest/QtTest>
+
+using namespace tpgm::ui;
+
+namespace {
+
+// A 4x2 grey image (value 100) and labels 0 1 2 255 / 1 1 0 2.
+std::pair<QImage, QImage> sample() {
+    QImage image(4, 2, QImage::Format_RGB32);
+    image.fill(qRgb(100, 100, 100));
+    QImage labels(4, 2, QImage::Format_Grayscale8);
+    const uchar rows[2][4] = {{0, 1, 2, 255}, {1, 1, 0, 2}};
+    for (int y = 0; y < 2; ++y) std::copy(rows[y], rows[y] + 4, labels.scanLine(y));
+    return {image, labels};
+}
+
+}  // namespace
+
+class TestSegmentationOverlay : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void vocPalette() {
+        const auto p = voc_palette(21);
+        QCOMPARE(p[0], QColor(0, 0, 0));
+        QCOMPARE(p[1], QColor(128, 0, 0));
+        QCOMPARE(p[2], QColor(0, 128, 0));
+        QCOMPARE(p[15], QColor(192, 128, 128));  // person
+        QCOMPARE(p[20], QColor(0, 64, 128));     // tv/monitor
+    }
+
+    void opacityBlendsTheClassColour() {
+        const auto [image, labels] = sample();
+        SegmentationOverlay w;
+        w.setPalette(voc_palette(3));
+        w.setImage(image, labels);
+        w.setOpacity(0.5);
+        QCOMPARE(w.composed().pixel(1, 0), qRgb(114, 50, 50));    // (100 + 128) / 2, 100 / 2
+        QCOMPARE(w.composed().pixel(0, 0), qRgb(50, 50, 50));     // background black, half
+        QCOMPARE(w.composed().pixel(3, 0), qRgb(100, 100, 100));  // 255: never drawn
+        w.setOpacity(0);
+        QCOMPARE(w.composed(), image.convertToFormat(QImage::Format_RGB32));
+        w.setOpacity(1);
+        QCOMPARE(w.composed().pixel(3, 1), qRgb(0, 128, 0));  // label 2 at full opacity
+    }
+
+    void hiddenClassesShowTheImage() {
+        const auto [image, labels] = sample();
+        SegmentationOverlay w;
+        w.setPalette(voc_palette(3));
+        w.setImage(image, labels);
+        w.setOpacity(1);
+        const QImage before = w.composed();
+        w.setClassVisible(1, false);
+        for (int y = 0; y < 2; ++y)
+            for (int x = 0; x < 4; ++x) {
+                const bool one = qGray(labels.pixel(x, y)) == 1;
+                QCOMPARE(w.composed().pixel(x, y), one ? qRgb(100, 100, 100) : before.pixel(x, y));
+            }
+        w.setClassVisible(1, true);
+        QCOMPARE(w.composed(), before);
+    }
+
+    void mismatchedLabelsShowOnlyTheImage() {
+        const auto [image, labels] = sample();
+        SegmentationOverlay w;
+        w.setPalette(voc_palette(3));
+        w.setImage(image, labels.scaled(8, 4));
+        w.setOpacity(1);
+        QCOMPARE(w.composed(), image.convertToFormat(QImage::Format_RGB32));
+    }
+
+    void paintsScaledWithoutBlur() {
+        const auto [image, labels] = sample();
+        SegmentationOverlay w;
+        w.setPalette(voc_palette(3));
+        w.setImage(image, labels);
+        w.setOpacity(1);
+        w.resize(400, 200);
+        const QImage shot = w.grab().toImage();
+        // The 4x2 image fills 400x200: label 2 at pixel (2, 0) covers x 200-299, y 0-99.
+        QCOMPARE(shot.pixel(250, 50), qRgb(0, 128, 0));
+        QCOMPARE(shot.pixel(201, 1), qRgb(0, 128, 0));
+        QCOMPARE(shot.pixel(150, 150), qRgb(128, 0, 0));
+    }
+};
+
+QTEST_MAIN(TestSegmentationOverlay)
+#include "test_segmentation_overlay.moc"
