@@ -18,6 +18,7 @@
 #include "ui/recent_runs.h"
 #include "ui/results_table.h"
 #include "ui/robustness_panel.h"
+#include "ui/segmentation_panel.h"
 #include "ui/setup_panel.h"
 #include "ui/theme.h"
 #include "ui/training_controller.h"
@@ -50,16 +51,6 @@ namespace tpgm::ui {
 namespace {
 constexpr int kReplotMs = 40;    // coalescing interval of live updates (PlotJuggler style)
 constexpr int kFollowMs = 1000;  // polling interval of followed run folders
-
-QWidget* placeholder(const QString& title, const QString& text) {
-    auto* w = new QWidget;
-    auto* l = new QVBoxLayout(w);
-    auto* label = new QLabel(QStringLiteral("<h3>%1</h3><p>%2</p>").arg(title, text), w);
-    label->setAlignment(Qt::AlignCenter);
-    label->setWordWrap(true);
-    l->addWidget(label);
-    return w;
-}
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -125,10 +116,8 @@ void MainWindow::buildCentral() {
     robustnessScroll->setWidgetResizable(true);
     robustnessScroll->setFrameShape(QFrame::NoFrame);
     tabs_->addTab(robustnessScroll, tr("Robustness demo"));
-    tabs_->addTab(placeholder(tr("Segmentation overlays"),
-                              tr("Predicted masks over sample images, per run, will appear here "
-                                 "once the segmentation heads land.")),
-                  tr("Segmentation"));
+    segmentation_ = new SegmentationPanel;
+    tabs_->addTab(segmentation_, tr("Segmentation"));
     corruption_ = new CorruptionHeatmap;
     tabs_->addTab(corruption_, tr("Corruption heat map"));
     connect(corruption_, &CorruptionHeatmap::evaluated, this,

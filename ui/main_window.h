@@ -31,6 +31,7 @@ class RadiiDepthPlot;
 class RadiiHeatmap;
 class ResultsTable;
 class RobustnessPanel;
+class SegmentationPanel;
 class SetupPanel;
 class TrainingController;
 
@@ -136,6 +137,7 @@ class MainWindow : public QMainWindow {
     RadiiCurvesPlot* curves_;
     ResultsTable* results_;
     RobustnessPanel* robustness_;
+    SegmentationPanel* segmentation_;
     CorruptionHeatmap* corruption_;
     CompareView* compare_;
     DatasetPreview* preview_;

@@ -17,6 +17,7 @@
 #include "ui/robustness_panel.h"
 #include "ui/run_naming.h"
 #include "ui/run_phase.h"
+#include "ui/segmentation_panel.h"
 #include "ui/setup_panel.h"
 #include "ui/training_controller.h"
 
@@ -52,6 +53,7 @@ bool hasLastCheckpoint(const QString& dir) {
 void MainWindow::setConfig(const RunConfig& config) {
     setup_->setConfig(config);
     robustness_->setDemoConfig(config.demo);
+    segmentation_->setDemoConfig(config.demo);
     robustness_->setRunsRoot(setup_->runsRoot());
 }
 

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Segmentation tab's overlay: opacity and class toggles change exactly the pixels they
-// should, 255 is never drawn, VOC's palette is VOC's.
+// should, 255 is never drawn, VOC's palette is VOC's; the tab's panel on the demo's scenes.
 #include "ui/segmentation_overlay.h"
+#include "ui/segmentation_panel.h"
+
+#include <QCheckBox>
+#include <filesystem>
 
 #include <QtTest/QtTest>
 
@@ -87,6 +91,39 @@ class TestSegmentationOverlay : public QObject {
         QCOMPARE(shot.pixel(250, 50), qRgb(0, 128, 0));
         QCOMPARE(shot.pixel(201, 1), qRgb(0, 128, 0));
         QCOMPARE(shot.pixel(150, 150), qRgb(128, 0, 0));
+    }
+
+    void panelShowsTheDemoScenes() {
+        const tpgm::DemoConfig demo;
+        if (!std::filesystem::exists(demo.fashion_mnist_dir + "/t10k-images-idx3-ubyte.gz"))
+            QSKIP("Debian's dataset-fashion-mnist is not installed");
+        SegmentationPanel panel;
+        panel.setDemoConfig(demo);
+        QVERIFY(panel.loadScenes());
+        QCOMPARE(panel.legendSize(), 11);  // background + 10 Fashion-MNIST classes
+        QCOMPARE(panel.legendBox(1)->text(), QString("T-shirt/top"));
+        const QImage shown = panel.truth()->composed();
+        QVERIFY(!shown.isNull());
+        // The opacity slider and the legend's boxes change what is drawn.
+        panel.setOpacityPercent(0);
+        const QImage plain = panel.truth()->composed();
+        QVERIFY(plain != shown);
+        panel.setOpacityPercent(100);
+        const QImage full = panel.truth()->composed();
+        for (int k = 1; k < panel.legendSize(); ++k) panel.legendBox(k)->setChecked(false);
+        panel.legendBox(0)->setChecked(false);
+        QCOMPARE(panel.truth()->composed(), plain);  // every class hidden: the image alone
+        panel.legendBox(0)->setChecked(true);
+        QVERIFY(panel.truth()->composed() != plain);
+        // Parts: background and three thirds.
+        panel.setParts(true);
+        QCOMPARE(panel.legendSize(), 4);
+        QCOMPARE(panel.legendBox(3)->text(), QString("lower"));
+        QVERIFY(full != panel.truth()->composed());
+        // Another scene, another image.
+        const QImage first = panel.truth()->composed();
+        panel.showScene(5);
+        QVERIFY(panel.truth()->composed() != first);
     }
 };
 

@@ -80,7 +80,7 @@ class TestWorkbench : public QObject {
         QCOMPARE(w.windowTitle(), QString("TPGM Workbench"));
         QVERIFY(w.findChild<QDockWidget*>("setupDock"));
         QVERIFY(w.findChild<QDockWidget*>("runsDock"));
-        // training, radii curves, robustness, segmentation placeholder, heat map, compare,
+        // training, radii curves, robustness, segmentation, heat map, compare,
         // data preview
         QCOMPARE(w.tabs()->count(), 7);
         QVERIFY(!w.windowIcon().isNull());
