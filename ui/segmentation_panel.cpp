@@ -2,6 +2,7 @@
 #include "ui/segmentation_panel.h"
 
 #include "facade/demo_scenes.h"
+#include "ui/form_widgets.h"
 #include "ui/segmentation_overlay.h"
 
 #include <QCheckBox>
@@ -34,11 +35,12 @@ struct SegmentationPanel::Scenes {
 SegmentationPanel::SegmentationPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     auto* controls = new QHBoxLayout;
-    labels_ = new QComboBox;
+    labels_ = new WheelSafeComboBox;
     labels_->addItems({tr("Semantic (item class)"), tr("Parts (upper / middle / lower)")});
-    scene_ = new QSpinBox;
+    scene_ = new WheelSafeSpinBox;
     scene_->setRange(1, kScenes);
-    opacity_ = new QSlider(Qt::Horizontal);
+    opacity_ = new FocusWheel<QSlider>;
+    opacity_->setOrientation(Qt::Horizontal);
     opacity_->setRange(0, 100);
     opacity_->setValue(60);
     opacity_->setObjectName("segmentationOpacity");
