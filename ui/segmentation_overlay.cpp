@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/segmentation_overlay.h"
 
+#include "data/voc_palette.h"
+
 #include <QPainter>
 
 #include <algorithm>
@@ -11,15 +13,9 @@ constexpr int kIgnoreLabel = 255;  // PASCAL VOC's "ignore" (object borders, unl
 
 QVector<QColor> voc_palette(int classes) {
     QVector<QColor> out;
-    for (int k = 0; k < classes; ++k) {
-        int r = 0, g = 0, b = 0;
-        for (int bit = 0, c = k; bit < 8; ++bit, c >>= 3) {
-            r |= ((c >> 0) & 1) << (7 - bit);
-            g |= ((c >> 1) & 1) << (7 - bit);
-            b |= ((c >> 2) & 1) << (7 - bit);
-        }
-        out.push_back(QColor(r, g, b));
-    }
+    const auto& rgb = tpgm::voc_palette();
+    for (int k = 0; k < std::min<int>(classes, static_cast<int>(rgb.size())); ++k)
+        out.push_back(QColor(rgb[k][0], rgb[k][1], rgb[k][2]));
     return out;
 }
 

@@ -16,24 +16,6 @@ namespace tpgm {
 
 namespace fs = std::filesystem;
 
-const std::array<cv::Vec3b, 256>& voc_palette() {
-    static const std::array<cv::Vec3b, 256> palette = [] {
-        std::array<cv::Vec3b, 256> p{};
-        for (int i = 0; i < 256; ++i) {
-            int r = 0, g = 0, b = 0, c = i;
-            for (int j = 0; j < 8; ++j) {
-                r |= ((c >> 0) & 1) << (7 - j);
-                g |= ((c >> 1) & 1) << (7 - j);
-                b |= ((c >> 2) & 1) << (7 - j);
-                c >>= 3;
-            }
-            p[i] = cv::Vec3b(r, g, b);
-        }
-        return p;
-    }();
-    return palette;
-}
-
 const std::vector<std::string>& voc_class_names() {
     static const std::vector<std::string> names = {
         "background", "aeroplane", "bicycle",     "bird",  "boat",        "bottle", "bus",

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "data/idx_reader.h"  // DatasetError
+#include "data/voc_palette.h"
 
 #include <torch/types.h>
 #include <opencv2/core.hpp>
@@ -22,8 +23,6 @@ struct VocSample {
     std::string id, image, mask;
 };
 
-// The VOC colour map: entry i is the RGB colour of class i (entry 255 is the border colour).
-const std::array<cv::Vec3b, 256>& voc_palette();
 // Class names in label order ("background", "aeroplane", ...).
 const std::vector<std::string>& voc_class_names();
 
