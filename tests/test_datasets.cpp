@@ -248,6 +248,32 @@ class TestDatasets : public QObject {
         cv::imwrite((voc / "SegmentationClass" / "2007_000002.png").string(), mask);
         QCOMPARE(cv::countNonZero(load_voc_pair(train[1]).mask != mask), 0);
         QCOMPARE(voc_palette()[15], cv::Vec3b(192, 128, 128));
+        // Labels outside VOC's classes are refused, naming the file and the pixel: an index 30,
+        // and a colour that is no class's (a resized or JPEG-compressed mask).
+        cv::Mat bad = mask.clone();
+        bad.at<uint8_t>(4, 7) = 30;
+        const std::string bad_path = (voc / "SegmentationClass" / "bad.png").string();
+        cv::imwrite(bad_path, bad);
+        QVERIFY(throws_dataset_error([&] { decode_voc_mask(bad_path); }));
+        try {
+            decode_voc_mask(bad_path);
+        } catch (const DatasetError& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.find("bad.png") != std::string::npos &&
+                         what.find("label 30 at pixel (7, 4)") != std::string::npos,
+                     what.c_str());
+        }
+        cv::Mat colours = colorize_voc_mask(mask);
+        colours.at<cv::Vec3b>(5, 3) = cv::Vec3b(10, 20, 30);  // BGR
+        cv::imwrite(bad_path, colours);
+        try {
+            decode_voc_mask(bad_path);
+            QFAIL("an off-palette colour was accepted");
+        } catch (const DatasetError& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.find("colour RGB (30, 20, 10) at pixel (3, 5)") != std::string::npos,
+                     what.c_str());
+        }
         QVERIFY(
             throws_dataset_error([&] { read_voc_split(voc.string(), "val"); }));  // missing files
         QVERIFY(throws_dataset_error([&] { read_voc_split(voc.string(), "test"); }));  // no list

@@ -64,7 +64,23 @@ cv::Mat decode_voc_mask(const std::string& path) {
     }
     if (raw.empty()) throw DatasetError("segmentation mask '" + path + "' is unreadable");
     if (raw.depth() != CV_8U) throw DatasetError("segmentation mask '" + path + "' is not 8-bit");
-    if (raw.channels() == 1) return raw;
+    // A label outside VOC's classes (and not the border's 255) means another dataset's masks, or
+    // masks that were resized or compressed: training on them would learn nonsense silently.
+    const auto outside = [&](int x, int y, const std::string& what) {
+        return DatasetError("segmentation mask '" + path + "' has " + what + " at pixel (" +
+                            std::to_string(x) + ", " + std::to_string(y) +
+                            "), which is none of VOC's " + std::to_string(kVocClasses) +
+                            " class labels nor the border's " + std::to_string(kVocIgnore));
+    };
+    if (raw.channels() == 1) {
+        for (int y = 0; y < raw.rows; ++y) {
+            const auto* row = raw.ptr<uint8_t>(y);
+            for (int x = 0; x < raw.cols; ++x)
+                if (row[x] >= kVocClasses && row[x] != kVocIgnore)
+                    throw outside(x, y, "label " + std::to_string(row[x]));
+        }
+        return raw;
+    }
     cv::Mat bgr;
     if (raw.channels() == 4)
         cv::cvtColor(raw, bgr, cv::COLOR_BGRA2BGR);
@@ -90,7 +106,12 @@ cv::Mat decode_voc_mask(const std::string& path) {
             const uint32_t key =
                 (uint32_t(row[x][2]) << 16) | (uint32_t(row[x][1]) << 8) | row[x][0];
             auto it = lookup.find(key);
-            dst[x] = it == lookup.end() ? kVocIgnore : it->second;
+            if (it == lookup.end())
+                throw outside(x, y,
+                              "colour RGB (" + std::to_string(row[x][2]) + ", " +
+                                  std::to_string(row[x][1]) + ", " + std::to_string(row[x][0]) +
+                                  ")");
+            dst[x] = it->second;
         }
     }
     return out;

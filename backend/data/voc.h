@@ -39,6 +39,9 @@ struct VocPair {
 // are mapped back through the palette, unknown colours becoming 255. Throws DatasetError for an
 // unreadable file, or an image and mask of different sizes.
 VocPair load_voc_pair(const VocSample& sample);
+// A mask's class indices (CV_8U): palette PNGs by colour, index PNGs as they are. Throws
+// DatasetError naming the file and the first pixel whose colour or label is not a VOC class
+// (0-20) nor the border (255).
 cv::Mat decode_voc_mask(const std::string& path);
 // Encodes indices as a colour PNG through the palette (what VOC's palette PNGs decode to).
 cv::Mat colorize_voc_mask(const cv::Mat& indices);
