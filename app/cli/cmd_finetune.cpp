@@ -11,15 +11,11 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include <unistd.h>
 
 namespace {
-
-// Seconds the other ranks get beyond dist.timeout_s to stop on their own once one has failed.
-constexpr int kRankGraceSeconds = 30;
 
 tpgm::RunControl* g_control = nullptr;
 volatile std::sig_atomic_t g_signal = SIGINT;  // the signal that stopped the run
@@ -48,12 +44,8 @@ void launch_ranks(const tpgm::RunConfig& config, const RunOptions& opts) {
     const int fd = mkstemps(path, 5);
     if (fd < 0) throw std::runtime_error("cannot create a temporary config file in /tmp");
     close(fd);
-    std::ofstream(path) << tpgm::to_yaml(config);
-    std::vector<std::string> args{"finetune", "-c", path};
-    if (opts.quiet) args.emplace_back("-q");
     std::cerr << "starting " << opts.processes << " data-parallel processes on this machine\n";
-    const auto exits =
-        tpgm::run_local_ranks(opts.processes, args, config.dist.timeout_s + kRankGraceSeconds);
+    const auto exits = tpgm::run_config_on_local_ranks(config, opts.processes, path, opts.quiet);
     std::filesystem::remove(path);
     int status = 0;
     for (const auto& e : exits) {

@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/data_parallel_bench.h"
 
-#include "config/config_schema.h"
 #include "engine/comparison.h"
 #include "engine/launcher.h"
 #include "engine/run_reader.h"
 
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 namespace tpgm {
-
-constexpr int kGraceSeconds = 30;  // beyond dist.timeout_s, for the ranks of a failed run
 
 std::vector<DataParallelTiming> run_data_parallel_benchmark(const RunConfig& config,
                                                             const std::vector<int>& processes,
@@ -24,10 +20,8 @@ std::vector<DataParallelTiming> run_data_parallel_benchmark(const RunConfig& con
         c.overwrite = true;
         c.resume = false;
         std::filesystem::create_directories(work_dir);
-        const std::string config_path = c.run_dir + ".yaml";
-        std::ofstream(config_path) << to_yaml(c);
-        const auto exits = run_local_ranks(n, {"finetune", "-c", config_path, "-q"},
-                                           c.dist.timeout_s + kGraceSeconds, true);
+        const auto exits = run_config_on_local_ranks(c, n, c.run_dir + ".yaml", /*quiet=*/true,
+                                                     /*discard_stdout=*/true);
         for (const auto& e : exits)
             if (e.status != 0)
                 throw std::runtime_error("the run with " + std::to_string(n) +

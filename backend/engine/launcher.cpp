@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/launcher.h"
 
+#include "config/config_schema.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -109,6 +112,16 @@ std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::stri
     std::signal(SIGINT, old_int);
     std::signal(SIGTERM, old_term);
     return exits;
+}
+
+std::vector<RankExit> run_config_on_local_ranks(const RunConfig& config, int processes,
+                                                const std::string& config_path, bool quiet,
+                                                bool discard_stdout) {
+    std::ofstream(config_path) << to_yaml(config);
+    std::vector<std::string> args{"finetune", "-c", config_path};
+    if (quiet) args.emplace_back("-q");
+    return run_local_ranks(processes, args, config.dist.timeout_s + kRankGraceSeconds,
+                           discard_stdout);
 }
 
 }  // namespace tpgm

@@ -3,6 +3,8 @@
 // way torchrun's standalone mode does, and waits for them. Torch-free; POSIX.
 #pragma once
 
+#include "config/run_config.h"
+
 #include <string>
 #include <vector>
 
@@ -23,6 +25,15 @@ struct RankExit {
 // Returns every rank's exit, in the order they ended.
 std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::string>& arguments,
                                       int grace_seconds, bool discard_stdout = false);
+
+// Seconds the ranks of a failed run get beyond dist.timeout_s to stop on their own.
+inline constexpr int kRankGraceSeconds = 30;
+
+// `tpgm-cli finetune` with `config` (written to `config_path` for the ranks to read; -q with
+// `quiet`) as `processes` local ranks, with dist.timeout_s + kRankGraceSeconds of grace.
+std::vector<RankExit> run_config_on_local_ranks(const RunConfig& config, int processes,
+                                                const std::string& config_path, bool quiet,
+                                                bool discard_stdout = false);
 
 // A TCP port on 127.0.0.1 that nothing listens on at the moment of asking.
 int free_local_port();
