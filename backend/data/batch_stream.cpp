@@ -120,4 +120,28 @@ LoaderThroughput drain(BatchStream& stream) {
     return t;
 }
 
+RankShare rank_share(int64_t n, int rank, int ranks) {
+    const int64_t first = n * rank / ranks;
+    return {first, n * (rank + 1) / ranks - first};
+}
+
+std::vector<BatchJob> rank_jobs(const ImageSet& set, std::vector<BatchJob> jobs, int rank,
+                                int ranks) {
+    if (ranks > 1 && set.augments_per_example())
+        for (auto& job : jobs) {
+            const RankShare share =
+                rank_share(static_cast<int64_t>(job.indices.size()), rank, ranks);
+            job.indices = std::vector<int64_t>(job.indices.begin() + share.first,
+                                               job.indices.begin() + share.first + share.count);
+        }
+    return jobs;
+}
+
+void keep_rank_share(const ImageSet& set, SetBatch& batch, int rank, int ranks) {
+    if (ranks == 1 || set.augments_per_example()) return;
+    const RankShare share = rank_share(batch.labels.size(0), rank, ranks);
+    batch.images = batch.images.narrow(0, share.first, share.count);
+    batch.labels = batch.labels.narrow(0, share.first, share.count);
+}
+
 }  // namespace tpgm

@@ -34,6 +34,19 @@ std::vector<BatchJob> plan_batches(const std::vector<int64_t>& order, int64_t ba
     return jobs;
 }
 
+// A data-parallel rank's part of n items: the contiguous [n·rank/ranks, n·(rank+1)/ranks).
+struct RankShare {
+    int64_t first = 0;
+    int64_t count = 0;
+};
+RankShare rank_share(int64_t n, int rank, int ranks);
+// What rank `rank` of `ranks` loads of `jobs`: its share of each batch, or the whole batch when
+// the set's augmentation draws across the batch, which keep_rank_share() then cuts to the share.
+// With one rank both leave everything as it is.
+std::vector<BatchJob> rank_jobs(const ImageSet& set, std::vector<BatchJob> jobs, int rank,
+                                int ranks);
+void keep_rank_share(const ImageSet& set, SetBatch& batch, int rank, int ranks);
+
 struct StreamOptions {
     int threads = 2;   // 0: build each batch on the consumer's thread when it is asked for
     int prefetch = 4;  // batches built ahead of the consumer

@@ -22,17 +22,16 @@ void predict(Classifier& model, const ImageSetPtr& set, const Normalization& nor
     torch::NoGradGuard no_grad;
     const bool was_training = model.is_training();
     model.eval();
-    const int64_t n = set->size();
-    const int64_t begin = n * shard.index / shard.count, end = n * (shard.index + 1) / shard.count;
-    std::vector<int64_t> order(end - begin);
-    std::iota(order.begin(), order.end(), begin);
+    const RankShare share = rank_share(set->size(), shard.index, shard.count);
+    std::vector<int64_t> order(share.count);
+    std::iota(order.begin(), order.end(), share.first);
     BatchStream batches(
-        set, plan_batches(order, batch_size, 0, end - begin, [](int64_t) { return uint64_t{0}; }),
+        set, plan_batches(order, batch_size, 0, share.count, [](int64_t) { return uint64_t{0}; }),
         Transform::Eval, stream);
     const auto& subset = set->info().class_subset;
     const torch::Tensor columns = torch::tensor(subset, torch::kInt64).to(device);
     SetBatch b;
-    for (int64_t first = begin; batches.next(b); first += batch_size) {
+    for (int64_t first = share.first; batches.next(b); first += batch_size) {
         if (b.labels.size(0) == 0) continue;
         auto logits = model.forward(to_model_input(b.images, norm, device));
         if (!subset.empty()) logits = logits.index_select(1, columns);

@@ -311,19 +311,19 @@ class Session {
             train_stream_.reset();
             train_stream_ = std::make_unique<BatchStream>(
                 data_.train,
-                this_rank_jobs(*data_.train,
-                               plan_batches(order, batch_, first, steps_per_epoch_ - first,
-                                            [&](int64_t b) {
-                                                return seed +
-                                                       static_cast<uint64_t>(epoch_start + b);
-                                            })),
+                rank_jobs(*data_.train,
+                          plan_batches(order, batch_, first, steps_per_epoch_ - first,
+                                       [&](int64_t b) {
+                                           return seed + static_cast<uint64_t>(epoch_start + b);
+                                       }),
+                          place_.rank, place_.world_size),
                 Transform::Train, stream_);
             stream_epoch_ = epoch;
         }
         const double before = train_stream_->wait_seconds();
         SetBatch batch;
         train_stream_->next(batch);
-        keep_this_rank_share(*data_.train, batch);
+        keep_rank_share(*data_.train, batch, place_.rank, place_.world_size);
         waited = train_stream_->wait_seconds() - before;
         if (batch.skipped > 0 && skipped_images_ == 0)
             log("warn",
@@ -372,7 +372,7 @@ class Session {
         optimizer_->step();
         method_->after_optimizer_step(step);
         // BatchNorm statistics as PyTorch DDP keeps them: rank 0's, broadcast every step.
-        if (dp_) dp_->broadcast_from_rank0(buffers(), "the BatchNorm statistics broadcast");
+        if (dp_) dp_->broadcast_from_rank0(model_->buffers(), "the BatchNorm statistics broadcast");
         return value;
     }
 
@@ -396,11 +396,12 @@ class Session {
                 jobs.push_back({projection_indices(k), 0});
             proj_stream_.reset();
             proj_stream_ = std::make_unique<BatchStream>(
-                data_.proj, this_rank_jobs(*data_.proj, std::move(jobs)), Transform::Eval, stream_);
+                data_.proj, rank_jobs(*data_.proj, std::move(jobs), place_.rank, place_.world_size),
+                Transform::Eval, stream_);
         }
         SetBatch batch;
         proj_stream_->next(batch);
-        keep_this_rank_share(*data_.proj, batch);
+        keep_rank_share(*data_.proj, batch, place_.rank, place_.world_size);
         proj_share_ = static_cast<double>(batch.labels.size(0));
         ++proj_batches_;
         return {to_model_input(batch.images, data_.norm, device_), batch.labels.to(device_)};
@@ -602,10 +603,9 @@ class Session {
     // Parameters and buffers: what data-parallel replicas must hold identically.
     std::vector<torch::Tensor> state_tensors() const {
         std::vector<torch::Tensor> out = model_->parameters();
-        for (const auto& b : buffers()) out.push_back(b);
+        for (const auto& b : model_->buffers()) out.push_back(b);
         return out;
     }
-    std::vector<torch::Tensor> buffers() const { return model_->buffers(); }
 
     // dist.sync_bn: every BatchNorm layer normalises with the statistics of the whole batch.
     void synchronise_batch_norm() {
@@ -626,28 +626,6 @@ class Session {
     bool all_ranks_agree_to_stop() {
         const bool here = control_.stop_requested();
         return dp_ ? dp_->sum({here ? 1.0 : 0.0}, "the stop check")[0] > 0 : here;
-    }
-
-    // This rank's contiguous share of `indices` (all of them in one process).
-    std::vector<int64_t> this_rank_share(const std::vector<int64_t>& indices) const {
-        const auto n = static_cast<int64_t>(indices.size());
-        const int64_t r = place_.rank, w = place_.world_size;
-        return {indices.begin() + n * r / w, indices.begin() + n * (r + 1) / w};
-    }
-
-    // The jobs a data-parallel rank loads: its share of each batch, or the whole batch when the
-    // set's augmentation draws across the batch (keep_this_rank_share() then cuts it).
-    std::vector<BatchJob> this_rank_jobs(const ImageSet& set, std::vector<BatchJob> jobs) const {
-        if (dp_ && set.augments_per_example())
-            for (auto& job : jobs) job.indices = this_rank_share(job.indices);
-        return jobs;
-    }
-    void keep_this_rank_share(const ImageSet& set, SetBatch& batch) const {
-        if (!dp_ || set.augments_per_example()) return;
-        const int64_t n = batch.labels.size(0), r = place_.rank, w = place_.world_size;
-        const int64_t begin = n * r / w, count = n * (r + 1) / w - begin;
-        batch.images = batch.images.narrow(0, begin, count);
-        batch.labels = batch.labels.narrow(0, begin, count);
     }
 
     EvalShard eval_shard() {
