@@ -3,6 +3,7 @@
 #include "config/config_schema.h"
 #include "config/config_table.h"
 
+#include "models/model_names.h"
 #include "robustness/corruptions.h"
 
 #include <algorithm>
@@ -85,7 +86,22 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
     }
     need(c.data != "demo" || !c.pretrained.empty() || c.model == "demo_resnet", "model",
          "the demo's backbone is demo_resnet; give pretrained: to fine-tune another model");
-    if (c.data != "demo") {
+    const bool dense_data = c.data == "seg_demo" || c.data == "voc";
+    need(dense_data == is_segmentation_model(c.model), "model",
+         dense_data ? "data=" + c.data + " needs a segmentation model (tpgm-cli models)"
+                    : "'" + c.model + "' is a segmentation model; it needs data=seg_demo or voc");
+    need(c.data != "seg_demo" || !c.pretrained.empty() || c.model.rfind("demo_", 0) == 0, "model",
+         "the segmentation demo's backbone is demo_resnet (model demo_fcn or demo_deeplabv3); "
+         "give pretrained: to fine-tune another model");
+    need(c.data != "voc" || !c.seg.root.empty(), "seg.root", "data=voc needs the dataset root");
+    need(c.seg.min_scale <= c.seg.max_scale, "seg.min_scale", "must not exceed seg.max_scale");
+    for (const auto& name : c.seg.corruptions)
+        need(robustness::corruption_from_name(name).has_value(), "seg.corruptions",
+             "'" + name + "' is not an ImageNet-C corruption name");
+    for (int s : c.seg.severities)
+        need(s >= 1 && s <= 5, "seg.severities",
+             "severity " + std::to_string(s) + " is not in 1..5");
+    if (c.data != "demo" && c.data != "seg_demo") {
         need(!c.pretrained.empty(), "pretrained",
              "data=" + c.data + " needs a pre-trained checkpoint");
         need(c.images.mean.size() == c.images.std.size() &&

@@ -87,6 +87,36 @@ struct DemoConfig {
     std::uint64_t seed = 7;  // seed of the benchmark itself, not of the runs
 };
 
+// Semantic segmentation data (data: seg_demo | voc; model: a segmentation model). Labels are
+// per pixel; 255 marks pixels that are not scored (VOC's object borders, padding).
+struct SegConfig {
+    // data=seg_demo: scenes of Fashion-MNIST items on textured backgrounds (docs/DEMO.md), built
+    // with demo.* (backbone, cache, seed).
+    std::string labels = "semantic";  // semantic (the item's class) | parts (upper/middle/lower)
+    int scene_size = 64;              // scene side in pixels
+    int train_scenes = 800;           // labelled training scenes
+    int proj_scenes = 200;            // held-out scenes for TPGM's radius updates
+    int test_scenes = 400;            // clean test scenes
+    int ood_scenes = 200;             // test scenes per corruption x severity
+    // data=voc: the PASCAL VOC layout <root>/<images>/<id>.jpg, <root>/<masks>/<id>.png and
+    // <root>/<lists>/<split>.txt; PASCAL-Context and human parts use the same layout with their
+    // own mask folder, lists and class file.
+    std::string root;                          // VOCdevkit/VOC2012, or a dataset in that layout
+    std::string images = "JPEGImages";         // image folder under root
+    std::string masks = "SegmentationClass";   // mask folder: palette or index PNGs
+    std::string lists = "ImageSets/Segmentation";  // folder of the split lists under root
+    std::string train = "train";               // split names (lists/<name>.txt)
+    std::string proj;                          // held-out split for TPGM; empty: 10% of train
+    std::string test = "val";
+    std::string classes;  // file of class names in label order; empty: VOC's 21
+    int crop = 320;       // training crop side after the random scale
+    double min_scale = 0.5, max_scale = 2.0;  // random scale range of training pairs
+    int eval_size = 0;  // evaluation: resize to this square; 0: full resolution (batches of 1)
+    // OOD sets of both sources: the test set under these corruptions at these severities.
+    std::vector<std::string> corruptions = {"fog", "gaussian_noise", "contrast"};
+    std::vector<int> severities = {1, 3, 5};
+};
+
 // How image files become model input (data: folders | lists). Training images get
 // RandomResizedCrop + flip at `size`; evaluation images a resize to size * 8/7 and a centre crop.
 struct ImageConfig {
@@ -137,7 +167,7 @@ struct OodSetConfig {
 struct RunConfig {
     std::string method = "tpgm";        // ft | lp | tpgm | l2sp | spd | ftp | lpft | wise
     std::string model = "demo_resnet";  // registry name, see `tpgm-cli models`
-    std::string data = "demo";          // demo | folders | lists
+    std::string data = "demo";          // demo | folders | lists | seg_demo | voc
     std::string pretrained;             // checkpoint path; empty with data=demo: the demo backbone
     std::string run_dir = "runs/latest";  // where the run folder is written
     int epochs = 20;
@@ -162,6 +192,7 @@ struct RunConfig {
     DistConfig dist;
     DemoConfig demo;
     ImageConfig images;
+    SegConfig seg;
     FolderDataConfig folders;
     ListDataConfig lists;
     std::vector<OodSetConfig> ood;  // OOD test sets of data=folders | lists

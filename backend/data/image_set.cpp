@@ -173,6 +173,8 @@ class SubsetView final : public ImageSet {
     bool in_memory() const override { return base_->in_memory(); }
     std::string source(int64_t i) const override { return base_->source(indices_.at(i)); }
     bool augments_per_example() const override { return base_->augments_per_example(); }
+    bool dense() const override { return base_->dense(); }
+    bool variable_size() const override { return base_->variable_size(); }
     SetBatch load(const std::vector<int64_t>& indices, Transform transform,
                   uint64_t seed) const override {
         std::vector<int64_t> mapped;

@@ -36,10 +36,14 @@ struct SetInfo {
     std::vector<int64_t> class_subset;
 };
 
+// Label of the pixels a segmentation mask does not score (VOC's object borders, crop padding).
+inline constexpr int64_t kIgnoreLabel = 255;
+
 // How a batch is prepared: augmented for training, deterministic for evaluation.
 enum class Transform { Train, Eval };
 
-// A batch of uint8 images [B, C, S, S] and int64 labels [B]. Unreadable files are left out and
+// A batch of uint8 images [B, C, S, S] and int64 labels [B], or for dense sets int64 masks
+// [B, S, S] (class per pixel, kIgnoreLabel where unscored). Unreadable files are left out and
 // counted, so B can be smaller than the number of indices asked for.
 struct SetBatch {
     torch::Tensor images;
@@ -56,8 +60,13 @@ class ImageSet {
     const SetInfo& info() const { return info_; }
     SetInfo& info() { return info_; }
     virtual int64_t size() const = 0;
-    // Every label, int64 [size()].
+    // Every label, int64 [size()]; zeros for dense sets (a scene has no single class).
     virtual torch::Tensor labels() const = 0;
+    // Whether load() gives per-pixel masks [B, S, S] (segmentation) instead of labels [B].
+    virtual bool dense() const { return false; }
+    // Whether evaluation images keep their own sizes (full-resolution segmentation), so that
+    // they can only be evaluated one per batch.
+    virtual bool variable_size() const { return false; }
     // The examples at `indices`; `seed` drives the training augmentation.
     virtual SetBatch load(const std::vector<int64_t>& indices, Transform transform,
                           uint64_t seed) const = 0;
