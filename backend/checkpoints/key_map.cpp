@@ -123,6 +123,15 @@ StateDict apply_key_rules(const StateDict& state, const std::vector<KeyRule>& ru
     return out;
 }
 
+StateDict to_model_names(const Classifier& model, StateDict state) {
+    const std::string prefix = model.backbone_prefix();
+    if (prefix.empty()) return state;
+    for (const auto& entry : state)
+        if (entry.first.rfind(prefix, 0) == 0) return state;  // already the model's layout
+    for (auto& entry : state) entry.first = prefix + entry.first;
+    return state;
+}
+
 PretrainedState read_pretrained_state(const std::string& path) {
     PretrainedState out;
     out.format = detect_checkpoint_format(path);
@@ -154,7 +163,7 @@ PretrainedState read_pretrained_state(const std::string& path) {
 LoadReport load_pretrained(Classifier& model, const std::string& path,
                            const PretrainedOptions& options) {
     PretrainedState source = read_pretrained_state(path);
-    StateDict mapped = apply_key_rules(source.state, options.rules);
+    StateDict mapped = to_model_names(model, apply_key_rules(source.state, options.rules));
     auto allowed = options.allow_missing_prefixes;
     allowed.push_back(model.head_prefix());
     try {

@@ -36,6 +36,12 @@ std::vector<KeyRule> parse_key_rules(const std::string& text);
 // Applies the first matching rule to each name; names listed twice after mapping keep the first.
 StateDict apply_key_rules(const StateDict& state, const std::vector<KeyRule>& rules);
 
+// Moves a classification checkpoint into a model that holds a backbone under a prefix: when
+// `model` has a backbone_prefix() and no name in `state` starts with it, every name gets it (an
+// ImageNet or demo ResNet's fc.* then become backbone.fc.*, which the model does not have, and
+// are reported as skipped). Otherwise `state` is returned as it is.
+StateDict to_model_names(const Classifier& model, StateDict state);
+
 // Every tensor of a checkpoint file in any supported format, with its names as stored.
 struct PretrainedState {
     CheckpointFormat format = CheckpointFormat::Unknown;
@@ -52,8 +58,9 @@ struct PretrainedOptions {
     // model's head prefix is always included.
     std::vector<std::string> allow_missing_prefixes;
 };
-// Reads `path`, remaps names and loads them into `model`. Throws CheckpointError (before changing
-// the model) when a tensor outside the allowed prefixes is absent or has another shape.
+// Reads `path`, remaps names (key rules, then to_model_names) and loads them into `model`. Throws
+// CheckpointError (before changing the model) when a tensor outside the allowed prefixes is absent
+// or has another shape.
 LoadReport load_pretrained(Classifier& model, const std::string& path,
                            const PretrainedOptions& options = {});
 

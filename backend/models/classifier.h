@@ -17,6 +17,9 @@ class Classifier : public torch::nn::Module {
     virtual int64_t num_classes() const = 0;
     // Prefix of the head's parameter names, e.g. "fc." for torchvision ResNets.
     virtual std::string head_prefix() const = 0;
+    // Prefix under which the model holds a classifier's backbone ("backbone." for segmentation
+    // models), so that a classification checkpoint's names can be moved there; "" for none.
+    virtual std::string backbone_prefix() const { return ""; }
 };
 
 }  // namespace tpgm

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/registry.h"
 
+#include "models/model_names.h"
 #include "models/resnet.h"
+#include "models/segmentation.h"
 #include "models/vit.h"
 
 #include <stdexcept>
@@ -16,6 +18,10 @@ std::vector<std::pair<std::string, std::string>> model_catalogue() {
         {"resnet50", "torchvision ResNet-50"},
         {"vit_s16", "ViT-S/16, 224 px, timm parameter names"},
         {"vit_b16", "ViT-B/16, 224 px, timm parameter names"},
+        {"demo_fcn", "FCN head on the demo ResNet, last stage dilated (output stride 2)"},
+        {"demo_deeplabv3", "DeepLabV3 head (small ASPP) on the demo ResNet, output stride 2"},
+        {"fcn_resnet50", "torchvision FCN-ResNet50 (output stride 8, no aux head)"},
+        {"deeplabv3_resnet50", "torchvision DeepLabV3-ResNet50 (output stride 8, no aux head)"},
     };
 }
 
@@ -35,16 +41,18 @@ std::shared_ptr<Classifier> create_model(const ModelSpec& spec) {
     ResNetSpec r;
     r.in_channels = spec.in_channels;
     r.num_classes = spec.num_classes;
-    if (spec.name == "demo_resnet") {
+    const std::string base =
+        is_segmentation_model(spec.name) ? segmentation_backbone(spec.name) : spec.name;
+    if (base == "demo_resnet") {
         const int w = spec.width;
         r.blocks = {1, 1, 1};
         r.widths = {w, 2 * w, 4 * w};
         r.small_input_stem = true;
-    } else if (spec.name == "resnet18") {
+    } else if (base == "resnet18") {
         r.blocks = {2, 2, 2, 2};
-    } else if (spec.name == "resnet34") {
+    } else if (base == "resnet34") {
         r.blocks = {3, 4, 6, 3};
-    } else if (spec.name == "resnet50") {
+    } else if (base == "resnet50") {
         r.blocks = {3, 4, 6, 3};
         r.bottleneck = true;
     } else {
@@ -52,7 +60,26 @@ std::shared_ptr<Classifier> create_model(const ModelSpec& spec) {
         for (const auto& [n, _] : model_catalogue()) names += (names.empty() ? "" : ", ") + n;
         throw std::invalid_argument("unknown model '" + spec.name + "' (known: " + names + ")");
     }
-    return std::make_shared<ResNet>(r);
+    if (!is_segmentation_model(spec.name)) return std::make_shared<ResNet>(r);
+
+    SegmentationSpec seg;
+    seg.num_classes = spec.num_classes;
+    const bool demo = base == "demo_resnet";
+    // torchvision dilates ResNet-50's last two stages (output stride 8); the demo dilates its
+    // last stage only (output stride 2), so that 64 px scenes give 32x32 feature maps.
+    r.dilate = demo ? std::vector<bool>{false, true} : std::vector<bool>{false, true, true};
+    seg.backbone = r;
+    seg.head = spec.name == "demo_fcn" || spec.name == "fcn_resnet50" ? SegmentationHead::FCN
+                                                                      : SegmentationHead::DeepLabV3;
+    if (demo) {
+        // torchvision's 256 channels and rates 12/24/36 suit 2048-channel maps of ~65 px (513 px
+        // crops at stride 8). The demo's map has 4w channels and 32 px: ASPP keeps 4w channels,
+        // and rates 2/4/6 span 5, 9 and 13 cells (10-26 px of a 64 px scene, the objects' scale)
+        // while staying mostly inside the map; image pooling adds the global context.
+        seg.aspp_channels = 4 * static_cast<int64_t>(spec.width);
+        seg.aspp_rates = {2, 4, 6};
+    }
+    return std::make_shared<SegmentationModel>(seg);
 }
 
 }  // namespace tpgm

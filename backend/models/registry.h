@@ -19,7 +19,7 @@ struct ModelSpec {
     std::string name = "demo_resnet";
     int64_t num_classes = 10;
     int64_t in_channels = 3;
-    int width = 16;  // base width, only for demo_resnet
+    int width = 16;  // base width, only for demo_resnet and the demo_* segmentation models
 };
 
 // Builds an untrained model; throws std::invalid_argument for an unknown name or classes or
