@@ -95,7 +95,7 @@ void register_eval_command(CLI::App& app) {
         ConsoleSink sink;
         const tpgm::EvalEvent e = tpgm::evaluate_checkpoint(config, checkpoint, sink);
         std::cout << "checkpoint: " << checkpoint << "\n\n";
-        print_accuracy_table(std::cout, e.top1, e.top5);
+        print_accuracy_table(std::cout, e.top1, e.top5, tpgm::is_segmentation_run(config));
         tpgm::EvalReport report{checkpoint, e.top1, e.top5, std::nullopt};
         if (!request.corruptions.empty()) {
             report.corruptions =

@@ -127,7 +127,8 @@ void register_finetune_command(CLI::App& app) {
         if (!s.message.empty()) std::cout << s.message << "\n";
         if (!s.final_top1.empty()) {
             std::cout << "\n";
-            print_accuracy_table(std::cout, s.final_top1, s.final_top5);
+            print_accuracy_table(std::cout, s.final_top1, s.final_top5,
+                                 tpgm::is_segmentation_run(config));
         }
         if (s.status == "failed") throw CLI::RuntimeError(1);
         if (s.status == "stopped") throw CLI::RuntimeError(128 + g_signal);  // 130, or 143

@@ -129,15 +129,16 @@ tpgm::RunConfig resolve_config(const std::string& config_path,
 }
 
 void print_accuracy_table(std::ostream& out, const std::map<std::string, double>& top1,
-                          const std::map<std::string, double>& top5) {
+                          const std::map<std::string, double>& top5, bool segmentation) {
     // ID first, the aggregates last, the OOD sets in between.
     std::vector<std::string> order{"id"};
     for (const auto& [name, _] : top1)
         if (name != "id" && name != "corruption_mean" && name != "ood_mean") order.push_back(name);
     for (const char* agg : {"corruption_mean", "ood_mean"})
         if (top1.count(agg)) order.push_back(agg);
-    out << std::left << std::setw(20) << "set" << std::right << std::setw(8) << "top-1"
-        << std::setw(8) << "top-5"
+    // A segmentation run keeps mean IoU and pixel accuracy where top-1 and top-5 would be.
+    out << std::left << std::setw(20) << "set" << std::right << std::setw(8)
+        << (segmentation ? "mIoU" : "top-1") << std::setw(8) << (segmentation ? "pixels" : "top-5")
         << "\n";
     out << std::string(36, '-') << "\n";
     for (const auto& name : order) {

@@ -39,6 +39,6 @@ tpgm::RunConfig resolve_config(const std::string& config_path,
 
 // "ID 84.1  sketch 60.2 ..." as an aligned table of top-1 (and top-5) accuracy in percent.
 void print_accuracy_table(std::ostream& out, const std::map<std::string, double>& top1,
-                          const std::map<std::string, double>& top5);
+                          const std::map<std::string, double>& top5, bool segmentation = false);
 // Formats seconds as h:mm:ss or m:ss.
 std::string format_duration(double seconds);

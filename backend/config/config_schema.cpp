@@ -243,8 +243,8 @@ const std::vector<Field>& fields() {
         // The registry's names (models/registry.cpp; a test keeps the two lists equal).
         choices(TPGM_FIELD(std::string, "model", model,
                            "architecture from the model registry (tpgm-cli models)"),
-                {"demo_resnet", "resnet18", "resnet34", "resnet50", "vit_s16", "vit_b16", "demo_fcn",
-                 "demo_deeplabv3", "fcn_resnet50", "deeplabv3_resnet50"}),
+                {"demo_resnet", "resnet18", "resnet34", "resnet50", "vit_s16", "vit_b16",
+                 "demo_fcn", "demo_deeplabv3", "fcn_resnet50", "deeplabv3_resnet50"}),
         choices(TPGM_FIELD(std::string, "data", data,
                            "dataset source: demo (the embedded Fashion-MNIST shift benchmark) | "
                            "folders (ImageFolder roots) | lists (split-list files) | seg_demo "
@@ -394,8 +394,8 @@ const std::vector<Field>& fields() {
         range(TPGM_FIELD(int, "seg.proj_scenes", seg.proj_scenes,
                          "data=seg_demo: held-out scenes for TPGM's radius updates"),
               10, 20000),
-        range(TPGM_FIELD(int, "seg.test_scenes", seg.test_scenes, "data=seg_demo: test scenes"),
-              10, 20000),
+        range(TPGM_FIELD(int, "seg.test_scenes", seg.test_scenes, "data=seg_demo: test scenes"), 10,
+              20000),
         range(TPGM_FIELD(int, "seg.ood_scenes", seg.ood_scenes,
                          "data=seg_demo: test scenes per corruption x severity"),
               10, 20000),
@@ -412,8 +412,7 @@ const std::vector<Field>& fields() {
         TPGM_FIELD(std::string, "seg.test", seg.test, "data=voc: test split name"),
         file(TPGM_FIELD(std::string, "seg.classes", seg.classes,
                         "data=voc: file of class names in label order; empty: VOC's 21")),
-        range(TPGM_FIELD(int, "seg.crop", seg.crop, "data=voc: training crop side (px)"), 16,
-              4096),
+        range(TPGM_FIELD(int, "seg.crop", seg.crop, "data=voc: training crop side (px)"), 16, 4096),
         range(TPGM_FIELD(double, "seg.min_scale", seg.min_scale,
                          "data=voc: smallest random scale of a training pair"),
               0.05, 10),

@@ -86,7 +86,7 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
     }
     need(c.data != "demo" || !c.pretrained.empty() || c.model == "demo_resnet", "model",
          "the demo's backbone is demo_resnet; give pretrained: to fine-tune another model");
-    const bool dense_data = c.data == "seg_demo" || c.data == "voc";
+    const bool dense_data = is_segmentation_run(c);
     need(dense_data == is_segmentation_model(c.model), "model",
          dense_data ? "data=" + c.data + " needs a segmentation model (tpgm-cli models)"
                     : "'" + c.model + "' is a segmentation model; it needs data=seg_demo or voc");

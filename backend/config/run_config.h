@@ -101,15 +101,15 @@ struct SegConfig {
     // data=voc: the PASCAL VOC layout <root>/<images>/<id>.jpg, <root>/<masks>/<id>.png and
     // <root>/<lists>/<split>.txt; PASCAL-Context and human parts use the same layout with their
     // own mask folder, lists and class file.
-    std::string root;                          // VOCdevkit/VOC2012, or a dataset in that layout
-    std::string images = "JPEGImages";         // image folder under root
-    std::string masks = "SegmentationClass";   // mask folder: palette or index PNGs
+    std::string root;                              // VOCdevkit/VOC2012, or a dataset in that layout
+    std::string images = "JPEGImages";             // image folder under root
+    std::string masks = "SegmentationClass";       // mask folder: palette or index PNGs
     std::string lists = "ImageSets/Segmentation";  // folder of the split lists under root
-    std::string train = "train";               // split names (lists/<name>.txt)
-    std::string proj;                          // held-out split for TPGM; empty: 10% of train
+    std::string train = "train";                   // split names (lists/<name>.txt)
+    std::string proj;                              // held-out split for TPGM; empty: 10% of train
     std::string test = "val";
-    std::string classes;  // file of class names in label order; empty: VOC's 21
-    int crop = 320;       // training crop side after the random scale
+    std::string classes;                      // file of class names in label order; empty: VOC's 21
+    int crop = 320;                           // training crop side after the random scale
     double min_scale = 0.5, max_scale = 2.0;  // random scale range of training pairs
     int eval_size = 0;  // evaluation: resize to this square; 0: full resolution (batches of 1)
     // OOD sets of both sources: the test set under these corruptions at these severities.
@@ -197,5 +197,11 @@ struct RunConfig {
     ListDataConfig lists;
     std::vector<OodSetConfig> ood;  // OOD test sets of data=folders | lists
 };
+
+// Whether a run segments (per-pixel labels). Its scores are mean IoU and pixel accuracy, kept
+// where a classification run keeps top-1 and top-5 accuracy (metrics, eval.json, summary.json).
+inline bool is_segmentation_run(const RunConfig& c) {
+    return c.data == "seg_demo" || c.data == "voc";
+}
 
 }  // namespace tpgm

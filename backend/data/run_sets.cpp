@@ -12,6 +12,7 @@ void check_labels(const ImageSet& set, const std::vector<std::string>& class_nam
     const std::string& name = set.info().name;
     const auto num_classes = static_cast<int64_t>(class_names.size());
     if (set.size() == 0) throw DatasetError("set '" + name + "' is empty");
+    if (set.dense()) return;  // mask labels are checked as each mask is decoded
     const torch::Tensor labels = set.labels();
     if (labels.min().item<int64_t>() < 0 || labels.max().item<int64_t>() >= num_classes)
         throw DatasetError("set '" + name + "' has labels outside [0, " +

@@ -30,8 +30,8 @@ struct LoadCallbacks {
     std::function<void(const std::string&)> warn;
 };
 
-// Throws DatasetError when `set` is empty, has labels outside the run's classes or, when
-// `every_class`, lacks an example of some class (named).
+// Throws DatasetError when `set` is empty or (a classification set) has labels outside the run's
+// classes or, when `every_class`, lacks an example of some class (named).
 void check_labels(const ImageSet& set, const std::vector<std::string>& class_names,
                   bool every_class);
 

@@ -2,6 +2,7 @@
 #include "engine/corruption_eval.h"
 
 #include "checkpoints/checkpoint.h"
+#include "config/config_schema.h"  // ConfigError
 #include "data/image_convert.h"
 #include "engine/evaluator.h"
 #include "engine/run_data.h"
@@ -59,6 +60,10 @@ std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
     const RunSets data = load_run_data(config, sink);
+    if (data.test->variable_size())
+        throw ConfigError(
+            "corruption evaluation needs test images of one size; set "
+            "seg.eval_size (full-resolution images cannot be held as one batch)");
     const int64_t n = images > 0 ? std::min(images, data.test->size()) : data.test->size();
     std::vector<int64_t> first(n);
     std::iota(first.begin(), first.end(), 0);

@@ -2,8 +2,10 @@
 #include "engine/evaluator.h"
 
 #include "checkpoints/checkpoint.h"
+#include "data/mask_tensor_set.h"
 #include "engine/run_data.h"
 #include "engine/runtime.h"
+#include "segmentation/metrics.h"
 
 #include <torch/torch.h>
 
@@ -13,34 +15,79 @@
 namespace tpgm {
 namespace {
 
-// Streams the evaluation crops of `set` through `model`; calls `visit(first index, top-k class
-// indices [n, k], labels [n])` per batch. Labels of unreadable files are absent from a batch.
+// Streams the evaluation crops of this process's share of `set` through `model` in eval mode
+// without gradients; calls `visit(first index, logits, batch)` per non-empty batch.
 template <typename Visit>
-void predict(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
-             const torch::Device& device, const StreamOptions& stream, int64_t batch_size,
-             int64_t k, Visit visit, const EvalShard& shard = {}) {
+void for_each_eval_batch(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
+                         const torch::Device& device, const StreamOptions& stream,
+                         int64_t batch_size, const EvalShard& shard, Visit visit) {
     torch::NoGradGuard no_grad;
     const bool was_training = model.is_training();
     model.eval();
+    if (set->variable_size()) batch_size = 1;  // full-resolution images of different sizes
     const RankShare share = rank_share(set->size(), shard.index, shard.count);
     std::vector<int64_t> order(share.count);
     std::iota(order.begin(), order.end(), share.first);
     BatchStream batches(
         set, plan_batches(order, batch_size, 0, share.count, [](int64_t) { return uint64_t{0}; }),
         Transform::Eval, stream);
-    const auto& subset = set->info().class_subset;
-    const torch::Tensor columns = torch::tensor(subset, torch::kInt64).to(device);
     SetBatch b;
     for (int64_t first = share.first; batches.next(b); first += batch_size) {
         if (b.labels.size(0) == 0) continue;
-        auto logits = model.forward(to_model_input(b.images, norm, device));
-        if (!subset.empty()) logits = logits.index_select(1, columns);
-        auto top = std::get<1>(logits.topk(std::min<int64_t>(k, logits.size(1)), 1));
-        if (!subset.empty())  // subset positions -> class indices
-            top = columns.index_select(0, top.flatten()).view_as(top);
-        visit(first, top.cpu(), b.labels, b.skipped);
+        visit(first, model.forward(to_model_input(b.images, norm, device)), b);
     }
     model.train(was_training);
+}
+
+// Calls `visit(first index, top-k class indices [n, k], labels [n], skipped)` per batch of a
+// classification set. Labels of unreadable files are absent from a batch.
+template <typename Visit>
+void predict(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
+             const torch::Device& device, const StreamOptions& stream, int64_t batch_size,
+             int64_t k, Visit visit, const EvalShard& shard = {}) {
+    const auto& subset = set->info().class_subset;
+    const torch::Tensor columns = torch::tensor(subset, torch::kInt64).to(device);
+    for_each_eval_batch(model, set, norm, device, stream, batch_size, shard,
+                        [&](int64_t first, torch::Tensor logits, const SetBatch& b) {
+                            if (!subset.empty()) logits = logits.index_select(1, columns);
+                            auto top =
+                                std::get<1>(logits.topk(std::min<int64_t>(k, logits.size(1)), 1));
+                            if (!subset.empty())  // subset positions -> class indices
+                                top = columns.index_select(0, top.flatten()).view_as(top);
+                            visit(first, top.cpu(), b.labels, b.skipped);
+                        });
+}
+
+// A segmentation set's mIoU (as top1) and pixel accuracy (as top5), from the confusion matrix
+// of all its pixels (summed over the shards' processes).
+Accuracy evaluate_dense(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
+                        const torch::Device& device, const StreamOptions& stream,
+                        int64_t batch_size, const EvalShard& shard) {
+    ConfusionMatrix confusion(model.num_classes(), kIgnoreLabel);
+    Accuracy acc;
+    for_each_eval_batch(model, set, norm, device, stream, batch_size, shard,
+                        [&](int64_t, const torch::Tensor& logits, const SetBatch& b) {
+                            confusion.add(logits.argmax(1).cpu(), b.labels);
+                            acc.count += b.labels.size(0);
+                        });
+    if (shard.count > 1) {
+        const auto counts = confusion.matrix().to(torch::kDouble);
+        std::vector<double> local(counts.data_ptr<double>(),
+                                  counts.data_ptr<double>() + counts.numel());
+        local.push_back(static_cast<double>(acc.count));
+        auto all = shard.sum(std::move(local));
+        acc.count = std::llround(all.back());
+        all.pop_back();
+        confusion.reset();
+        confusion.add_counts(torch::tensor(all, torch::kDouble)
+                                 .round()
+                                 .to(torch::kInt64)
+                                 .view({model.num_classes(), model.num_classes()}));
+    }
+    if (acc.count == 0) return acc;
+    acc.top1 = confusion.mean_iou();
+    acc.top5 = confusion.pixel_accuracy();
+    return acc;
 }
 
 }  // namespace
@@ -48,6 +95,7 @@ void predict(Classifier& model, const ImageSetPtr& set, const Normalization& nor
 Accuracy evaluate(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
                   const torch::Device& device, const StreamOptions& stream, int64_t batch_size,
                   const EvalShard& shard) {
+    if (set->dense()) return evaluate_dense(model, set, norm, device, stream, batch_size, shard);
     Accuracy acc;
     int64_t hit1 = 0, hit5 = 0;
     predict(
@@ -73,7 +121,10 @@ Accuracy evaluate(Classifier& model, const ImageSetPtr& set, const Normalization
 Accuracy evaluate(Classifier& model, const TensorDataset& set, const Normalization& norm,
                   const torch::Device& device, int64_t batch_size) {
     if (set.size() == 0) return {};
-    return evaluate(model, make_tensor_set(set, {set.name}), norm, device, {0, 1}, batch_size);
+    const ImageSetPtr images = set.labels.dim() == 3
+                                   ? make_mask_tensor_set(set.images, set.labels, {set.name})
+                                   : make_tensor_set(set, {set.name});
+    return evaluate(model, images, norm, device, {0, 1}, batch_size);
 }
 
 std::vector<int64_t> misclassified(Classifier& model, const ImageSetPtr& set,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Top-1 / top-5 accuracy of a classifier on labelled sets, and the OOD aggregates.
+// Top-1 / top-5 accuracy of a classifier on labelled sets (mean IoU and pixel accuracy in their
+// places for segmentation sets), and the OOD aggregates.
 #pragma once
 
 #include "config/run_config.h"
@@ -24,7 +25,8 @@ struct EvalShard {
 
 inline constexpr int64_t kEvalBatch = 256;  // images per evaluation batch
 
-// Accuracy of one set.
+// Accuracy of one set; for a dense (segmentation) set, top1 is the mean IoU and top5 the pixel
+// accuracy, both over the confusion matrix of all its pixels.
 struct Accuracy {
     double top1 = 0;
     double top5 = 0;
@@ -32,7 +34,8 @@ struct Accuracy {
 };
 
 // Evaluates in eval mode without gradients, streaming the set's evaluation crops; restores the
-// model's training flag afterwards. A set with a class subset is scored on those logits only.
+// model's training flag afterwards. A set with a class subset is scored on those logits only;
+// a variable-size (full-resolution) set is evaluated one image per batch.
 // With a shard, this process scores its contiguous share and the result covers the whole set.
 Accuracy evaluate(Classifier& model, const ImageSetPtr& set, const Normalization& norm,
                   const torch::Device& device, const StreamOptions& stream = {0, 1},

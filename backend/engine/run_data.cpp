@@ -2,8 +2,10 @@
 #include "engine/run_data.h"
 
 #include "data/file_sources.h"
+#include "data/voc_sets.h"
 #include "demo/demo_benchmark.h"
 #include "engine/runtime.h"
+#include "segmentation/demo_segmentation.h"
 
 #include <algorithm>
 #include <thread>
@@ -14,11 +16,14 @@ RunSets load_run_data(const RunConfig& config, const LoadCallbacks& callbacks) {
     // A missing demo cache is built here, its backbone pre-trained on the run's device.
     if (config.data == "demo")
         return demo_run_sets(config.demo, callbacks.progress, resolve_device(config.device));
+    if (config.data == "seg_demo")
+        return seg_demo_run_sets(config, callbacks.progress, resolve_device(config.device));
+    if (config.data == "voc") return load_voc_run_sets(config, callbacks);
     return load_file_sets(config, callbacks);
 }
 
 StreamOptions stream_options(const RunConfig& config) {
-    if (config.data == "demo") return {0, 1};
+    if (config.data == "demo" || config.data == "seg_demo") return {0, 1};
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     return {config.images.loader_threads > 0 ? config.images.loader_threads : cores,
             config.images.prefetch_batches};

@@ -150,6 +150,15 @@ std::string method_of_config(const std::string& yaml) {
     }
 }
 
+bool segmentation_of_config(const std::string& yaml) {
+    if (yaml.empty()) return false;
+    try {
+        return is_segmentation_run(parse_config_yaml(yaml));
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 std::vector<std::string> find_runs(const std::string& parent, const std::string& method) {
     std::vector<std::string> runs;
     std::error_code ec;
@@ -163,11 +172,12 @@ std::vector<std::string> find_runs(const std::string& parent, const std::string&
     return runs;
 }
 
-std::optional<std::string> newest_finished_run(const std::string& parent,
-                                               const std::string& method) {
+std::optional<std::string> newest_finished_run(const std::string& parent, const std::string& method,
+                                               bool segmentation) {
     std::optional<std::string> best;
     fs::file_time_type best_time;
     for (const std::string& dir : find_runs(parent, method)) {
+        if (segmentation_of_config(read_file(RunPaths(dir).config())) != segmentation) continue;
         std::error_code ec;
         const auto time = fs::last_write_time(RunPaths(dir).final_checkpoint(), ec);
         if (ec) continue;  // not completed

@@ -59,12 +59,15 @@ std::string best_checkpoint(const std::string& dir);
 
 // The `method` of a run's config.yaml text; "" when the text does not parse.
 std::string method_of_config(const std::string& yaml);
+// Whether a run's config.yaml text is a segmentation run's (false when it does not parse).
+bool segmentation_of_config(const std::string& yaml);
 // The run folders directly under `parent` whose config.yaml names `method` (any method when
 // empty), sorted by path; none when `parent` does not exist.
 std::vector<std::string> find_runs(const std::string& parent, const std::string& method);
-// Of find_runs(parent, method), the completed run (one with final.pt) whose final.pt is newest.
-std::optional<std::string> newest_finished_run(const std::string& parent,
-                                               const std::string& method);
+// Of find_runs(parent, method), the completed run (one with final.pt) whose final.pt is newest,
+// among the segmentation runs or (the default) the classification runs.
+std::optional<std::string> newest_finished_run(const std::string& parent, const std::string& method,
+                                               bool segmentation = false);
 
 // The corruption x severity matrix of `tpgm-cli eval --corruptions` (ImageNet-C definitions).
 struct CorruptionReport {

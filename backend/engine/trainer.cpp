@@ -13,6 +13,7 @@
 #include "engine/run_store.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
+#include "models/model_names.h"
 #include "models/sync_batch_norm.h"
 #include "optim/optim.h"
 
@@ -142,8 +143,16 @@ class Session {
                                   " images; choose a checkpoint for " +
                                   channels_text(data_.channels) + " images (or other data)");
             spec_ = ckpt.spec;
-            model_ = create_model(spec_);
-            report = load_state_dict(*model_, ckpt.state);
+            if (is_segmentation_model(cfg_.model) && spec_.name != cfg_.model) {
+                // A classifier (the demo's backbone) under a new segmentation head.
+                spec_ = {cfg_.model, num_classes_, data_.channels, ckpt.spec.width};
+                model_ = create_model(spec_);
+                report = load_state_dict(*model_, to_model_names(*model_, ckpt.state),
+                                         {model_->head_prefix()});
+            } else {
+                model_ = create_model(spec_);
+                report = load_state_dict(*model_, ckpt.state);
+            }
         } else {
             // A torch.save, safetensors or TorchScript file: the architecture comes from the
             // config, the tensors by name (wrappers such as "module." stripped), head excluded.
@@ -342,7 +351,8 @@ class Session {
     // their share of the batch and average their gradients, weighted by their image counts.
     double train_step(int64_t step, double& data_wait) {
         SetBatch batch = next_training_batch(step, data_wait);
-        const auto images = static_cast<double>(batch.labels.size(0));
+        // Images, or the scored pixels of a segmentation batch: what the loss averages over.
+        const double images = loss_count(batch.labels);
         if (!dp_ && images == 0) return 0;  // every file of the batch was unreadable
         auto inputs = to_model_input(batch.images, data_.norm, device_);
         auto labels = batch.labels.to(device_);
@@ -351,12 +361,8 @@ class Session {
         set_learning_rate(*optimizer_, learning_rate(step));
         optimizer_->zero_grad();
         auto logits = model_->forward(inputs);
-        auto loss = images > 0
-                        ? torch::nn::functional::cross_entropy(
-                              logits, labels,
-                              torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
-                                  cfg_.optim.label_smoothing))
-                        : logits.sum() * 0;
+        auto loss = images > 0 ? training_loss(logits, labels, cfg_.optim.label_smoothing)
+                               : logits.sum() * 0;
         double value = loss.item<double>(), total = images;
         if (dp_) {  // every rank takes the same decisions from the same loss
             const auto sums = dp_->sum({value * images, images}, "the loss all-reduce");
@@ -402,7 +408,7 @@ class Session {
         SetBatch batch;
         proj_stream_->next(batch);
         keep_rank_share(*data_.proj, batch, place_.rank, place_.world_size);
-        proj_share_ = static_cast<double>(batch.labels.size(0));
+        proj_share_ = loss_count(batch.labels);
         ++proj_batches_;
         return {to_model_input(batch.images, data_.norm, device_), batch.labels.to(device_)};
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "methods/method.h"
 
+#include "data/image_set.h"  // kIgnoreLabel
+
 #include <torch/torch.h>
 
 #include <map>
@@ -31,6 +33,19 @@ std::optional<RadiiSnapshot> Method::radii(int64_t step) const {
     snap.distance.assign(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
     snap.radius.assign(snap.distance.size(), 0.0);
     return snap;
+}
+
+torch::Tensor training_loss(const torch::Tensor& logits, const torch::Tensor& labels,
+                            double label_smoothing) {
+    namespace F = torch::nn::functional;
+    auto options = F::CrossEntropyFuncOptions().label_smoothing(label_smoothing);
+    if (labels.dim() == 3) options.ignore_index(kIgnoreLabel);
+    return F::cross_entropy(logits, labels, options);
+}
+
+double loss_count(const torch::Tensor& labels) {
+    if (labels.dim() != 3) return static_cast<double>(labels.size(0));
+    return static_cast<double>(labels.ne(kIgnoreLabel).sum().item<int64_t>());
 }
 
 std::vector<torch::Tensor> set_trainable(Classifier& model, bool head_only) {

@@ -84,6 +84,13 @@ class Method {
     MethodContext ctx_;
 };
 
+// The task's loss: cross-entropy over classes for labels [B], per pixel for masks [B, H, W]
+// (a segmentation batch), where pixels labelled kIgnoreLabel (255) do not count.
+torch::Tensor training_loss(const torch::Tensor& logits, const torch::Tensor& labels,
+                            double label_smoothing = 0);
+// What training_loss averages over: images, or the scored pixels of masks.
+double loss_count(const torch::Tensor& labels);
+
 // Marks the head's parameters trainable and, with `head_only`, freezes the rest (else all
 // train); returns those that train. The linear probe and LP-FT's first phase use it.
 std::vector<torch::Tensor> set_trainable(Classifier& model, bool head_only);

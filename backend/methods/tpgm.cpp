@@ -79,8 +79,8 @@ class Tpgm final : public Method {
         Batch batch = ctx_.next_projection_batch();
         auto logits = ctx_.model->forward(batch.inputs);
         // A data-parallel rank can get no share of a short batch: zero gradients, not NaN.
-        auto loss = batch.labels.size(0) > 0 ? torch::cross_entropy_loss(logits, batch.labels)
-                                             : logits.sum() * 0;
+        auto loss =
+            loss_count(batch.labels) > 0 ? training_loss(logits, batch.labels) : logits.sum() * 0;
         loss.backward();
         ctx_.model->train(was_training);
     }

@@ -88,6 +88,18 @@ void ConfusionMatrix::merge(const ConfusionMatrix& other) {
     counts_.add_(other.counts_);
 }
 
+void ConfusionMatrix::add_counts(const torch::Tensor& counts) {
+    if (!counts.defined() || counts.dim() != 2 || counts.size(0) != classes_ ||
+        counts.size(1) != classes_)
+        throw std::invalid_argument("ConfusionMatrix::add_counts: counts must be [" +
+                                    std::to_string(classes_) + ", " + std::to_string(classes_) +
+                                    "]");
+    const auto c = counts.to(torch::kCPU, torch::kLong);
+    if (c.lt(0).any().item<bool>())
+        throw std::invalid_argument("ConfusionMatrix::add_counts: negative counts");
+    counts_.add_(c);
+}
+
 void ConfusionMatrix::reset() {
     counts_.zero_();
 }

@@ -27,6 +27,9 @@ class ConfusionMatrix {
     // Adds the counts of `other`, e.g. another worker's; same classes and ignore_index, or
     // std::invalid_argument.
     void merge(const ConfusionMatrix& other);
+    // Adds a count matrix int64 [classes, classes] (e.g. summed over processes); throws
+    // std::invalid_argument for another shape or negative counts.
+    void add_counts(const torch::Tensor& counts);
     void reset();
 
     int64_t classes() const { return classes_; }
