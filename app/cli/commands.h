@@ -19,6 +19,7 @@ void register_hard_subset_command(
     CLI::App& app);  // ImageNet-A-style hard subsets  // what a checkpoint holds and how it loads
 void register_export_command(CLI::App& app);      // torch.save / safetensors / TorchScript export
 void register_tb_export_command(CLI::App& app);   // a run's tb/ TensorBoard events
+void register_predict_command(CLI::App& app);     // label maps / top-5 of a run on images
 void register_completion_command(CLI::App& app);  // bash completion script
 // The bash completion script of `app` (its subcommands, options and the config keys).
 std::string bash_completion_script(const CLI::App& app);

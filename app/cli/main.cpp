@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     register_hard_subset_command(app);
     register_export_command(app);
     register_tb_export_command(app);
+    register_predict_command(app);
     register_completion_command(app);
     try {
         app.parse(argc, argv);
