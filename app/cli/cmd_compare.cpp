@@ -58,7 +58,9 @@ void register_compare_command(CLI::App& app) {
                           << "  OOD mean " << 100 * s.final_top1.at("ood_mean") << "  ("
                           << format_duration(s.seconds) << ")" << std::endl;
             });
-        std::cout << "\nTop-1 accuracy (%), mean ± std over " << plan.seeds.size()
+        std::cout << "\n"
+                  << (tpgm::is_segmentation_run(plan.base) ? "Mean IoU" : "Top-1 accuracy")
+                  << " (%), mean ± std over " << plan.seeds.size()
                   << " seeds; s/step is the median training step, its extra cost relative to "
                   << table.baseline << "'s; table in " << o->out << "/compare.md:\n\n"
                   << tpgm::comparison_markdown(table);
