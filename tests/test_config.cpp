@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Config files: parsing, overrides, documentation, and clear errors that name the key.
 #include "config/config_schema.h"
+#include "models/model_names.h"
 
 #include <QtTest/QtTest>
 
@@ -37,7 +38,8 @@ class TestConfig : public QObject {
 
     void shippedRecipesAreValid() {
         const std::string dir = std::string(TPGM_TEST_DATA_DIR) + "/../../resources/configs/";
-        for (const char* name : {"demo.yaml", "domainnet-tpgm.yaml", "imagenet-tpgm.yaml"}) {
+        for (const char* name :
+             {"demo.yaml", "domainnet-tpgm.yaml", "imagenet-tpgm.yaml", "seg_demo.yaml"}) {
             const RunConfig c = load_config_file(dir + name);
             const auto issues = validate(c);
             QVERIFY2(issues.empty(),
@@ -231,6 +233,8 @@ class TestConfig : public QObject {
                     RunConfig c;
                     c.pretrained = "backbone.pt";  // any model needs a checkpoint but the demo's
                     apply_override(c, f.key + "=" + choice);
+                    // A segmentation model needs segmentation data (test_segmentation_training).
+                    if (f.key == "model" && is_segmentation_model(choice)) c.data = "seg_demo";
                     QVERIFY2(!has_issue(c, f.key), (f.key + "=" + choice).c_str());
                 }
                 RunConfig c;

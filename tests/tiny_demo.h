@@ -31,3 +31,22 @@ inline tpgm::RunConfig tiny_demo_config(const std::string& cache_dir, const std:
     c.demo.width = 4;
     return c;
 }
+
+// The segmentation demo at test size: a few dozen 48 px scenes, one epoch of ft on demo_fcn.
+inline tpgm::RunConfig tiny_seg_demo_config(const std::string& cache_dir,
+                                            const std::string& run_dir, int test_scenes = 24) {
+    tpgm::RunConfig c = tiny_demo_config(cache_dir, run_dir);
+    c.method = "ft";
+    c.data = "seg_demo";
+    c.model = "demo_fcn";
+    c.epochs = 1;
+    c.batch_size = 16;
+    c.seg.scene_size = 48;
+    c.seg.train_scenes = 64;
+    c.seg.proj_scenes = 10;
+    c.seg.test_scenes = test_scenes;
+    c.seg.ood_scenes = 10;
+    c.seg.corruptions = {"contrast"};
+    c.seg.severities = {3};
+    return c;
+}

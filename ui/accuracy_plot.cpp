@@ -149,6 +149,17 @@ void AccuracyPlot::rebuild() {
             if (shown > 1 && !summary) g->removeFromLegend();
         }
     }
+    // Segmentation runs keep mean IoU where classification runs keep top-1 accuracy.
+    int segmentation = 0;
+    for (const auto& run : runs_)
+        if (run->visible && !run->record.evals.empty() && run->segmentation) ++segmentation;
+    const bool miou = shown > 0 && segmentation == shown;
+    const bool mixed = segmentation > 0 && segmentation < shown;
+    // showLegend() below sets the long or the short title, whichever fits the plot's height.
+    plot_->setProperty("fullYLabel", miou    ? tr("mean IoU (%)")
+                                     : mixed ? tr("top-1 accuracy or mean IoU (%)")
+                                             : tr("top-1 accuracy (%)"));
+    plot_->setProperty("shortYLabel", miou ? tr("mIoU %") : mixed ? tr("score %") : tr("top-1 %"));
     showLegend(plot_, plot_->graphCount() > 0);
     if (plot_->graphCount() == 0) {
         plot_->xAxis->setRange(0, 100);

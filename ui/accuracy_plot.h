@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Top-1 accuracy over training of the ID test set and every OOD set, for every shown run.
+// Top-1 accuracy (mean IoU for segmentation runs) over training of the ID test set and every OOD
+// set, for every shown run.
 #pragma once
 
 #include "ui/run_series.h"

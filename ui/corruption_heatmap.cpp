@@ -16,6 +16,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -210,6 +211,11 @@ void CorruptionHeatmap::rebuild() {
     const auto a = read_matrix(runA_->currentData().toString());
     const auto b = read_matrix(runB_->currentData().toString());
     const bool diff = b.has_value();
+    // A segmentation run's matrix holds mean IoU where a classifier's holds top-1 accuracy.
+    const QString dirA = runA_->currentData().toString();
+    const bool miou = std::any_of(runs_.begin(), runs_.end(), [&](const RunPtr& r) {
+        return r->dir == dirA && r->segmentation;
+    });
     labels_.clear();
     severities_.clear();
     values_.clear();
@@ -234,8 +240,10 @@ void CorruptionHeatmap::rebuild() {
             ? tr("No open run has a corruption matrix yet. Compute one for the selected run with "
                  "the button above, or with\ntpgm-cli eval --run RUN_DIR --corruptions benchmark "
                  "[--baseline OTHER_RUN]")
-        : diff ? tr("Top-1 of the first run minus the second, in points (blue: better).")
-               : tr("Top-1 accuracy (%) per corruption and severity."));
+        : diff ? tr("%1 of the first run minus the second, in points (blue: better).")
+                     .arg(miou ? tr("Mean IoU") : tr("Top-1"))
+               : tr("%1 (%) per corruption and severity.")
+                     .arg(miou ? tr("Mean IoU") : tr("Top-1 accuracy")));
     map_->data()->setSize(std::max(1, columns()), std::max(1, rows()));
     map_->data()->setRange(QCPRange(0, std::max(0, columns() - 1)),
                            QCPRange(0, std::max(0, rows() - 1)));
@@ -249,7 +257,8 @@ void CorruptionHeatmap::rebuild() {
     map_->setGradient(gradient(diff));
     map_->setDataRange(diff ? QCPRange(-std::max(extent, 1.0), std::max(extent, 1.0))
                             : QCPRange(0, 100));
-    scale_->axis()->setLabel(diff ? tr("difference (points)") : tr("top-1 (%)"));
+    scale_->axis()->setLabel(diff ? tr("difference (points)")
+                                  : (miou ? tr("mean IoU (%)") : tr("top-1 (%)")));
     scale_->setVisible(rows() > 0);  // an empty map has no colour bar that looks like data
     QSharedPointer<QCPAxisTickerText> xticks(new QCPAxisTickerText);
     for (int c = 0; c < columns(); ++c) xticks->addTick(c, QString::number(severities_[c]));

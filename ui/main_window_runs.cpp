@@ -55,6 +55,7 @@ void MainWindow::setConfig(const RunConfig& config) {
     robustness_->setDemoConfig(config.demo);
     segmentation_->setDemoConfig(config.demo);
     robustness_->setRunsRoot(setup_->runsRoot());
+    segmentation_->setRunsRoot(setup_->runsRoot());
 }
 
 bool MainWindow::isTraining() const {
@@ -122,6 +123,7 @@ bool MainWindow::startRun() {
     deviceLabel_->setText(QString::fromStdString(facade::describe_device(config.device)));
     robustness_->setDemoConfig(config.demo);
     robustness_->setRunsRoot(setup_->runsRoot());
+    segmentation_->setRunsRoot(setup_->runsRoot());
     appendLog("info", tr("started %1 in %2").arg(live_->method, live_->dir));
     statusBar()->showMessage(tr("Training %1 → %2").arg(live_->method, live_->dir));
     updateActions();
@@ -153,6 +155,7 @@ void MainWindow::showLiveRun(const RunConfig& config) {
     series.dir = QString::fromStdString(config.run_dir);
     series.name = QFileInfo(series.dir).fileName();
     series.method = QString::fromStdString(config.method);
+    series.segmentation = is_segmentation_run(config);
     series.live = true;
     series.record.dir = config.run_dir;
     series.record.config_yaml = to_yaml(config);
@@ -244,6 +247,7 @@ RunPtr MainWindow::openRun(const QString& dir, QString* error) {
     series.dir = clean;
     series.name = QFileInfo(clean).fileName();
     series.method = QString::fromStdString(method_of_config(series.record.config_yaml));
+    series.segmentation = segmentation_of_config(series.record.config_yaml);
     series.follow = !series.record.summary.has_value();
     RunPtr run = addRun(std::move(series));
     results_->setRuns(runs_);
@@ -358,6 +362,7 @@ void MainWindow::replot() {
         corruption_->setRuns(runs_);
         corruption_->setSelectedRun(primary, primary && primary == live_ && isTraining());
     }
+    if (segmentation_->isVisible()) segmentation_->setRuns(runs_);
 }
 
 void MainWindow::onRunFinished(const QString& status, const QString& message) {

@@ -19,9 +19,10 @@ struct RunSeries {
     QString name;
     QString dir;
     QColor color;
-    QString method;       // ft | lp | tpgm, from the run's config
-    bool live = false;    // fed by this window's training thread
-    bool follow = false;  // re-read from disk while its folder changes
+    QString method;             // ft | lp | tpgm, from the run's config
+    bool segmentation = false;  // scores are mean IoU and pixel accuracy (a segmentation run)
+    bool live = false;          // fed by this window's training thread
+    bool follow = false;        // re-read from disk while its folder changes
     bool visible = true;
     bool paused = false;                  // the live run waits for Resume
     std::optional<RunFollower> follower;  // reads what the folder gained since the last poll

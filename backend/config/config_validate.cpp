@@ -94,7 +94,6 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
          "the segmentation demo's backbone is demo_resnet (model demo_fcn or demo_deeplabv3); "
          "give pretrained: to fine-tune another model");
     need(c.data != "voc" || !c.seg.root.empty(), "seg.root", "data=voc needs the dataset root");
-    need(c.seg.min_scale <= c.seg.max_scale, "seg.min_scale", "must not exceed seg.max_scale");
     for (const auto& name : c.seg.corruptions)
         need(robustness::corruption_from_name(name).has_value(), "seg.corruptions",
              "'" + name + "' is not an ImageNet-C corruption name");

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Segmentation tab's overlay: opacity and class toggles change exactly the pixels they
-// should, 255 is never drawn, VOC's palette is VOC's; the tab's panel on the demo's scenes.
+// should, 255 is never drawn, VOC's palette is VOC's; the tab's panel on the demo's scenes and
+// on the predictions of a trained segmentation run.
+#include "engine/trainer.h"
+#include "tiny_demo.h"
 #include "ui/segmentation_overlay.h"
 #include "ui/segmentation_panel.h"
 
 #include <QCheckBox>
+#include <QTemporaryDir>
 #include <filesystem>
 
 #include <QtTest/QtTest>
@@ -124,6 +128,50 @@ class TestSegmentationOverlay : public QObject {
         const QImage first = panel.truth()->composed();
         panel.showScene(5);
         QVERIFY(panel.truth()->composed() != first);
+    }
+
+    void panelShowsARunsPredictions() {
+        if (!fashion_mnist_available()) QSKIP("Debian's dataset-fashion-mnist is not installed");
+        QTemporaryDir tmp;
+        const std::string run = tmp.filePath("seg").toStdString();
+        const tpgm::RunConfig c = tiny_seg_demo_config(tmp.filePath("cache").toStdString(), run);
+        tpgm::EventSink quiet;
+        tpgm::RunControl control;
+        QCOMPARE(QString::fromStdString(run_training(c, quiet, control).status),
+                 QString("completed"));
+        SegmentationPanel panel;
+        panel.setDemoConfig(c.demo);
+        QVERIFY(!panel.setRunFolder(1, tmp.filePath("nothing-here")));  // refused, with a reason
+        QVERIFY(panel.status().contains("nothing-here"));
+        QVERIFY(panel.setRunFolder(2, QString::fromStdString(run)));
+        // The run's own test scenes (48 px), not the demo's, and its prediction drawn on them.
+        QVERIFY(panel.loadScenes());
+        QCOMPARE(panel.truth()->composed().width(), 48);
+        const QImage predicted = panel.prediction(2)->composed();
+        QCOMPARE(predicted.size(), QSize(48, 48));
+        QVERIFY(panel.prediction(0)->composed().isNull());  // no run in that column
+        // Opacity and the legend act on the prediction too (the model predicts some class).
+        panel.setOpacityPercent(0);
+        const QImage plain = panel.prediction(2)->composed();
+        panel.setOpacityPercent(100);
+        for (int k = 0; k < panel.legendSize(); ++k) panel.legendBox(k)->setChecked(true);
+        QVERIFY(panel.prediction(2)->composed() != plain);
+        for (int k = 0; k < panel.legendSize(); ++k) panel.legendBox(k)->setChecked(false);
+        QCOMPARE(panel.prediction(2)->composed(), plain);
+        // A corruption changes what the run sees, not the ground truth's image.
+        const QImage truth = panel.truth()->composed(), input = panel.input()->composed();
+        panel.setCorruption("gaussian_noise", 5);
+        QCOMPARE(panel.truth()->composed(), truth);
+        QVERIFY(panel.input()->composed() != input);
+        QVERIFY(panel.prediction(2)->composed() != plain);
+        // An opened image replaces the scene; the run predicts it at its own size.
+        QImage own(30, 20, QImage::Format_RGB32);
+        own.fill(qRgb(200, 40, 40));
+        const QString file = tmp.filePath("own.png");
+        QVERIFY(own.save(file));
+        QVERIFY(panel.openImage(file));
+        QCOMPARE(panel.prediction(2)->composed().size(), QSize(30, 20));
+        QVERIFY(!panel.openImage(tmp.filePath("missing.png")));
     }
 };
 
