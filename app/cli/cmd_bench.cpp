@@ -48,8 +48,10 @@ void register_bench_command(CLI::App& app) {
             "steps\n",
             o->model.c_str(), o->image_size, o->image_size, o->batch, r.device.c_str(),
             r.constrained, o->norm.c_str(), o->windows, o->window_steps);
-        std::printf("  vanilla FT step            %8.4f s  (%.0f images/s)\n", r.vanilla,
-                    r.images_per_sec_vanilla);
+        std::printf(
+            "  vanilla FT step            %8.4f s  (%.0f images/s; evaluation %.0f "
+            "images/s)\n",
+            r.vanilla, r.images_per_sec_vanilla, r.images_per_sec_eval);
         std::printf("  floor: extra fwd+bwd       %8.4f s  (%.2fx vanilla)\n", r.floor,
                     r.floor / r.vanilla);
         std::printf("  TPGM proj_freq 1           %8.4f s  (%.2fx vanilla)\n", r.tpgm_freq1,

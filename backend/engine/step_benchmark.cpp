@@ -5,6 +5,7 @@
 #include "data/batch_stream.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
+#include "models/model_names.h"
 #include "models/registry.h"
 #include "optim/optim.h"
 
@@ -48,6 +49,14 @@ MethodContext anchored_context(Classifier& model, std::function<Batch()> project
     return ctx;
 }
 
+// Random labels of the model's task: a class per image, or per pixel for a segmentation model.
+torch::Tensor random_labels(const StepBenchOptions& o, const torch::Device& device) {
+    const auto options = torch::TensorOptions().dtype(torch::kLong).device(device);
+    if (is_segmentation_model(o.model))
+        return torch::randint(0, 10, {o.batch, o.image_size, o.image_size}, options);
+    return torch::randint(0, 10, {o.batch}, options);
+}
+
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0 : v[v.size() / 2];
@@ -72,8 +81,7 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     auto model = create_model({o.model, 10, 3, 16});
     model->to(device);
     auto x = torch::randn({o.batch, 3, o.image_size, o.image_size}, device);
-    auto y =
-        torch::randint(0, 10, {o.batch}, torch::TensorOptions().dtype(torch::kLong).device(device));
+    auto y = random_labels(o, device);
     auto xp = torch::randn_like(x);
 
     RunConfig config = bench_config(o);
@@ -91,13 +99,13 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     auto sgd_step = [&] {
         model->train();
         optimizer->zero_grad();
-        torch::cross_entropy_loss(model->forward(x), y).backward();
+        training_loss(model->forward(x), y).backward();
         optimizer->step();
     };
     auto floor_pass = [&] {
         model->eval();
         model->zero_grad();
-        torch::cross_entropy_loss(model->forward(xp), y).backward();
+        training_loss(model->forward(xp), y).backward();
     };
     auto make_tpgm = [&](int freq) {
         config.tpgm.proj_freq = freq;
@@ -118,7 +126,12 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     tpgm1->after_optimizer_step(1);
     tpgm10->after_optimizer_step(1);
 
-    std::vector<double> vanilla, floor, f1, f10, apply;
+    auto eval_pass = [&] {
+        torch::NoGradGuard no_grad;
+        model->eval();
+        model->forward(x).argmax(1);  // as the evaluator scores: the predicted classes
+    };
+    std::vector<double> vanilla, floor, f1, f10, apply, eval;
     int64_t step = 1;
     for (int w = 0; w < o.windows; ++w) {
         restore();
@@ -140,6 +153,7 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
         // An apply-only step of the 10-step schedule (step not a multiple of 10).
         apply.push_back(
             seconds_per_call(o.window_steps, [&](int) { tpgm10->after_optimizer_step(11); }));
+        eval.push_back(seconds_per_call(o.window_steps, [&](int) { eval_pass(); }));
     }
     r.vanilla = median(vanilla);
     r.floor = median(floor);
@@ -147,6 +161,7 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     r.tpgm_freq10 = median(f10);
     r.apply_only = median(apply);
     r.images_per_sec_vanilla = o.batch / r.vanilla;
+    r.images_per_sec_eval = o.batch / median(eval);
     r.peak_rss_mb = peak_rss_mb();
     return r;
 }
@@ -158,8 +173,7 @@ double step_peak_rss_mb(const StepBenchOptions& o, bool tpgm) {
     auto model = create_model({o.model, 10, 3, 16});
     model->to(device);
     auto x = torch::randn({o.batch, 3, o.image_size, o.image_size}, device);
-    auto y =
-        torch::randint(0, 10, {o.batch}, torch::TensorOptions().dtype(torch::kLong).device(device));
+    auto y = random_labels(o, device);
     const RunConfig config = bench_config(o);
     std::unique_ptr<Method> method;
     if (tpgm) method = create_method(config, anchored_context(*model, [&] { return Batch{x, y}; }));
@@ -167,7 +181,7 @@ double step_peak_rss_mb(const StepBenchOptions& o, bool tpgm) {
     for (int64_t step = 1; step <= o.window_steps; ++step) {
         model->train();
         optimizer->zero_grad();
-        torch::cross_entropy_loss(model->forward(x), y).backward();
+        training_loss(model->forward(x), y).backward();
         optimizer->step();
         if (method) method->after_optimizer_step(step);
     }

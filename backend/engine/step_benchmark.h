@@ -31,6 +31,7 @@ struct StepBenchResult {
     double apply_only = 0;   // one apply-only projection
     int constrained = 0;     // number of constrained tensors
     double images_per_sec_vanilla = 0;
+    double images_per_sec_eval = 0;  // evaluation: forward in eval mode without gradients
     std::string device;
     bool cuda = false;
     double buffers_mb = 0;   // TPGM's own buffers per method: W0 and D (flat W replaces storage)
