@@ -3,7 +3,6 @@
 // trained once; RunSegmenter's label maps then agree with the engine's own evaluation of that
 // run, classification runs are refused by name, and the CLI writes PNGs and fails cleanly.
 #include "cli_runner.h"
-#include "recording_sink.h"
 #include "tiny_demo.h"
 
 #include "config/config_schema.h"
@@ -11,6 +10,7 @@
 #include "data/image_set.h"
 #include "data/voc.h"
 #include "data/voc_palette.h"
+#include "engine/run_reader.h"
 #include "engine/run_store.h"
 #include "facade/run_segmenter.h"
 #include "segmentation/metrics.h"
@@ -72,10 +72,28 @@ class TestSegmentationPredict : public QObject {
         QVERIFY(dir_.isValid());
         run_ = dir_.filePath("seg-run").toStdString();
         config_ = tiny_seg_demo_config(dir_.filePath("cache").toStdString(), run_, kTestScenes);
-        RecordingSink sink;
-        summary_ = run(config_, sink);
+        // Fine-tuned as a user would: a config file and tpgm-cli finetune.
+        const QString yaml = dir_.filePath("seg.yaml");
+        std::ofstream(yaml.toStdString()) << to_yaml(config_);
+        const CliResult r = run_cli({"finetune", "-c", yaml, "-q"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("mIoU") && r.out.contains("contrast-3"), qPrintable(r.out));
+        summary_ = read_run(run_).summary.value();
         QCOMPARE(summary_.status, std::string("completed"));
         QVERIFY(summary_.final_top5.count("id"));
+    }
+
+    void evalScoresCorruptionsThroughTheCli() {
+        const CliResult r = run_cli({"eval", "--run", QString::fromStdString(run_), "--corruptions",
+                                     "fog", "--severities", "3"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("corruption x severity mean IoU"), qPrintable(r.out));
+        const auto report = read_eval_json(run_);
+        QVERIFY(report && report->corruptions);
+        const double fog = report->corruptions->top1.at("fog").at(0);
+        QVERIFY(fog >= 0 && fog <= 1);
+        // The clean cell is the run's own ID test score: the same scenes and metric.
+        QVERIFY(std::abs(report->corruptions->clean - summary_.final_top1.at("id")) < 1e-9);
     }
 
     void labelMapsHaveTheImageSize() {

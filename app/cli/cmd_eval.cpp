@@ -12,10 +12,10 @@
 namespace {
 
 // The corruption matrix of `report` (and CE / mCE when it has a baseline), one row per corruption.
-void print_corruptions(const tpgm::CorruptionReport& r, int64_t images) {
+void print_corruptions(const tpgm::CorruptionReport& r, int64_t images, bool segmentation) {
     const bool errors = !r.baseline.empty();
-    std::cout << "\ncorruption x severity top-1 (%) on "
-              << (images > 0 ? std::to_string(images) : "all") << " ID test images\n"
+    std::cout << "\ncorruption x severity " << (segmentation ? "mean IoU" : "top-1") << " (%) on "
+              << (images > 0 ? "at most " + std::to_string(images) : "all") << " ID test images\n"
               << std::left << std::setw(20) << "corruption" << std::right;
     for (int s : r.severities) std::cout << std::setw(7) << s;
     std::cout << std::setw(8) << "mean" << (errors ? "      CE  rel.CE" : "") << "\n";
@@ -100,7 +100,7 @@ void register_eval_command(CLI::App& app) {
         if (!request.corruptions.empty()) {
             report.corruptions =
                 tpgm::evaluate_corruption_report(config, checkpoint, request, sink);
-            print_corruptions(*report.corruptions, o->images);
+            print_corruptions(*report.corruptions, o->images, tpgm::is_segmentation_run(config));
         }
         if (!o->run.empty()) tpgm::write_eval_json(o->run, report);
     });
