@@ -26,6 +26,7 @@
 #include <QStyle>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <map>
 
 namespace tpgm::ui {
@@ -430,6 +431,11 @@ void SegmentationPanel::rebuildLegend() {
 
 void SegmentationPanel::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
+    // First shown with no run picked: the newest finished segmentation runs, if there are any.
+    const bool none = std::all_of(folders_.begin(), folders_.end(),
+                                  [](const QLineEdit* f) { return f->text().isEmpty(); });
+    if (none && !shownOnce_) chooseLatestRuns();
+    shownOnce_ = true;
     if (!scenesLoaded() && !fashionMnistDir_.empty()) loadScenes();
 }
 

@@ -76,6 +76,7 @@ class SegmentationPanel : public QWidget {
     std::unique_ptr<State> state_;
     std::string fashionMnistDir_;
     QString runsRoot_ = "runs";
+    bool shownOnce_ = false;
     QComboBox* labels_ = nullptr;
     QSpinBox* scene_ = nullptr;
     QSlider* opacity_ = nullptr;

@@ -68,6 +68,19 @@ void validate_ood_sets(const RunConfig& c, std::vector<ConfigIssue>& issues) {
     }
 }
 
+// A corruption list and its severities (demo.* or seg.*, as `prefix` says).
+void check_corruptions(const std::vector<std::string>& names, const std::vector<int>& severities,
+                       const std::string& prefix, std::vector<ConfigIssue>& issues) {
+    for (const auto& name : names)
+        if (!robustness::corruption_from_name(name))
+            issues.push_back(
+                {prefix + "corruptions", "'" + name + "' is not an ImageNet-C corruption name"});
+    for (int s : severities)
+        if (s < 1 || s > 5)
+            issues.push_back(
+                {prefix + "severities", "severity " + std::to_string(s) + " is not in 1..5"});
+}
+
 }  // namespace
 
 std::vector<ConfigIssue> validate(const RunConfig& c) {
@@ -94,12 +107,7 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
          "the segmentation demo's backbone is demo_resnet (model demo_fcn or demo_deeplabv3); "
          "give pretrained: to fine-tune another model");
     need(c.data != "voc" || !c.seg.root.empty(), "seg.root", "data=voc needs the dataset root");
-    for (const auto& name : c.seg.corruptions)
-        need(robustness::corruption_from_name(name).has_value(), "seg.corruptions",
-             "'" + name + "' is not an ImageNet-C corruption name");
-    for (int s : c.seg.severities)
-        need(s >= 1 && s <= 5, "seg.severities",
-             "severity " + std::to_string(s) + " is not in 1..5");
+    check_corruptions(c.seg.corruptions, c.seg.severities, "seg.", issues);
     if (c.data != "demo" && c.data != "seg_demo") {
         need(!c.pretrained.empty(), "pretrained",
              "data=" + c.data + " needs a pre-trained checkpoint");
@@ -130,12 +138,7 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
              "), or no epoch is left to fine-tune every layer");
     need(!c.optim.nesterov || c.optim.name != "sgd" || c.optim.momentum > 0, "optim.nesterov",
          "Nesterov momentum needs optim.momentum > 0");
-    for (const auto& name : c.demo.corruptions)
-        need(robustness::corruption_from_name(name).has_value(), "demo.corruptions",
-             "'" + name + "' is not an ImageNet-C corruption name");
-    for (int s : c.demo.severities)
-        need(s >= 1 && s <= 5, "demo.severities",
-             "severity " + std::to_string(s) + " is not in 1..5");
+    check_corruptions(c.demo.corruptions, c.demo.severities, "demo.", issues);
     return issues;
 }
 
