@@ -109,9 +109,12 @@ QString MainWindow::idleMessage() const {
         data = tr("the demo benchmark");
     else if (c.data == "folders")
         data = tr("the image folders of %1").arg(QString::fromStdString(c.folders.train));
+    else if (c.data == "seg_demo")
+        data = tr("the segmentation demo (%1 labels)").arg(QString::fromStdString(c.seg.labels));
+    else if (c.data == "voc")
+        data = tr("the segmentation masks under %1").arg(QString::fromStdString(c.seg.root));
     else
-        data = tr("the %1 lists under %2")
-                   .arg(QString::fromStdString(c.data), QString::fromStdString(c.lists.root));
+        data = tr("the split lists under %1").arg(QString::fromStdString(c.lists.root));
     QString text = setup_->isValid() ? tr("Ready: press Start (Ctrl+R) to fine-tune %1 on %2.")
                                            .arg(QString::fromStdString(c.method), data)
                                      : tr("Fix the settings marked in red, then Start (Ctrl+R).");
