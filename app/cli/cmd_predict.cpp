@@ -6,7 +6,7 @@
 #include "config/config_schema.h"
 #include "data/image_folder.h"
 #include "data/split_list.h"
-#include "data/voc_palette.h"
+#include "data/voc.h"
 #include "engine/run_store.h"
 #include "facade/demo_samples.h"
 #include "facade/run_predictor.h"
@@ -69,24 +69,11 @@ std::vector<std::string> output_paths(const std::vector<std::string>& images,
     return paths;
 }
 
-// The label map coloured with the VOC palette, in BGR for imwrite: the colours VOC's own
-// palette PNGs decode to.
-cv::Mat palette_image(const cv::Mat& labels) {
-    const auto& palette = tpgm::voc_palette();
-    cv::Mat out(labels.size(), CV_8UC3);
-    for (int y = 0; y < labels.rows; ++y)
-        for (int x = 0; x < labels.cols; ++x) {
-            const cv::Vec3b& rgb = palette[labels.at<uint8_t>(y, x)];
-            out.at<cv::Vec3b>(y, x) = cv::Vec3b(rgb[2], rgb[1], rgb[0]);
-        }
-    return out;
-}
-
 // The image with every labelled pixel blended half and half with its class colour. Background
 // (label 0 when the run calls it so; the palette's black) is left as the image, so that the
 // scene stays readable and only what the model found is tinted.
 cv::Mat overlay_image(const cv::Mat& image, const cv::Mat& labels, bool zero_is_background) {
-    const cv::Mat colours = palette_image(labels);
+    const cv::Mat colours = tpgm::colorize_voc_mask(labels);
     cv::Mat blended;
     cv::addWeighted(image, 0.5, colours, 0.5, 0.0, blended);
     cv::Mat out = image.clone();
@@ -140,7 +127,7 @@ void predict_segmentation(const PredictOptions& o, const std::vector<cv::Mat>& i
     std::cout << "checkpoint: " << segmenter.checkpoint() << "\n";
     for (std::size_t i = 0; i < images.size(); ++i) {
         const cv::Mat labels = segmenter.segment(images[i]);
-        write_png(outputs[i], o.mask_only ? palette_image(labels)
+        write_png(outputs[i], o.mask_only ? tpgm::colorize_voc_mask(labels)
                                           : overlay_image(images[i], labels, zero_is_background));
         std::cout << o.images[i] << " -> " << outputs[i] << " (" << labels.cols << "x"
                   << labels.rows << ")\n";
