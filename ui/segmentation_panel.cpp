@@ -332,7 +332,7 @@ void SegmentationPanel::setRuns(const RunList& runs) {
                 continue;
             const size_t evaluations = run->record.evals.size();
             auto [it, added] = state_->evaluations.emplace(dir, evaluations);
-            if (!added && it->second == evaluations && state_->segmenters[i]) continue;
+            if (!added && it->second == evaluations) continue;  // nothing new to predict with
             it->second = evaluations;
             if (!added || !state_->segmenters[i]) setRunFolder(i, folders_[i]->text());
         }
