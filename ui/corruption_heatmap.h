@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Accuracy (mean IoU for segmentation runs) per corruption x severity of one run, or the difference between two runs (e.g. TPGM
-// minus vanilla FT), read from each run folder's eval.json (`tpgm-cli eval --corruptions ...`);
-// a button computes that matrix for the selected run in the background.
+// Accuracy (mean IoU for segmentation runs) per corruption x severity of one run, or the difference
+// between two runs (e.g. TPGM minus vanilla FT), read from each run folder's eval.json (`tpgm-cli
+// eval --corruptions ...`); a button computes that matrix for the selected run in the background.
 #pragma once
 
 #include "engine/run_eval.h"
