@@ -17,6 +17,7 @@ packages=(
   xvfb xauth                            # window tests and screenshots without a display
   desktop-file-utils                    # the package test validates the desktop entry
   python3-protobuf                      # the TensorBoard test's independent event-file reader
+  python3-torch python3-torchvision     # torchvision's segmentation logits, the models test's reference
 )
 
 packages+=("$@")  # extra packages a caller needs (packaging/package.sh: help2man, lintian)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Segmentation models: torchvision's names and shapes, output sizes and strides, loading a
-// classifier's checkpoint into the backbone and a torchvision state dict with its aux head.
+// classifier's checkpoint into the backbone and a torchvision state dict with its aux head, and
+// the same logits as torchvision's own models (Debian's python3-torchvision computes them).
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/key_map.h"
 #include "checkpoints/safetensors.h"
@@ -25,6 +26,27 @@ namespace fs = std::filesystem;
 namespace {
 
 using Shapes = std::map<std::string, std::vector<int64_t>>;
+
+// Whether /usr/bin/python3 has PyTorch with torchvision (packaging/install-deps.sh installs
+// Debian's python3-torch and python3-torchvision).
+bool python_has_torchvision() {
+    QProcess probe;
+    probe.start("/usr/bin/python3", {"-c", "import torch, torchvision"});
+    return probe.waitForFinished(120000) && probe.exitStatus() == QProcess::NormalExit &&
+           probe.exitCode() == 0;
+}
+
+// Runs tests/tools/segmentation_reference.py into `dir`: empty on success, else why it failed.
+QString write_torchvision_reference(const fs::path& dir) {
+    QProcess script;
+    script.start("/usr/bin/python3", {TPGM_TEST_DATA_DIR "/../tools/segmentation_reference.py",
+                                      QString::fromStdString(dir.string())});
+    if (script.waitForFinished(240000) && script.exitStatus() == QProcess::NormalExit &&
+        script.exitCode() == 0)
+        return {};
+    return "segmentation_reference.py failed: " +
+           QString::fromLocal8Bit(script.readAllStandardError());
+}
 
 // torchvision's names and shapes, written from its source (resnet.py's _make_layer, fcn.py's
 // FCNHead, deeplabv3.py's DeepLabHead / ASPP), independently of our modules.
@@ -365,13 +387,21 @@ class TestSegmentationModels : public QObject {
 
     void logitsMatchTorchvision() {
         // tests/tools/segmentation_reference.py writes, with PyTorch and torchvision, seeded
-        // random models' state dicts, an input and torchvision's logits for it.
+        // random models' state dicts, an input and torchvision's logits for it: into
+        // TPGM_SEG_REFERENCE when that is set, otherwise here, with Debian's python3-torch.
+        QTemporaryDir generated;
         const char* folder = std::getenv("TPGM_SEG_REFERENCE");
-        if (!folder || !*folder)
-            QSKIP(
-                "TPGM_SEG_REFERENCE is not set: run tests/tools/segmentation_reference.py "
-                "(needs PyTorch and torchvision) and point it at the output folder");
-        const fs::path dir(folder);
+        fs::path dir = folder && *folder ? fs::path(folder) : fs::path();
+        if (dir.empty()) {
+            if (!python_has_torchvision())
+                QSKIP(
+                    "TPGM_SEG_REFERENCE is not set and /usr/bin/python3 has no torch with "
+                    "torchvision (apt install python3-torch python3-torchvision)");
+            QVERIFY(generated.isValid());
+            dir = generated.path().toStdString();
+            const QString failure = write_torchvision_reference(dir);
+            QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        }
         const torch::Tensor input = read_safetensors((dir / "input.safetensors").string())
                                         .state.at(0)
                                         .second.to(torch::kFloat);
@@ -389,6 +419,7 @@ class TestSegmentationModels : public QObject {
             QCOMPARE(ours.sizes().vec(), reference.sizes().vec());
             const double scale = std::max(1.0, reference.abs().max().item<double>());
             const double error = (ours - reference).abs().max().item<double>();
+            qInfo("%s: max |ours - torchvision| %.3g at logit scale %.3g", name, error, scale);
             QVERIFY2(error <= 1e-4 * scale,
                      (std::string(name) + ": max |difference| " + std::to_string(error) +
                       " at scale " + std::to_string(scale))

@@ -7,20 +7,48 @@ For each model: a seeded random initialisation (aux_loss=False, 21 classes, no d
 BatchNorm running statistics randomised too so that eval-mode normalisation is exercised, is
 saved as <model>.safetensors; one input of an odd size (65x47, to exercise the final bilinear
 upsampling) as input.safetensors; and the model's eval-mode logits for it as
-<model>_logits.safetensors. Then:
+<model>_logits.safetensors. test_segmentation_models runs this script itself into a temporary
+folder; to keep and reuse the files:
 
     python3 tests/tools/segmentation_reference.py /tmp/seg_ref
-    TPGM_SEG_REFERENCE=/tmp/seg_ref build/<dir>/tests/test_segmentation_models
+    TPGM_SEG_REFERENCE=/tmp/seg_ref build/release/bin/test_segmentation_models
 
-Needs torch, torchvision and safetensors.
+Needs torch and torchvision (Debian: python3-torch python3-torchvision); the safetensors
+package is used when installed, otherwise the files are written by the small writer below
+(the format is an 8-byte header length, a JSON header, then the raw little-endian data).
 """
 
 import argparse
+import json
 import pathlib
+import struct
 
 import torch
-from safetensors.torch import save_file
 from torchvision.models.segmentation import deeplabv3_resnet50, fcn_resnet50
+
+try:
+    from safetensors.torch import save_file
+except ImportError:  # Debian 12 packages torch and torchvision but not safetensors
+    _DTYPE_NAMES = {torch.float32: "F32", torch.int64: "I64"}
+
+    def save_file(tensors: dict, path: str) -> None:
+        header, blobs, offset = {}, [], 0
+        for name, tensor in tensors.items():
+            data = tensor.contiguous().numpy().tobytes()
+            header[name] = {
+                "dtype": _DTYPE_NAMES[tensor.dtype],
+                "shape": list(tensor.shape),
+                "data_offsets": [offset, offset + len(data)],
+            }
+            blobs.append(data)
+            offset += len(data)
+        encoded = json.dumps(header).encode()
+        encoded += b" " * (-len(encoded) % 8)  # the data starts 8-byte aligned
+        with open(path, "wb") as out:
+            out.write(struct.pack("<Q", len(encoded)))
+            out.write(encoded)
+            for blob in blobs:
+                out.write(blob)
 
 
 def randomise_batch_norm(model: torch.nn.Module, generator: torch.Generator) -> None:
