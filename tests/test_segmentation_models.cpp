@@ -10,6 +10,7 @@
 #include "models/registry.h"
 #include "models/resnet.h"
 #include "models/segmentation.h"
+#include "models/vit.h"
 
 #include <torch/torch.h>
 #include <QtTest/QtTest>
@@ -160,10 +161,11 @@ class TestSegmentationModels : public QObject {
   private Q_SLOTS:
     void initTestCase() { torch::manual_seed(0); }
 
-    void registryKnowsTheFourNames() {
+    void registryKnowsTheSegmentationNames() {
         std::set<std::string> names;
         for (const auto& [name, doc] : model_catalogue()) names.insert(name);
-        for (const char* n : {"demo_fcn", "demo_deeplabv3", "fcn_resnet50", "deeplabv3_resnet50"}) {
+        for (const char* n : {"demo_fcn", "demo_deeplabv3", "fcn_resnet50", "deeplabv3_resnet50",
+                              "fcn_vit_s16", "fcn_vit_b16"}) {
             QVERIFY2(names.count(n) && is_segmentation_model(n), n);
             auto model = create_model({n, 3, 1, 4});
             QCOMPARE(model->head_prefix(), std::string("classifier."));
@@ -248,14 +250,77 @@ class TestSegmentationModels : public QObject {
     }
 
     void trainingStepReachesEveryParameter() {
-        auto model = create_model({"demo_deeplabv3", 4, 1, 4});
-        model->train();
-        auto logits = model->forward(torch::randn({4, 1, 33, 31}));
-        auto target = torch::randint(0, 4, {4, 33, 31}, torch::kLong);
-        torch::nn::functional::cross_entropy(logits, target).backward();
-        for (const auto& p : model->named_parameters())
-            QVERIFY2(p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0,
-                     p.key().c_str());
+        // The ViT's pos_embed is reached through its resampling to a 3 x 2 grid of patches.
+        for (const ModelSpec& spec :
+             {ModelSpec{"demo_deeplabv3", 4, 1, 4}, ModelSpec{"fcn_vit_s16", 4, 3}}) {
+            auto model = create_model(spec);
+            model->train();
+            auto logits = model->forward(torch::randn({4, spec.in_channels, 33, 31}));
+            auto target = torch::randint(0, 4, {4, 33, 31}, torch::kLong);
+            torch::nn::functional::cross_entropy(logits, target).backward();
+            for (const auto& p : model->named_parameters())
+                QVERIFY2(
+                    p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0,
+                    (spec.name + ": " + p.key()).c_str());
+        }
+    }
+
+    void vitBackboneHasTimmsNamesAndTakesAClassifierCheckpoint() {
+        auto model = segmentation({"fcn_vit_s16", 21, 3});
+        const Shapes ours = shapes_of(*model);
+        QCOMPARE(ours.at("backbone.pos_embed"), (std::vector<int64_t>{1, 197, 384}));
+        QCOMPARE(ours.at("backbone.blocks.11.attn.qkv.weight"), (std::vector<int64_t>{1152, 384}));
+        QCOMPARE(ours.at("classifier.0.weight"), (std::vector<int64_t>{96, 384, 3, 3}));
+        QCOMPARE(ours.at("classifier.4.weight"), (std::vector<int64_t>{21, 96, 1, 1}));
+        QVERIFY(!ours.count("backbone.head.weight"));
+        QCOMPARE(model->output_stride(), int64_t(16));
+        // timm's vit_small_patch16_224 has 22,050,664 parameters, 385,000 of them in the
+        // 1000-class head; FCNHead(384, 21) adds 384*96*9 + 2*96 + 96*21 + 21.
+        QCOMPARE(parameter_count(*model),
+                 int64_t(22050664 - 385000 + 384 * 96 * 9 + 2 * 96 + 96 * 21 + 21));
+
+        const ModelSpec classifier_spec{"vit_s16", 10, 3};
+        auto classifier = create_model(classifier_spec);
+        save_checkpoint(path("vit_s16.pt"), classifier_spec, *classifier);
+        const LoadReport report = load_pretrained(*model, path("vit_s16.pt"));
+        std::map<std::string, torch::Tensor> source;
+        for (const auto& [name, t] : state_dict(*classifier)) source[name] = t;
+        for (const auto& [name, t] : state_dict(*model))
+            if (starts_with(name, "backbone."))
+                QVERIFY2(torch::equal(t, source.at(name.substr(9))), name.c_str());
+        std::set<std::string> skipped;
+        for (const auto& [name, why] : report.skipped) skipped.insert(name);
+        QCOMPARE(skipped, (std::set<std::string>{"backbone.head.weight", "backbone.head.bias"}));
+        QCOMPARE(report.loaded.size(), source.size() - 2);
+        for (const auto& name : report.initialised) QVERIFY(starts_with(name, "classifier."));
+
+        torch::NoGradGuard no_grad;
+        model->eval();
+        QCOMPARE(model->features(torch::randn({1, 3, 64, 48})).sizes().vec(),
+                 (std::vector<int64_t>{1, 384, 4, 3}));
+        QCOMPARE(model->forward(torch::randn({1, 3, 65, 47})).sizes().vec(),
+                 (std::vector<int64_t>{1, 21, 65, 47}));
+    }
+
+    void positionEmbeddingResamplesRowsAsRowsAndColumnsAsColumns() {
+        // Channel 0 holds a patch's row, channel 1 its column; on a 14 x 28 grid the rows keep
+        // their values exactly (no resize along them) and the columns stretch monotonically.
+        const int64_t grid = 14;
+        auto pos = torch::zeros({1, 1 + grid * grid, 2});
+        pos[0][0] = torch::tensor({-7.0f, -9.0f});  // the class token's entry
+        for (int64_t r = 0; r < grid; ++r)
+            for (int64_t c = 0; c < grid; ++c)
+                pos[0][1 + r * grid + c] = torch::tensor({float(r), float(c)});
+        QVERIFY(resample_position_embedding(pos, grid, grid).is_same(pos));
+        const auto out = resample_position_embedding(pos, grid, 2 * grid);
+        QCOMPARE(out.sizes().vec(), (std::vector<int64_t>{1, 1 + 2 * grid * grid, 2}));
+        QVERIFY(torch::equal(out[0][0], pos[0][0]));
+        const auto map = out.narrow(1, 1, 2 * grid * grid).reshape({grid, 2 * grid, 2});
+        const auto rows = torch::arange(grid, torch::kFloat).unsqueeze(1).expand({grid, 2 * grid});
+        QVERIFY(torch::allclose(map.select(2, 0), rows, 0, 1e-5));
+        const auto columns = map.select(2, 1);
+        QVERIFY(torch::allclose(columns, columns[0].expand_as(columns), 0, 1e-5));
+        QVERIFY((columns[0].slice(0, 1) > columns[0].slice(0, 0, -1)).all().item<bool>());
     }
 
     void dilatedBasicBlocksKeepTheResolution() {
@@ -406,7 +471,7 @@ class TestSegmentationModels : public QObject {
                                         .state.at(0)
                                         .second.to(torch::kFloat);
         torch::NoGradGuard no_grad;
-        for (const char* name : {"fcn_resnet50", "deeplabv3_resnet50"}) {
+        for (const char* name : {"fcn_resnet50", "deeplabv3_resnet50", "fcn_vit_s16"}) {
             const std::string weights = (dir / (std::string(name) + ".safetensors")).string();
             const std::string logits = (dir / (std::string(name) + "_logits.safetensors")).string();
             QVERIFY2(fs::exists(weights) && fs::exists(logits), weights.c_str());

@@ -241,10 +241,11 @@ const std::vector<Field>& fields() {
                        "interpolation)"),
             {"tpgm", "ft", "lp", "l2sp", "spd", "ftp", "lpft", "wise"}),
         // The registry's names (models/registry.cpp; a test keeps the two lists equal).
-        choices(TPGM_FIELD(std::string, "model", model,
-                           "architecture from the model registry (tpgm-cli models)"),
-                {"demo_resnet", "resnet18", "resnet34", "resnet50", "vit_s16", "vit_b16",
-                 "demo_fcn", "demo_deeplabv3", "fcn_resnet50", "deeplabv3_resnet50"}),
+        choices(
+            TPGM_FIELD(std::string, "model", model,
+                       "architecture from the model registry (tpgm-cli models)"),
+            {"demo_resnet", "resnet18", "resnet34", "resnet50", "vit_s16", "vit_b16", "demo_fcn",
+             "demo_deeplabv3", "fcn_resnet50", "deeplabv3_resnet50", "fcn_vit_s16", "fcn_vit_b16"}),
         choices(TPGM_FIELD(std::string, "data", data,
                            "dataset source: demo (the embedded Fashion-MNIST shift benchmark) | "
                            "folders (ImageFolder roots) | lists (split-list files) | seg_demo "

@@ -22,6 +22,8 @@ std::vector<std::pair<std::string, std::string>> model_catalogue() {
         {"demo_deeplabv3", "DeepLabV3 head (small ASPP) on the demo ResNet, output stride 4"},
         {"fcn_resnet50", "torchvision FCN-ResNet50 (output stride 8, no aux head)"},
         {"deeplabv3_resnet50", "torchvision DeepLabV3-ResNet50 (output stride 8, no aux head)"},
+        {"fcn_vit_s16", "FCN head on ViT-S/16's patch tokens (output stride 16, timm names)"},
+        {"fcn_vit_b16", "FCN head on ViT-B/16's patch tokens (output stride 16, timm names)"},
     };
 }
 
@@ -32,17 +34,23 @@ std::shared_ptr<Classifier> create_model(const ModelSpec& spec) {
     if (spec.in_channels < 1 || spec.in_channels > kMaxInChannels)
         throw std::invalid_argument("a model needs 1 to " + std::to_string(kMaxInChannels) +
                                     " input channels, not " + std::to_string(spec.in_channels));
-    if (spec.name == "vit_s16" || spec.name == "vit_b16") {
-        ViTSpec v = spec.name == "vit_s16" ? ViTSpec::small16() : ViTSpec::base16();
+    const std::string base =
+        is_segmentation_model(spec.name) ? segmentation_backbone(spec.name) : spec.name;
+    if (base == "vit_s16" || base == "vit_b16") {
+        ViTSpec v = base == "vit_s16" ? ViTSpec::small16() : ViTSpec::base16();
         v.in_channels = spec.in_channels;
         v.num_classes = spec.num_classes;
-        return std::make_shared<ViT>(v);
+        if (!is_segmentation_model(spec.name)) return std::make_shared<ViT>(v);
+        // SETR-naive's idea with torchvision's FCN head: the patch tokens as a stride-16 map.
+        SegmentationSpec seg;
+        seg.backbone = v;
+        seg.head = SegmentationHead::FCN;
+        seg.num_classes = spec.num_classes;
+        return std::make_shared<SegmentationModel>(seg);
     }
     ResNetSpec r;
     r.in_channels = spec.in_channels;
     r.num_classes = spec.num_classes;
-    const std::string base =
-        is_segmentation_model(spec.name) ? segmentation_backbone(spec.name) : spec.name;
     if (base == "demo_resnet") {
         const int w = spec.width;
         r.blocks = {1, 1, 1};

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "models/classifier.h"
+#include "models/dense_backbone.h"
 #include "models/sync_batch_norm.h"
 
 #include <torch/nn/modules/batchnorm.h>
@@ -67,12 +68,12 @@ class ResNet : public Classifier {
 
 // A ResNet without pooling and fc (torchvision's IntermediateLayerGetter returning the last
 // stage): the backbone of a segmentation model, whose state dict names have no fc.
-class ResNetBackboneImpl : public torch::nn::Module {
+class ResNetBackboneImpl : public DenseBackbone {
   public:
     explicit ResNetBackboneImpl(const ResNetSpec& spec) { trunk_.build(*this, spec); }
-    torch::Tensor forward(torch::Tensor images) { return trunk_.forward(images); }
-    int64_t out_channels() const { return trunk_.out_channels; }
-    int64_t output_stride() const { return trunk_.output_stride; }
+    torch::Tensor forward(torch::Tensor images) override { return trunk_.forward(images); }
+    int64_t out_channels() const override { return trunk_.out_channels; }
+    int64_t output_stride() const override { return trunk_.output_stride; }
 
   private:
     ResNetTrunk trunk_;

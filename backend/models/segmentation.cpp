@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// FCN and DeepLabV3 heads on dilated ResNet backbones, module for module as torchvision's.
+// FCN and DeepLabV3 heads on dilated ResNet (or ViT) backbones, module for module as torchvision's.
 #include "models/segmentation.h"
 
 #include <torch/torch.h>
@@ -64,7 +64,11 @@ torch::Tensor ASPPImpl::forward(torch::Tensor x) {
 }
 
 SegmentationModel::SegmentationModel(const SegmentationSpec& spec) : spec_(spec) {
-    backbone_ = register_module("backbone", ResNetBackbone(spec.backbone));
+    if (const auto* vit = std::get_if<ViTSpec>(&spec.backbone))
+        backbone_ = register_module("backbone", ViTBackbone(*vit).ptr());
+    else
+        backbone_ =
+            register_module("backbone", ResNetBackbone(std::get<ResNetSpec>(spec.backbone)).ptr());
     const int64_t in = backbone_->out_channels();
     classifier_ = std::make_shared<nn::Module>(spec.head == SegmentationHead::FCN ? "FCNHead"
                                                                                   : "DeepLabHead");
@@ -94,10 +98,15 @@ SegmentationModel::SegmentationModel(const SegmentationSpec& spec) : spec_(spec)
 }
 
 torch::Tensor SegmentationModel::forward(torch::Tensor images) {
-    const int64_t h = images.size(2), w = images.size(3);
+    const int64_t h = images.size(2), w = images.size(3), multiple = backbone_->input_multiple();
+    const int64_t padded_h = (h + multiple - 1) / multiple * multiple;
+    const int64_t padded_w = (w + multiple - 1) / multiple * multiple;
+    if (padded_h != h || padded_w != w)  // zeros: the normalised image's mean
+        images = F::pad(images, F::PadFuncOptions({0, padded_w - w, 0, padded_h - h}));
     torch::Tensor x = backbone_->forward(images);
     for (auto& layer : layers_) x = layer.forward(x);
-    return upsample_to(final_(x), h, w);
+    x = upsample_to(final_(x), padded_h, padded_w);
+    return padded_h != h || padded_w != w ? x.narrow(2, 0, h).narrow(3, 0, w) : x;
 }
 
 void SegmentationModel::reset_head(int64_t num_classes) {

@@ -4,11 +4,13 @@
 
 #include "models/classifier.h"
 #include "models/resnet.h"
+#include "models/vit.h"
 
 #include <torch/nn/modules/container/any.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 
+#include <variant>
 #include <vector>
 
 namespace tpgm {
@@ -16,9 +18,10 @@ namespace tpgm {
 // Which head sits on the backbone's feature map.
 enum class SegmentationHead { FCN, DeepLabV3 };
 
-// Shape of a segmentation model: a (dilated) ResNet backbone and a head.
+// Shape of a segmentation model: a (dilated) ResNet or a ViT backbone and a head.
 struct SegmentationSpec {
-    ResNetSpec backbone;  // num_classes is ignored: the backbone has no fc
+    // num_classes is ignored: the backbone has no fc / head.
+    std::variant<ResNetSpec, ViTSpec> backbone;
     SegmentationHead head = SegmentationHead::FCN;
     int64_t num_classes = 21;
     // DeepLabV3's ASPP: output channels and the three atrous rates (torchvision: 256, 12/24/36).
@@ -53,14 +56,14 @@ class ASPPImpl : public torch::nn::Module {
 TORCH_MODULE(ASPP);
 
 // A backbone plus a dense head, as torchvision's FCN / DeepLabV3 with aux_loss=False: names
-// "backbone.*" (a ResNet without fc) and "classifier.0..4" (the whole head, whose last entry is
-// the 1x1 conv to class logits). A Classifier so that the trainer, methods and checkpoints treat
-// it like any model; its "classes" are per-pixel.
+// "backbone.*" (a ResNet without fc, or a ViT without head) and "classifier.0..4" (the whole head,
+// whose last entry is the 1x1 conv to class logits). A Classifier so that the trainer, methods and
+// checkpoints treat it like any model; its "classes" are per-pixel.
 class SegmentationModel : public Classifier {
   public:
     explicit SegmentationModel(const SegmentationSpec& spec);
     // Logits [N, num_classes, H, W]: the head's output upsampled bilinearly (align_corners=false,
-    // as torchvision) to the input's size.
+    // as torchvision) to the input's size (to the padded size, then cropped, for a ViT).
     torch::Tensor forward(torch::Tensor images) override;
     // The backbone's feature map, [N, C, H/output_stride, W/output_stride] (rounded up).
     torch::Tensor features(torch::Tensor images) { return backbone_->forward(images); }
@@ -75,7 +78,7 @@ class SegmentationModel : public Classifier {
 
   private:
     SegmentationSpec spec_;
-    ResNetBackbone backbone_{nullptr};
+    std::shared_ptr<DenseBackbone> backbone_;
     // Registered as "classifier" with children "0".."4", as torchvision's nn.Sequential heads;
     // layers 0..3 run in order, then the final conv, which reset_head swaps on its own.
     std::shared_ptr<torch::nn::Module> classifier_;

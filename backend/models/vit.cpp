@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace tpgm {
@@ -78,51 +79,92 @@ void init_linear(nn::Linear& l) {
 
 }  // namespace
 
-ViT::ViT(const ViTSpec& spec) : spec_(spec) {
-    if (spec.patch_size <= 0 || spec.image_size % spec.patch_size != 0 || spec.heads <= 0 ||
-        spec.dim % spec.heads != 0 || spec.depth <= 0)
+void ViTTrunk::build(nn::Module& owner, const ViTSpec& s) {
+    if (s.patch_size <= 0 || s.image_size % s.patch_size != 0 || s.heads <= 0 ||
+        s.dim % s.heads != 0 || s.depth <= 0)
         throw std::invalid_argument(
             "ViTSpec: image size must be a multiple of the patch size and dim of heads");
-    const int64_t n = (spec.image_size / spec.patch_size) * (spec.image_size / spec.patch_size);
-    cls_token_ = register_parameter("cls_token", torch::zeros({1, 1, spec.dim}));
-    pos_embed_ = register_parameter("pos_embed", torch::zeros({1, n + 1, spec.dim}));
-    proj_ = nn::Conv2d(
-        nn::Conv2dOptions(spec.in_channels, spec.dim, spec.patch_size).stride(spec.patch_size));
+    spec = s;
+    const int64_t grid = s.image_size / s.patch_size;
+    cls_token = owner.register_parameter("cls_token", torch::zeros({1, 1, s.dim}));
+    pos_embed = owner.register_parameter("pos_embed", torch::zeros({1, grid * grid + 1, s.dim}));
+    proj = nn::Conv2d(nn::Conv2dOptions(s.in_channels, s.dim, s.patch_size).stride(s.patch_size));
     auto patch_embed = std::make_shared<nn::Module>();
-    patch_embed->register_module("proj", proj_);
-    register_module("patch_embed", patch_embed);
-    blocks_ = register_module("blocks", nn::ModuleList());
-    for (int64_t d = 0; d < spec.depth; ++d)
-        blocks_->push_back(Block(spec.dim, spec.heads, spec.mlp_ratio));
-    norm_ = register_module("norm", layer_norm(spec.dim));
-    head_ = register_module("head", nn::Linear(spec.dim, spec.num_classes));
+    patch_embed->register_module("proj", proj);
+    owner.register_module("patch_embed", patch_embed);
+    blocks = owner.register_module("blocks", nn::ModuleList());
+    for (int64_t d = 0; d < s.depth; ++d) blocks->push_back(Block(s.dim, s.heads, s.mlp_ratio));
+    norm = owner.register_module("norm", layer_norm(s.dim));
     torch::NoGradGuard no_grad;
-    trunc_normal(pos_embed_, 0.02);
-    nn::init::normal_(cls_token_, 0.0, 1e-6);
-    for (auto& m : modules(false))
-        if (auto linear = std::dynamic_pointer_cast<nn::LinearImpl>(m)) {
-            nn::Linear holder(linear);
-            init_linear(holder);
-        }
+    trunc_normal(pos_embed, 0.02);
+    nn::init::normal_(cls_token, 0.0, 1e-6);
+    for (auto& block : *blocks)
+        for (auto& m : block->modules())
+            if (auto linear = std::dynamic_pointer_cast<nn::LinearImpl>(m)) {
+                nn::Linear holder(linear);
+                init_linear(holder);
+            }
+}
+
+torch::Tensor resample_position_embedding(const torch::Tensor& pos_embed, int64_t h, int64_t w) {
+    namespace F = torch::nn::functional;
+    const int64_t dim = pos_embed.size(2);
+    const auto grid = static_cast<int64_t>(std::lround(std::sqrt(double(pos_embed.size(1) - 1))));
+    TORCH_CHECK(grid * grid + 1 == pos_embed.size(1),
+                "pos_embed: a square grid plus a class token");
+    if (h == grid && w == grid) return pos_embed;
+    // timm's resample_abs_pos_embed: the grid part as a [1, dim, grid, grid] image, bicubic with
+    // antialiasing (timm's default, which also picks PIL's a = -0.5 cubic when enlarging).
+    const auto patches =
+        pos_embed.narrow(1, 1, grid * grid).reshape({1, grid, grid, dim}).permute({0, 3, 1, 2});
+    const auto resized = F::interpolate(patches, F::InterpolateFuncOptions()
+                                                     .size(std::vector<int64_t>{h, w})
+                                                     .mode(torch::kBicubic)
+                                                     .align_corners(false)
+                                                     .antialias(true));
+    return torch::cat(
+        {pos_embed.narrow(1, 0, 1), resized.permute({0, 2, 3, 1}).reshape({1, h * w, dim})}, 1);
+}
+
+torch::Tensor ViTTrunk::tokens(torch::Tensor x) {
+    x = proj(x);
+    const torch::Tensor position = resample_position_embedding(pos_embed, x.size(2), x.size(3));
+    x = x.flatten(2).transpose(1, 2);
+    x = torch::cat({cls_token.expand({x.size(0), -1, -1}), x}, 1) + position;
+    for (const auto& b : *blocks) x = b->as<BlockImpl>()->forward(x);
+    return norm(x);
+}
+
+ViT::ViT(const ViTSpec& spec) {
+    trunk_.build(*this, spec);
+    head_ = register_module("head", nn::Linear(spec.dim, spec.num_classes));
+    init_linear(head_);
 }
 
 torch::Tensor ViT::features(torch::Tensor x) {
-    if (x.dim() != 4 || x.size(2) != spec_.image_size || x.size(3) != spec_.image_size)
-        throw std::invalid_argument("ViT expects " + std::to_string(spec_.image_size) + "x" +
-                                    std::to_string(spec_.image_size) + " images");
-    x = proj_(x).flatten(2).transpose(1, 2);
-    x = torch::cat({cls_token_.expand({x.size(0), -1, -1}), x}, 1) + pos_embed_;
-    for (const auto& b : *blocks_) x = b->as<BlockImpl>()->forward(x);
-    return norm_(x).select(1, 0);
+    const int64_t size = trunk_.spec.image_size;
+    if (x.dim() != 4 || x.size(2) != size || x.size(3) != size)
+        throw std::invalid_argument("ViT expects " + std::to_string(size) + "x" +
+                                    std::to_string(size) + " images");
+    return trunk_.tokens(x).select(1, 0);
 }
 
 torch::Tensor ViT::forward(torch::Tensor x) {
     return head_(features(x));
 }
 
+torch::Tensor ViTBackboneImpl::forward(torch::Tensor images) {
+    const int64_t patch = trunk_.spec.patch_size;
+    TORCH_CHECK(images.dim() == 4 && images.size(2) % patch == 0 && images.size(3) % patch == 0,
+                "ViT backbone: image sides must be multiples of the patch size ", patch);
+    const int64_t h = images.size(2) / patch, w = images.size(3) / patch;
+    const auto patches = trunk_.tokens(images).narrow(1, 1, h * w);  // the class token dropped
+    return patches.transpose(1, 2).reshape({images.size(0), trunk_.spec.dim, h, w});
+}
+
 void ViT::reset_head(int64_t num_classes) {
     const auto device = head_->weight.device();
-    head_ = replace_module("head", nn::Linear(spec_.dim, num_classes));
+    head_ = replace_module("head", nn::Linear(trunk_.spec.dim, num_classes));
     init_linear(head_);
     head_->to(device);
 }
