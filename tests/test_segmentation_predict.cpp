@@ -22,6 +22,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -94,6 +95,39 @@ class TestSegmentationPredict : public QObject {
         QVERIFY(fog >= 0 && fog <= 1);
         // The clean cell is the run's own ID test score: the same scenes and metric.
         QVERIFY(std::abs(report->corruptions->clean - summary_.final_top1.at("id")) < 1e-9);
+    }
+
+    void perClassIoUReachesTheRunFolderAndTheCli() {
+        // The summary's per-class IoU averages (NaN left out) to the mIoU beside it.
+        const ClassIoU& iou = summary_.final_class_iou;
+        QCOMPARE(iou.classes.size(), std::size_t{11});
+        QCOMPARE(iou.classes.front(), std::string("background"));
+        QVERIFY(iou.sets.count("id") && iou.sets.count("contrast-3"));
+        for (const auto& [set, values] : iou.sets) {
+            QCOMPARE(values.size(), iou.classes.size());
+            double sum = 0;
+            int scored = 0;
+            for (double v : values)
+                if (!std::isnan(v)) sum += v, ++scored;
+            QVERIFY2(scored > 0 && std::abs(sum / scored - summary_.final_top1.at(set)) < 1e-9,
+                     set.c_str());
+        }
+        // Every evaluation in metrics.jsonl carries it too.
+        const auto evals = read_run(run_).evals;
+        QVERIFY(!evals.empty());
+        for (const auto& e : evals) QVERIFY(e.class_iou.sets.count("id"));
+        // tpgm-cli eval --per-class prints the table and writes the same numbers to eval.json.
+        const CliResult r = run_cli({"eval", "--run", QString::fromStdString(run_), "--per-class"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("IoU per class") && r.out.contains("background"),
+                 qPrintable(r.out));
+        const auto report = read_eval_json(run_);
+        QVERIFY(report);
+        QCOMPARE(report->class_iou.classes, iou.classes);
+        const auto& again = report->class_iou.sets.at("id");
+        for (std::size_t c = 0; c < again.size(); ++c)
+            QVERIFY(std::isnan(again[c]) ? std::isnan(iou.sets.at("id")[c])
+                                         : std::abs(again[c] - iou.sets.at("id")[c]) < 1e-9);
     }
 
     void labelMapsHaveTheImageSize() {

@@ -45,6 +45,7 @@ void register_eval_command(CLI::App& app) {
         std::vector<int> severities{1, 2, 3, 4, 5};
         int64_t images = 1000;
         std::vector<std::string> overrides;
+        bool per_class = false;
     };
     auto o = std::make_shared<Options>();
     auto* cmd = app.add_subcommand(
@@ -62,6 +63,9 @@ void register_eval_command(CLI::App& app) {
                     "YAML run config for the data (default: the run's own)")
         ->check(CLI::ExistingFile);
     cmd->add_option("-s,--set", o->overrides, "override a config key (repeatable)");
+    cmd->add_flag("--per-class", o->per_class,
+                  "segmentation runs: also the IoU of every class on every set (always written\n"
+                  "to eval.json's class_iou)");
     cmd->add_option("--corruptions", o->corruptions,
                     "also the corruption x severity matrix, generated on the fly from the ID test\n"
                     "images: benchmark (the 15 of mCE), all (19) or a comma-separated list");
@@ -96,7 +100,11 @@ void register_eval_command(CLI::App& app) {
         const tpgm::EvalEvent e = tpgm::evaluate_checkpoint(config, checkpoint, sink);
         std::cout << "checkpoint: " << checkpoint << "\n\n";
         print_accuracy_table(std::cout, e.top1, e.top5, tpgm::is_segmentation_run(config));
-        tpgm::EvalReport report{checkpoint, e.top1, e.top5, std::nullopt};
+        if (o->per_class && !e.class_iou.empty()) {
+            std::cout << "\nIoU per class (%)\n";
+            print_class_iou_table(std::cout, e.class_iou);
+        }
+        tpgm::EvalReport report{checkpoint, e.top1, e.top5, std::nullopt, e.class_iou};
         if (!request.corruptions.empty()) {
             report.corruptions =
                 tpgm::evaluate_corruption_report(config, checkpoint, request, sink);

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -125,6 +126,32 @@ tpgm::RunConfig resolve_config(const std::string& config_path,
     } catch (const tpgm::ConfigError& e) {
         std::cerr << "error: " << e.what() << "\n";
         std::exit(2);
+    }
+}
+
+void print_class_iou_table(std::ostream& out, const tpgm::ClassIoU& iou) {
+    std::vector<std::string> sets;
+    if (iou.sets.count("id")) sets.push_back("id");
+    for (const auto& [name, _] : iou.sets)
+        if (name != "id") sets.push_back(name);
+    std::size_t label = 5;  // "class"
+    for (const auto& name : iou.classes) label = std::max(label, name.size());
+    out << std::left << std::setw(int(label) + 2) << "class" << std::right;
+    for (const auto& set : sets)
+        out << std::setw(int(std::max<std::size_t>(7, set.size() + 2)))
+            << (set == "id" ? "ID" : set);
+    out << "\n" << std::fixed << std::setprecision(1);
+    for (std::size_t c = 0; c < iou.classes.size(); ++c) {
+        out << std::left << std::setw(int(label) + 2) << iou.classes[c] << std::right;
+        for (const auto& set : sets) {
+            const auto& values = iou.sets.at(set);
+            const int width = int(std::max<std::size_t>(7, set.size() + 2));
+            if (c < values.size() && !std::isnan(values[c]))
+                out << std::setw(width) << 100 * values[c];
+            else
+                out << std::setw(width) << "-";
+        }
+        out << "\n";
     }
 }
 

@@ -40,5 +40,8 @@ tpgm::RunConfig resolve_config(const std::string& config_path,
 // "ID 84.1  sketch 60.2 ..." as an aligned table of top-1 (and top-5) accuracy in percent.
 void print_accuracy_table(std::ostream& out, const std::map<std::string, double>& top1,
                           const std::map<std::string, double>& top5, bool segmentation = false);
+// IoU in percent per class (rows) and set (columns: the ID test, then the OOD sets); "-" where
+// a class is neither labelled nor predicted in a set.
+void print_class_iou_table(std::ostream& out, const tpgm::ClassIoU& iou);
 // Formats seconds as h:mm:ss or m:ss.
 std::string format_duration(double seconds);

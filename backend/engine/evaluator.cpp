@@ -87,6 +87,7 @@ Accuracy evaluate_dense(Classifier& model, const ImageSetPtr& set, const Normali
     if (acc.count == 0) return acc;
     acc.top1 = confusion.mean_iou();
     acc.top5 = confusion.pixel_accuracy();
+    acc.class_iou = confusion.iou();
     return acc;
 }
 
@@ -171,6 +172,7 @@ EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch:
         const Accuracy acc = evaluate(model, set, data.norm, device, stream, kEvalBatch, shard);
         e.top1[name] = acc.top1;
         e.top5[name] = acc.top5;
+        if (!acc.class_iou.empty()) e.class_iou.sets[name] = acc.class_iou;
         ++done;
     };
     score(data.test, "id", "ID test");
@@ -185,6 +187,7 @@ EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch:
     if (progress) progress->on_progress(kEvaluationPhase, done, total);
     add_ood_aggregates(e.top1, infos);
     add_ood_aggregates(e.top5, infos);
+    if (!e.class_iou.empty()) e.class_iou.classes = data.class_names;
     return e;
 }
 

@@ -30,7 +30,8 @@ inline constexpr int64_t kEvalBatch = 256;  // images per evaluation batch
 struct Accuracy {
     double top1 = 0;
     double top5 = 0;
-    int64_t count = 0;  // examples scored (unreadable files are left out)
+    int64_t count = 0;              // examples scored (unreadable files are left out)
+    std::vector<double> class_iou;  // a dense set's IoU per class (NaN: nothing to score)
 };
 
 // Evaluates in eval mode without gradients, streaming the set's evaluation crops; restores the

@@ -22,12 +22,21 @@ struct StepEvent {
     double wall_time = 0;          // seconds since the Unix epoch; 0: not known (older folders)
 };
 
+// Per-class IoU of a segmentation evaluation, in [0, 1]; empty for classification.
+struct ClassIoU {
+    std::vector<std::string> classes;                 // label order
+    std::map<std::string, std::vector<double>> sets;  // set name -> IoU per class, NaN where a
+                                                      // class is neither labelled nor predicted
+    bool empty() const { return sets.empty(); }
+};
+
 // Accuracy of every evaluated set at one moment.
 struct EvalEvent {
     int64_t step = 0;
     int64_t epoch = 0;
     std::map<std::string, double> top1;  // set name -> top-1 accuracy in [0, 1]
     std::map<std::string, double> top5;
+    ClassIoU class_iou;    // segmentation runs: per class, every set (no aggregates)
     double wall_time = 0;  // seconds since the Unix epoch; 0: not known (older folders)
 };
 
@@ -57,6 +66,7 @@ struct RunSummary {
     double seconds = 0;
     std::map<std::string, double> final_top1;
     std::map<std::string, double> final_top5;
+    ClassIoU final_class_iou;
     std::string run_dir;
     std::string device;    // what trained: "cpu" or "cuda" ("" in summaries written before)
     std::string libtorch;  // the LibTorch version it ran on, e.g. "1.13.0" ("" likewise)

@@ -57,7 +57,7 @@ EvalReport evaluate_run(const std::string& dir, const CorruptionRequest& request
     config.resume = false;  // the folder is read, never trained into
     const std::string checkpoint = best_checkpoint(dir);
     const EvalEvent e = evaluate_checkpoint(config, checkpoint, sink);
-    EvalReport report{checkpoint, e.top1, e.top5, std::nullopt};
+    EvalReport report{checkpoint, e.top1, e.top5, std::nullopt, e.class_iou};
     if (!request.corruptions.empty())
         report.corruptions = evaluate_corruption_report(config, checkpoint, request, sink);
     write_eval_json(dir, report);

@@ -42,6 +42,24 @@ double number(const json& j, const char* key, double fallback = 0) {
     return j.contains(key) ? number(j.at(key)) : fallback;
 }
 
+// {"classes": [...], "sets": {set: [IoU per class]}}; NaN IoUs are written as null.
+json class_iou_json(const ClassIoU& c) {
+    return json{{"classes", c.classes}, {"sets", c.sets}};
+}
+
+ClassIoU parse_class_iou(const json& j) {
+    ClassIoU c;
+    if (!j.is_object()) return c;  // absent: a classification run or an older folder
+    const json& classes = member(j, "classes");
+    if (classes.is_array())
+        for (const auto& name : classes)
+            c.classes.push_back(name.is_string() ? name.get<std::string>() : "");
+    const json& sets = member(j, "sets");
+    if (sets.is_object())
+        for (auto it = sets.begin(); it != sets.end(); ++it) c.sets[it.key()] = numbers(it.value());
+    return c;
+}
+
 std::optional<json> parse_object(const std::string& text) {
     json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) return std::nullopt;
@@ -65,10 +83,10 @@ std::string metrics_line(const StepEvent& e) {
 }
 
 std::string metrics_line(const EvalEvent& e) {
-    return json{{"type", "eval"}, {"step", e.step}, {"epoch", e.epoch},
-                {"top1", e.top1}, {"top5", e.top5}, {"time", e.wall_time}}
-               .dump() +
-           '\n';
+    json j{{"type", "eval"}, {"step", e.step}, {"epoch", e.epoch},
+           {"top1", e.top1}, {"top5", e.top5}, {"time", e.wall_time}};
+    if (!e.class_iou.empty()) j["class_iou"] = class_iou_json(e.class_iou);
+    return j.dump() + '\n';
 }
 
 std::string metrics_line(const LogEvent& e) {
@@ -109,6 +127,7 @@ std::optional<MetricsEntry> parse_metrics_line(const std::string& line) {
             m.eval.epoch = j->value("epoch", int64_t{0});
             m.eval.top1 = number_map(member(*j, "top1"));
             m.eval.top5 = number_map(member(*j, "top5"));
+            m.eval.class_iou = parse_class_iou(member(*j, "class_iou"));
             m.eval.wall_time = number(*j, "time");
         } else if (type == "log") {
             m.kind = MetricsEntry::Kind::log;
@@ -145,6 +164,7 @@ std::string summary_json(const RunSummary& s) {
            {"run_dir", s.run_dir},    {"device", s.device},   {"libtorch", s.libtorch},
            {"processes", s.processes}};
     if (s.processes > 1) j["communication_seconds"] = s.communication_seconds;
+    if (!s.final_class_iou.empty()) j["class_iou"] = class_iou_json(s.final_class_iou);
     return j.dump(2) + "\n";
 }
 
@@ -164,6 +184,7 @@ std::optional<RunSummary> parse_summary_json(const std::string& text) {
         s.libtorch = j->value("libtorch", "");
         s.processes = j->value("processes", 1);
         s.communication_seconds = j->value("communication_seconds", 0.0);
+        s.final_class_iou = parse_class_iou(member(*j, "class_iou"));
         return s;
     } catch (const json::exception&) {
         return std::nullopt;
@@ -187,6 +208,7 @@ std::string eval_json(const EvalReport& r) {
         }
         j["corruptions"] = m;
     }
+    if (!r.class_iou.empty()) j["class_iou"] = class_iou_json(r.class_iou);
     return j.dump(2) + "\n";
 }
 
@@ -240,6 +262,7 @@ std::optional<EvalReport> parse_eval_json(const std::string& text) {
             m.relative_mce = number(c, "relative_mce");
             r.corruptions = m;
         }
+        r.class_iou = parse_class_iou(member(*j, "class_iou"));
         return r;
     } catch (const json::exception&) {
         return std::nullopt;

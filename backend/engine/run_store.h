@@ -84,6 +84,7 @@ struct EvalReport {
     std::string checkpoint;
     std::map<std::string, double> top1, top5;  // set name -> accuracy in [0, 1]
     std::optional<CorruptionReport> corruptions;
+    ClassIoU class_iou;  // segmentation runs
 };
 // `dir`'s eval.json; nullopt when it is absent or not a JSON object.
 std::optional<EvalReport> read_eval_json(const std::string& dir);

@@ -666,6 +666,7 @@ class Session {
         s.seconds = std::chrono::duration<double>(Clock::now() - start).count();
         s.final_top1 = last_eval_.top1;
         s.final_top5 = last_eval_.top5;
+        s.final_class_iou = last_eval_.class_iou;
         s.run_dir = cfg_.run_dir;
         s.device = device_.str();
         s.libtorch = libtorch_;
