@@ -32,6 +32,7 @@ class SegmentationOverlay : public QWidget {
     void setClassVisible(int label, bool visible);
     // What the widget paints, at the image's own size.
     const QImage& composed() const { return composed_; }
+    const QImage& labels() const { return labels_; }
     QSize sizeHint() const override;
 
   protected:

@@ -5,6 +5,7 @@
 #include "facade/demo_scenes.h"
 #include "facade/run_segmenter.h"
 #include "robustness/corruptions.h"
+#include "ui/background_segmenter.h"
 #include "ui/form_widgets.h"
 #include "ui/segmentation_overlay.h"
 
@@ -68,7 +69,7 @@ struct SegmentationPanel::State {
     QString scenesFrom;  // the run whose test scenes these are; empty: the demo's
     cv::Mat custom;      // an opened image, shown instead of the scene
     cv::Mat input;       // what the runs see: the scene or image, corrupted or not
-    std::array<std::unique_ptr<facade::RunSegmenter>, kColumns> segmenters;
+    std::array<std::shared_ptr<const facade::RunSegmenter>, kColumns> segmenters;
     std::map<QString, size_t> evaluations;  // per shown run folder, when last loaded
     std::vector<bool> visible;              // per label, from the legend
 };
@@ -148,6 +149,11 @@ SegmentationPanel::SegmentationPanel(QWidget* parent)
         notes_[i] = new QLabel;
         notes_[i]->setWordWrap(true);
         predictions_[i] = new SegmentationOverlay;
+        background_[i] = new BackgroundSegmenter(this);
+        connect(background_[i], &BackgroundSegmenter::predicted, this,
+                [this, i](const cv::Mat& image, const cv::Mat& labels, const QString& error) {
+                    showPrediction(i, image, labels, error);
+                });
         addView(2 + i, folders_[i], predictions_[i], notes_[i]);
     }
     legend_ = new QGridLayout;
@@ -275,12 +281,13 @@ bool SegmentationPanel::setRunFolder(int column, const QString& dir) {
     auto& segmenter = state_->segmenters.at(column);
     folders_[column]->setText(dir);
     segmenter.reset();
+    background_[column]->request(nullptr, {});  // what the old run still predicts is dropped
     predictions_[column]->setImage({}, {});
     notes_[column]->clear();
     bool ok = true;
     if (!dir.isEmpty()) {
         try {
-            segmenter = std::make_unique<facade::RunSegmenter>(dir.toStdString());
+            segmenter = std::make_shared<const facade::RunSegmenter>(dir.toStdString());
             notes_[column]->setText(tr("%1 · %2").arg(
                 QFileInfo(dir).fileName(),
                 QFileInfo(QString::fromStdString(segmenter->checkpoint())).fileName()));
@@ -372,26 +379,35 @@ void SegmentationPanel::refresh() {
 }
 
 void SegmentationPanel::predict(int column) {
+    background_[column]->request(state_->segmenters[column], state_->input);
+}
+
+bool SegmentationPanel::predicting() const {
+    return std::any_of(background_.begin(), background_.end(),
+                       [](const BackgroundSegmenter* b) { return b->busy(); });
+}
+
+void SegmentationPanel::showPrediction(int column, const cv::Mat& image, const cv::Mat& labels,
+                                       const QString& error) {
+    // The newest request's result, so `image` is what the tab shows now.
     const auto& segmenter = state_->segmenters[column];
-    if (!segmenter || state_->input.empty()) return;
-    try {
-        const cv::Mat labels = segmenter->segment(state_->input);
-        predictions_[column]->setImage(toImage(state_->input), toImage(labels));
-        QString note = tr("%1 · %2").arg(
-            QFileInfo(folders_[column]->text()).fileName(),
-            QFileInfo(QString::fromStdString(segmenter->checkpoint())).fileName());
-        if (state_->custom.empty() && scenesLoaded()) {
-            const int index = scene_->value() - 1;
-            const double accuracy = pixelAccuracy(labels, state_->scenes.masks.at(index));
-            if (accuracy >= 0)
-                note +=
-                    "\n" + tr("pixel accuracy on this scene: %1 %").arg(100 * accuracy, 0, 'f', 1);
-        }
-        notes_[column]->setText(note);
-    } catch (const std::exception& e) {
+    if (!segmenter) return;
+    if (!error.isEmpty()) {
         predictions_[column]->setImage({}, {});
-        notes_[column]->setText(tr("Prediction failed: %1").arg(e.what()));
+        notes_[column]->setText(tr("Prediction failed: %1").arg(error));
+        return;
     }
+    predictions_[column]->setImage(toImage(image), toImage(labels));
+    QString note =
+        tr("%1 · %2").arg(QFileInfo(folders_[column]->text()).fileName(),
+                          QFileInfo(QString::fromStdString(segmenter->checkpoint())).fileName());
+    if (state_->custom.empty() && scenesLoaded()) {
+        const int index = scene_->value() - 1;
+        const double accuracy = pixelAccuracy(labels, state_->scenes.masks.at(index));
+        if (accuracy >= 0)
+            note += "\n" + tr("pixel accuracy on this scene: %1 %").arg(100 * accuracy, 0, 'f', 1);
+    }
+    notes_[column]->setText(note);
 }
 
 QCheckBox* SegmentationPanel::legendBox(int label) const {

@@ -3,7 +3,8 @@
 // corruption, and the masks predicted by up to three segmentation runs (e.g. linear probe,
 // vanilla FT, TPGM) side by side under one opacity slider and one legend whose check boxes show
 // or hide each class. Without runs it shows the segmentation demo's scenes; a dropped or opened
-// image replaces the scene. Predictions refresh when a shown run is evaluated again.
+// image replaces the scene. Predictions refresh when a shown run is evaluated again; they run
+// off the UI thread.
 #pragma once
 
 #include "config/run_config.h"
@@ -13,6 +14,10 @@
 
 #include <array>
 #include <memory>
+
+namespace cv {
+class Mat;
+}
 
 class QCheckBox;
 class QComboBox;
@@ -24,6 +29,7 @@ class QSpinBox;
 
 namespace tpgm::ui {
 
+class BackgroundSegmenter;
 class SegmentationOverlay;
 
 class SegmentationPanel : public QWidget {
@@ -62,6 +68,8 @@ class SegmentationPanel : public QWidget {
     SegmentationOverlay* input() const { return input_; }
     SegmentationOverlay* prediction(int column) const { return predictions_.at(column); }
     QString status() const;
+    // A prediction is running or waiting (they run off the UI thread; tests wait for this).
+    bool predicting() const;
 
   protected:
     void showEvent(QShowEvent* event) override;
@@ -72,6 +80,8 @@ class SegmentationPanel : public QWidget {
     void rebuildLegend();
     void refresh();
     void predict(int column);
+    void showPrediction(int column, const cv::Mat& image, const cv::Mat& labels,
+                        const QString& error);
     struct State;
     std::unique_ptr<State> state_;
     std::string fashionMnistDir_;
@@ -90,6 +100,7 @@ class SegmentationPanel : public QWidget {
     std::array<QLineEdit*, kColumns> folders_{};
     std::array<QLabel*, kColumns> notes_{};
     std::array<SegmentationOverlay*, kColumns> predictions_{};
+    std::array<BackgroundSegmenter*, kColumns> background_{};
 };
 
 }  // namespace tpgm::ui

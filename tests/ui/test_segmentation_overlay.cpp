@@ -3,6 +3,7 @@
 // should, 255 is never drawn, VOC's palette is VOC's; the tab's panel on the demo's scenes and
 // on the predictions of a trained segmentation run.
 #include "engine/trainer.h"
+#include "facade/run_segmenter.h"
 #include "tiny_demo.h"
 #include "ui/segmentation_overlay.h"
 #include "ui/segmentation_panel.h"
@@ -144,9 +145,11 @@ class TestSegmentationOverlay : public QObject {
         QVERIFY(!panel.setRunFolder(1, tmp.filePath("nothing-here")));  // refused, with a reason
         QVERIFY(panel.status().contains("nothing-here"));
         QVERIFY(panel.setRunFolder(2, QString::fromStdString(run)));
-        // The run's own test scenes (48 px), not the demo's, and its prediction drawn on them.
+        // The run's own test scenes (48 px), not the demo's, and its prediction drawn on them
+        // once the worker thread has made it.
         QVERIFY(panel.loadScenes());
         QCOMPARE(panel.truth()->composed().width(), 48);
+        QTRY_VERIFY(!panel.predicting());
         const QImage predicted = panel.prediction(2)->composed();
         QCOMPARE(predicted.size(), QSize(48, 48));
         QVERIFY(panel.prediction(0)->composed().isNull());  // no run in that column
@@ -161,6 +164,7 @@ class TestSegmentationOverlay : public QObject {
         // A corruption changes what the run sees, not the ground truth's image.
         const QImage truth = panel.truth()->composed(), input = panel.input()->composed();
         panel.setCorruption("gaussian_noise", 5);
+        QTRY_VERIFY(!panel.predicting());
         QCOMPARE(panel.truth()->composed(), truth);
         QVERIFY(panel.input()->composed() != input);
         QVERIFY(panel.prediction(2)->composed() != plain);
@@ -170,8 +174,23 @@ class TestSegmentationOverlay : public QObject {
         const QString file = tmp.filePath("own.png");
         QVERIFY(own.save(file));
         QVERIFY(panel.openImage(file));
+        QTRY_VERIFY(!panel.predicting());
         QCOMPARE(panel.prediction(2)->composed().size(), QSize(30, 20));
         QVERIFY(!panel.openImage(tmp.filePath("missing.png")));
+        // Scenes flipped through faster than the run predicts: requests made meanwhile are
+        // coalesced, and what finally shows is the last scene's label map.
+        panel.setCorruption("", 1);
+        for (int scene = 0; scene < 6; ++scene) panel.showScene(scene);
+        QVERIFY(panel.predicting());
+        QTRY_VERIFY(!panel.predicting());
+        const tpgm::facade::RunSegmenter direct(run);
+        const cv::Mat expected =
+            direct.segment(tpgm::facade::load_run_test_scenes(run, 6).images[5]);
+        const QImage& shown = panel.prediction(2)->labels();
+        QCOMPARE(shown.size(), QSize(expected.cols, expected.rows));
+        for (int y = 0; y < expected.rows; ++y)
+            QVERIFY(std::equal(expected.ptr<uchar>(y), expected.ptr<uchar>(y) + expected.cols,
+                               shown.constScanLine(y)));
     }
 };
 
