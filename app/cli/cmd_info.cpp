@@ -5,6 +5,7 @@
 #include "config/config_schema.h"
 #include "models/registry.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -13,7 +14,10 @@ void register_info_commands(CLI::App& app) {
                        "Print every config key with its default and meaning (a valid config file)")
         ->callback([] { std::cout << tpgm::documented_defaults_yaml(); });
     app.add_subcommand("models", "List the model architectures")->callback([] {
-        for (const auto& [name, doc] : tpgm::model_catalogue())
-            std::cout << std::left << std::setw(14) << name << doc << "\n";
+        const auto models = tpgm::model_catalogue();
+        std::size_t width = 0;
+        for (const auto& [name, doc] : models) width = std::max(width, name.size());
+        for (const auto& [name, doc] : models)
+            std::cout << std::left << std::setw(static_cast<int>(width) + 2) << name << doc << "\n";
     });
 }
