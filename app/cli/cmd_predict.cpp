@@ -4,12 +4,9 @@
 #include "commands.h"
 
 #include "config/config_schema.h"
-#include "data/image_folder.h"
-#include "data/split_list.h"
 #include "data/voc.h"
 #include "engine/run_store.h"
-#include "facade/demo_samples.h"
-#include "facade/run_predictor.h"
+#include "facade/run_classifier.h"
 #include "facade/run_segmenter.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -135,59 +132,15 @@ void predict_segmentation(const PredictOptions& o, const std::vector<cv::Mat>& i
     }
 }
 
-// What a classification run's model reads: input side, normalisation and class names, as the
-// run's data defines them (the demo benchmark's own; the config's images.* for image files).
-struct ClassifierInputs {
-    int size = 224;
-    std::vector<double> mean, std;
-    std::vector<std::string> class_names;  // empty: the predictor says "class <k>"
-};
-
-ClassifierInputs classifier_inputs(const tpgm::RunConfig& c) {
-    ClassifierInputs in;
-    if (c.data == "demo") {
-        const auto samples = tpgm::facade::load_demo_samples(c.demo, 1);
-        if (samples.images.empty()) throw std::runtime_error("the demo benchmark has no images");
-        in.size = samples.images[0].cols;
-        in.mean = samples.mean;
-        in.std = samples.std;
-        in.class_names = samples.class_names;
-        return in;
-    }
-    in.size = c.images.size;
-    in.mean = c.images.mean;
-    in.std = c.images.std;
-    try {  // names only: without the training data the predictions still print, by number
-        if (c.data == "folders")
-            in.class_names = c.folders.class_list.empty()
-                                 ? tpgm::class_folder_names(c.folders.train)
-                                 : tpgm::read_class_list(c.folders.class_list);
-        else if (c.data == "lists")
-            in.class_names = c.lists.classes.empty()
-                                 ? tpgm::read_split_list(c.lists.train, c.lists.root, false).classes
-                                 : tpgm::read_class_list(c.lists.classes);
-    } catch (const std::exception&) {
-        in.class_names.clear();
-    }
-    return in;
-}
-
-void predict_classification(const PredictOptions& o, const tpgm::RunConfig& config,
-                            const std::vector<cv::Mat>& images) {
+void predict_classification(const PredictOptions& o, const std::vector<cv::Mat>& images) {
     if (o.mask_only)
         throw std::runtime_error("run '" + o.run +
                                  "' is a classification run: --mask-only is for segmentation "
                                  "runs");
-    const std::string checkpoint =
-        o.checkpoint.empty() ? tpgm::best_checkpoint(o.run) : o.checkpoint;
-    const tpgm::facade::RunPredictor predictor(checkpoint);
-    const ClassifierInputs in = classifier_inputs(config);
-    std::cout << "checkpoint: " << checkpoint << "\n";
+    const tpgm::facade::RunClassifier classifier(o.run, o.checkpoint);
+    std::cout << "checkpoint: " << classifier.checkpoint() << "\n";
     for (std::size_t i = 0; i < images.size(); ++i) {
-        cv::Mat image = images[i];
-        // File sets decode RGB; the predictor only matches the channel count.
-        if (predictor.in_channels() == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
-        const auto top = predictor.top_k(image, in.size, in.mean, in.std, in.class_names, 5);
+        const auto top = classifier.top_k(images[i], 5);
         std::cout << o.images[i] << "\n";
         for (std::size_t k = 0; k < top.size(); ++k)
             std::cout << "  " << k + 1 << ". " << std::left << std::setw(24) << top[k].name
@@ -230,6 +183,6 @@ void register_predict_command(CLI::App& app) {
         if (tpgm::is_segmentation_run(config))
             predict_segmentation(*o, images);
         else
-            predict_classification(*o, config, images);
+            predict_classification(*o, images);
     });
 }

@@ -2,6 +2,10 @@
 #include "data/image_convert.h"
 
 #include <torch/torch.h>
+#include <opencv2/imgproc.hpp>
+
+#include <stdexcept>
+#include <string>
 
 namespace tpgm {
 
@@ -20,6 +24,29 @@ torch::Tensor mat_to_tensor(const cv::Mat& image) {
     cv::Mat m = image.isContinuous() ? image : image.clone();
     auto t = torch::from_blob(m.data, {m.rows, m.cols, m.channels()}, torch::kUInt8);
     return t.permute({2, 0, 1}).contiguous();
+}
+
+cv::Mat loader_order(const cv::Mat& image, int channels) {
+    const int given = image.channels();
+    if ((channels != 1 && channels != 3) || (given != 1 && given != 3 && given != 4))
+        throw std::invalid_argument("cannot give a " + std::to_string(given) +
+                                    "-channel image to a model of " + std::to_string(channels) +
+                                    " input channels");
+    cv::Mat m = image;
+    if (m.depth() != CV_8U) m.convertTo(m, CV_8U);  // a new buffer
+    // One conversion into a new Mat: cvtColor(m, m, ...) would rewrite the caller's pixels in
+    // place whenever the channel count stays (BGR to RGB).
+    int code = -1;
+    if (channels == 1)
+        code = given == 4 ? cv::COLOR_BGRA2GRAY : given == 3 ? cv::COLOR_BGR2GRAY : -1;
+    else
+        code = given == 4   ? cv::COLOR_BGRA2RGB
+               : given == 3 ? cv::COLOR_BGR2RGB
+                            : cv::COLOR_GRAY2RGB;
+    if (code < 0) return m;
+    cv::Mat out;
+    cv::cvtColor(m, out, code);
+    return out;
 }
 
 torch::Tensor map_images(const torch::Tensor& images,

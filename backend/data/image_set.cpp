@@ -72,6 +72,14 @@ cv::Mat canonical(cv::Mat rgb, int64_t side) {
     return out;
 }
 
+AugmentOptions eval_options(int64_t size) {
+    AugmentOptions o;
+    o.size = size;
+    o.train = false;
+    o.eval_resize = kEvalResize;
+    return o;
+}
+
 class FileSet final : public ImageSet {
   public:
     FileSet(ImageList list, SetInfo info, const FileSetOptions& options, DecodeReport* report)
@@ -82,9 +90,8 @@ class FileSet final : public ImageSet {
         labels.reserve(list_.samples.size());
         for (const auto& s : list_.samples) labels.push_back(s.label);
         labels_ = torch::tensor(labels, torch::kInt64);
-        train_.size = eval_.size = size_;
-        eval_.train = false;
-        eval_.eval_resize = kEvalResize;
+        train_.size = size_;
+        eval_ = eval_options(size_);
         if (options.in_memory) decode_all(options.decode_threads, report);
     }
     int64_t size() const override { return list_.size(); }
@@ -214,6 +221,11 @@ ImageSetPtr make_tensor_set(TensorDataset data, SetInfo info) {
 ImageSetPtr make_file_set(ImageList list, SetInfo info, const FileSetOptions& options,
                           DecodeReport* report) {
     return std::make_shared<FileSet>(std::move(list), std::move(info), options, report);
+}
+
+cv::Mat file_set_eval_crop(const cv::Mat& rgb, int64_t size) {
+    std::mt19937_64 unused;  // evaluation draws nothing
+    return augment_image(canonical(rgb, canonical_side(size)), eval_options(size), unused);
 }
 
 int64_t estimated_memory_bytes(int64_t count, int64_t size) {

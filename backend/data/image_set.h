@@ -8,6 +8,8 @@
 #include "data/image_folder.h"
 #include "data/tensor_dataset.h"
 
+#include <opencv2/core.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -100,6 +102,10 @@ struct FileSetOptions {
 // unreadable (and left out of every batch, as streaming does) and counted in `report`.
 ImageSetPtr make_file_set(ImageList list, SetInfo info, const FileSetOptions& options,
                           DecodeReport* report = nullptr);
+// What a file set's evaluation makes of one decoded RGB image: the canonical shrink, the shorter
+// side to round(size * 8/7) and the centre `size` x `size` crop, so that an image a user brings
+// (tpgm-cli predict) is read exactly as the run's evaluation reads its own.
+cv::Mat file_set_eval_crop(const cv::Mat& rgb, int64_t size);
 // Bytes an in-memory file set of `count` images at `size` is expected to take (for the auto
 // choice between memory and streaming).
 int64_t estimated_memory_bytes(int64_t count, int64_t size);

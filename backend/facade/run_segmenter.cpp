@@ -77,22 +77,6 @@ std::pair<Normalization, std::vector<std::string>> run_inputs(const RunConfig& c
     return {sets.norm, sets.class_names};
 }
 
-// `image` (8-bit, 1, 3 or 4 channels, BGR) with the model's `channels`, in the order the run's
-// loaders give the model: grey as it is, colour as RGB (VOC's loader decodes RGB).
-cv::Mat model_image(const cv::Mat& image, int channels) {
-    cv::Mat m = image;
-    if (m.depth() != CV_8U) m.convertTo(m, CV_8U);
-    if (m.channels() == 4) cv::cvtColor(m, m, cv::COLOR_BGRA2BGR);
-    if (channels == 1 && m.channels() == 3) cv::cvtColor(m, m, cv::COLOR_BGR2GRAY);
-    if (channels == 3 && m.channels() == 1) cv::cvtColor(m, m, cv::COLOR_GRAY2BGR);
-    if (m.channels() == 3) cv::cvtColor(m, m, cv::COLOR_BGR2RGB);
-    if (m.channels() != channels)
-        throw std::invalid_argument("segment: cannot give a " + std::to_string(m.channels()) +
-                                    "-channel image to a model of " + std::to_string(channels) +
-                                    " input channels");
-    return m;
-}
-
 }  // namespace
 
 struct RunSegmenter::Impl {
@@ -146,7 +130,7 @@ const std::string& RunSegmenter::checkpoint() const {
 
 cv::Mat RunSegmenter::segment(const cv::Mat& image) const {
     if (image.empty()) throw std::invalid_argument("segment: the image is empty");
-    cv::Mat m = model_image(image, in_channels());
+    cv::Mat m = loader_order(image, in_channels());
     const int size = impl_->eval_size;
     // As the evaluation resizes (resize_for_evaluation): bilinear for the image.
     if (size > 0 && (m.rows != size || m.cols != size))
