@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "facade/run_classifier.h"
+#include "facade/run_folder_config.h"
 
 #include "config/config_schema.h"
 #include "data/image_convert.h"
@@ -12,28 +13,15 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include <filesystem>
 #include <stdexcept>
 
 namespace tpgm::facade {
 namespace {
 
-namespace fs = std::filesystem;
-
 // The run's config, refused unless the run classifies (the messages name the run: the CLI shows
 // them as they are).
 RunConfig classification_run_config(const std::string& run_dir) {
-    std::error_code ec;
-    if (!fs::is_directory(run_dir, ec)) throw std::runtime_error("no run folder '" + run_dir + "'");
-    const std::string path = RunPaths(run_dir).config();
-    if (!fs::exists(path, ec))
-        throw std::runtime_error("'" + run_dir + "' holds no run (no config.yaml)");
-    RunConfig config;
-    try {
-        config = load_config_file(path);
-    } catch (const std::exception& e) {
-        throw std::runtime_error("run '" + run_dir + "': " + error_message(e));
-    }
+    const RunConfig config = run_folder_config(run_dir);
     if (is_segmentation_run(config))
         throw std::runtime_error("run '" + run_dir + "' is a segmentation run (data: " +
                                  config.data + "), not a classification run");

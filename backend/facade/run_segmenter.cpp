@@ -2,6 +2,7 @@
 // RunSegmenter and load_run_test_scenes: a segmentation run's checkpoint and test scenes as
 // cv::Mat.
 #include "facade/run_segmenter.h"
+#include "facade/run_folder_config.h"
 
 #include "checkpoints/checkpoint.h"
 #include "config/config_schema.h"
@@ -16,29 +17,16 @@
 #include <torch/torch.h>
 #include <opencv2/imgproc.hpp>
 
-#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 
 namespace tpgm::facade {
 namespace {
 
-namespace fs = std::filesystem;
-
 // The run's resolved config, refused unless the run segments (the messages name the run, since
 // the window and the CLI show them as they are).
 RunConfig segmentation_run_config(const std::string& run_dir) {
-    std::error_code ec;
-    if (!fs::is_directory(run_dir, ec)) throw std::runtime_error("no run folder '" + run_dir + "'");
-    const std::string path = RunPaths(run_dir).config();
-    if (!fs::exists(path, ec))
-        throw std::runtime_error("'" + run_dir + "' holds no run (no config.yaml)");
-    RunConfig config;
-    try {
-        config = load_config_file(path);
-    } catch (const std::exception& e) {
-        throw std::runtime_error("run '" + run_dir + "': " + error_message(e));
-    }
+    const RunConfig config = run_folder_config(run_dir);
     if (!is_segmentation_run(config))
         throw std::runtime_error("run '" + run_dir + "' is a classification run (data: " +
                                  config.data + "), not a segmentation run");
