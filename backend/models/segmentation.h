@@ -65,7 +65,8 @@ class SegmentationModel : public Classifier {
     // Logits [N, num_classes, H, W]: the head's output upsampled bilinearly (align_corners=false,
     // as torchvision) to the input's size (to the padded size, then cropped, for a ViT).
     torch::Tensor forward(torch::Tensor images) override;
-    // The backbone's feature map, [N, C, H/output_stride, W/output_stride] (rounded up).
+    // The backbone's feature map, [N, C, H/output_stride, W/output_stride] (rounded up); a ViT
+    // backbone takes sides that are multiples of its patch only (forward pads, this does not).
     torch::Tensor features(torch::Tensor images) { return backbone_->forward(images); }
     int64_t output_stride() const { return backbone_->output_stride(); }
     // Replaces only the final 1x1 conv (classifier.4), on the same device and dtype.
