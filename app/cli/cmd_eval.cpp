@@ -100,7 +100,10 @@ void register_eval_command(CLI::App& app) {
         const tpgm::EvalEvent e = tpgm::evaluate_checkpoint(config, checkpoint, sink);
         std::cout << "checkpoint: " << checkpoint << "\n\n";
         print_accuracy_table(std::cout, e.top1, e.top5, tpgm::is_segmentation_run(config));
-        if (o->per_class && !e.class_iou.empty()) {
+        if (o->per_class && e.class_iou.empty()) {
+            std::cout << "\n--per-class: per-class IoU is for segmentation runs; this run "
+                         "classifies\n";
+        } else if (o->per_class) {
             std::cout << "\nIoU per class (%)\n";
             print_class_iou_table(std::cout, e.class_iou);
         }
