@@ -2,7 +2,6 @@
 #include "engine/trainer.h"
 
 #include "checkpoints/checkpoint.h"
-#include "checkpoints/key_map.h"
 #include "config/config_schema.h"
 #include "data/batch_stream.h"
 #include "data/idx_reader.h"
@@ -10,10 +9,10 @@
 #include "engine/data_parallel.h"
 #include "engine/evaluator.h"
 #include "engine/run_data.h"
+#include "engine/run_model.h"
 #include "engine/run_store.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
-#include "models/model_names.h"
 #include "models/sync_batch_norm.h"
 #include "optim/optim.h"
 
@@ -59,13 +58,6 @@ std::vector<std::string> check_resume(const RunConfig& cfg) {
     if (!std::filesystem::exists(path))
         throw ConfigError("no run to resume in '" + cfg.run_dir + "' (it has no config.yaml)");
     return check_resume_changes(load_config_file(path), cfg);
-}
-
-// "greyscale (1-channel)", "colour (3-channel)", "4-channel".
-std::string channels_text(int64_t channels) {
-    if (channels == 1) return "greyscale (1-channel)";
-    if (channels == 3) return "colour (3-channel)";
-    return std::to_string(channels) + "-channel";
 }
 
 // What a data-parallel rank other than 0 reports: its warnings and errors, named by rank, and
@@ -131,37 +123,10 @@ class Session {
         // Seeded after the data: building the demo benchmark draws from the global generator,
         // and a run must not depend on whether the benchmark was cached.
         seed_everything(cfg_.seed);
-        const std::string source =
-            cfg_.pretrained.empty() ? data_.pretrained_checkpoint : cfg_.pretrained;
-        LoadReport report;
-        if (detect_checkpoint_format(source) == CheckpointFormat::Workbench) {
-            LoadedCheckpoint ckpt = read_checkpoint(source);
-            if (ckpt.spec.in_channels != data_.channels)  // else LibTorch fails at the first step
-                throw ConfigError("the pre-trained " + ckpt.spec.name + " in '" + source +
-                                  "' takes " + channels_text(ckpt.spec.in_channels) +
-                                  " images, but the data has " + channels_text(data_.channels) +
-                                  " images; choose a checkpoint for " +
-                                  channels_text(data_.channels) + " images (or other data)");
-            spec_ = ckpt.spec;
-            if (is_segmentation_model(cfg_.model) && spec_.name != cfg_.model) {
-                // A classifier (the demo's backbone) under a new segmentation head.
-                spec_ = {cfg_.model, num_classes_, data_.channels, ckpt.spec.width};
-                model_ = create_model(spec_);
-                report = load_state_dict(*model_, to_model_names(*model_, ckpt.state),
-                                         {model_->head_prefix()});
-            } else {
-                model_ = create_model(spec_);
-                report = load_state_dict(*model_, ckpt.state);
-            }
-        } else {
-            // A torch.save, safetensors or TorchScript file: the architecture comes from the
-            // config, the tensors by name (wrappers such as "module." stripped), head excluded.
-            spec_ = {cfg_.model, num_classes_, data_.channels, cfg_.demo.width};
-            model_ = create_model(spec_);
-            report = load_pretrained(*model_, source);
-        }
-        model_->reset_head(num_classes_);
-        spec_.num_classes = num_classes_;
+        RunModel start =
+            load_run_model(cfg_, data_.pretrained_checkpoint, data_.channels, num_classes_);
+        model_ = std::move(start.model);
+        spec_ = start.spec;
         model_->to(device_);
         if (dp_) {
             dp_->broadcast_from_rank0(state_tensors(), "the start-up broadcast");
@@ -173,8 +138,8 @@ class Session {
             store_.emplace(cfg_.run_dir, cfg_.resume);
             if (!cfg_.resume) store_->write_config(cfg_);
         }
-        log("info", "pre-trained " + spec_.name + " from " + source + ": " + report.summary() +
-                        "; new head " + model_->head_prefix() + " with " +
+        log("info", "pre-trained " + spec_.name + " from " + start.source + ": " +
+                        start.report.summary() + "; new head " + model_->head_prefix() + " with " +
                         std::to_string(num_classes_) + " classes");
         MethodContext ctx;
         ctx.model = model_.get();
