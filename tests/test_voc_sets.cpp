@@ -241,6 +241,46 @@ class TestVocSets : public QObject {
                          "one per batch"));
     }
 
+    void reduceZeroLabelReadsZeroAsUnlabelled() {
+        // mmsegmentation's PASCAL-Context 59 masks: 0 unlabelled, 1..59 the classes, 255 border.
+        const fs::path path = root() / "context59.png";
+        cv::Mat mask = make_mask(20, 10, 0);
+        mask.at<uint8_t>(0, 0) = 1;
+        mask.at<uint8_t>(0, 1) = 59;
+        mask.at<uint8_t>(0, 2) = 255;
+        QVERIFY(cv::imwrite(path.string(), mask));
+        const cv::Mat read = decode_voc_mask(path.string(), 59, true);
+        QCOMPARE(read.at<uint8_t>(0, 0), uint8_t(0));
+        QCOMPARE(read.at<uint8_t>(0, 1), uint8_t(58));
+        QCOMPARE(read.at<uint8_t>(0, 2), uint8_t(255));
+        for (int y = 0; y < mask.rows; ++y)
+            for (int x = 0; x < mask.cols; ++x) {
+                const int v = mask.at<uint8_t>(y, x);
+                QCOMPARE(int(read.at<uint8_t>(y, x)), v == 0 || v == 255 ? 255 : v - 1);
+            }
+        // Without the key 59 is out of 59 classes; with it, 60 is.
+        QVERIFY(contains(dataset_error([&] { decode_voc_mask(path.string(), 59); }), "label 59"));
+        mask.at<uint8_t>(0, 1) = 60;
+        QVERIFY(cv::imwrite(path.string(), mask));
+        const std::string e = dataset_error([&] { decode_voc_mask(path.string(), 59, true); });
+        QVERIFY2(contains(e, "label 60") && contains(e, "0 unlabelled"), e.c_str());
+        // Through a run's sets: every 0 of the files becomes unscored, the rest shift down.
+        RunConfig c = config();
+        c.seg.reduce_zero_label = true;
+        c.seg.corruptions.clear();
+        const RunSets sets = load_voc_run_sets(c, {});
+        for (int64_t i = 0; i < sets.test->size(); ++i) {
+            const SetBatch b = sets.test->load({i}, Transform::Eval, 0);
+            const cv::Size sz = sizes_[i];
+            const cv::Mat file = make_mask(sz.width, sz.height, static_cast<int>(i));
+            const auto raw =
+                torch::from_blob(file.data, {sz.height, sz.width}, torch::kUInt8).to(torch::kInt64);
+            const auto expected = torch::where(raw == 0, torch::full_like(raw, 255),
+                                               torch::where(raw == 255, raw, raw - 1));
+            QVERIFY(torch::equal(b.labels[0], expected));
+        }
+    }
+
     void evaluationResized() {
         RunConfig c = config();
         c.seg.eval_size = 24;

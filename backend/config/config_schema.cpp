@@ -413,6 +413,9 @@ const std::vector<Field>& fields() {
         TPGM_FIELD(std::string, "seg.test", seg.test, "data=voc: test split name"),
         file(TPGM_FIELD(std::string, "seg.classes", seg.classes,
                         "data=voc: file of class names in label order; empty: VOC's 21")),
+        TPGM_FIELD(bool, "seg.reduce_zero_label", seg.reduce_zero_label,
+                   "data=voc: masks whose 0 means unlabelled (PASCAL-Context 59 as "
+                   "mmsegmentation ships it): 0 is not scored, label k is class k-1"),
         range(TPGM_FIELD(int, "seg.crop", seg.crop, "data=voc: training crop side (px)"), 16, 4096),
         range(TPGM_FIELD(double, "seg.min_scale", seg.min_scale,
                          "data=voc: smallest random scale of a training pair"),

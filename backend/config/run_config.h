@@ -108,7 +108,10 @@ struct SegConfig {
     std::string train = "train";                   // split names (lists/<name>.txt)
     std::string proj;                              // held-out split for TPGM; empty: 10% of train
     std::string test = "val";
-    std::string classes;                      // file of class names in label order; empty: VOC's 21
+    std::string classes;  // file of class names in label order; empty: VOC's 21
+    // Masks whose 0 means "unlabelled" (mmsegmentation's convention for PASCAL-Context 59):
+    // 0 is read as 255 (not scored) and every other label k as class k - 1.
+    bool reduce_zero_label = false;
     int crop = 320;                           // training crop side after the random scale
     double min_scale = 0.5, max_scale = 2.0;  // random scale range of training pairs
     int eval_size = 0;  // evaluation: resize to this square; 0: full resolution (batches of 1)

@@ -107,10 +107,20 @@ std::vector<VocSample> read_voc_split(const std::string& root, const std::string
     return read_voc_split(layout, split);
 }
 
-cv::Mat decode_voc_mask(const std::string& path, int classes) {
-    if (classes < 1 || classes > kVocIgnore)
-        throw DatasetError("segmentation mask '" + path + "': " + std::to_string(classes) +
-                           " classes do not fit an 8-bit mask beside the border's 255");
+namespace {
+
+// 0 -> 255 (unscored), k -> k - 1, 255 stays: mmsegmentation's reduce_zero_label.
+cv::Mat reduce_zero(const cv::Mat& labels) {
+    cv::Mat table(1, 256, CV_8U);
+    for (int i = 0; i < 256; ++i)
+        table.at<uint8_t>(i) = static_cast<uint8_t>(i == 0 || i == kVocIgnore ? kVocIgnore : i - 1);
+    cv::Mat out;
+    cv::LUT(labels, table, out);
+    return out;
+}
+
+// A mask file's labels 0..labels-1 (and 255), checked: decode_voc_mask before reduce_zero_label.
+cv::Mat decode_file_labels(const std::string& path, int labels, bool zero_unlabelled) {
     cv::Mat raw;
     try {
         raw = cv::imread(path, cv::IMREAD_UNCHANGED);
@@ -118,19 +128,20 @@ cv::Mat decode_voc_mask(const std::string& path, int classes) {
     }
     if (raw.empty()) throw DatasetError("segmentation mask '" + path + "' is unreadable");
     if (raw.depth() != CV_8U) throw DatasetError("segmentation mask '" + path + "' is not 8-bit");
-    // A label outside the classes (and not the border's 255) means another dataset's masks, or
+    // A label outside these (and not the border's 255) means another dataset's masks, or
     // masks that were resized or compressed: training on them would learn nonsense silently.
     const auto outside = [&](int x, int y, const std::string& what) {
-        return DatasetError("segmentation mask '" + path + "' has " + what + " at pixel (" +
-                            std::to_string(x) + ", " + std::to_string(y) +
-                            "), which is none of the " + std::to_string(classes) +
-                            " class labels nor the border's " + std::to_string(kVocIgnore));
+        return DatasetError(
+            "segmentation mask '" + path + "' has " + what + " at pixel (" + std::to_string(x) +
+            ", " + std::to_string(y) + "), which is none of the " + std::to_string(labels) +
+            (zero_unlabelled ? " labels (0 unlabelled, then the classes)" : " class labels") +
+            " nor the border's " + std::to_string(kVocIgnore));
     };
     if (raw.channels() == 1) {
         for (int y = 0; y < raw.rows; ++y) {
             const auto* row = raw.ptr<uint8_t>(y);
             for (int x = 0; x < raw.cols; ++x)
-                if (row[x] >= classes && row[x] != kVocIgnore)
+                if (row[x] >= labels && row[x] != kVocIgnore)
                     throw outside(x, y, "label " + std::to_string(row[x]));
         }
         return raw;
@@ -147,7 +158,7 @@ cv::Mat decode_voc_mask(const std::string& path, int classes) {
     std::unordered_map<uint32_t, uint8_t> lookup;
     const auto& p = voc_palette();
     for (int i = 0; i <= 255; ++i) {
-        if (i >= classes && i != kVocIgnore) continue;
+        if (i >= labels && i != kVocIgnore) continue;
         lookup[(uint32_t(p[i][0]) << 16) | (uint32_t(p[i][1]) << 8) | p[i][2]] =
             static_cast<uint8_t>(i);
     }
@@ -168,6 +179,18 @@ cv::Mat decode_voc_mask(const std::string& path, int classes) {
         }
     }
     return out;
+}
+
+}  // namespace
+
+cv::Mat decode_voc_mask(const std::string& path, int classes, bool reduce_zero_label) {
+    // With reduce_zero_label the file holds one label more: 0 (unlabelled) then the classes.
+    const int labels = classes + (reduce_zero_label ? 1 : 0);
+    if (classes < 1 || labels > kVocIgnore)
+        throw DatasetError("segmentation mask '" + path + "': " + std::to_string(classes) +
+                           " classes do not fit an 8-bit mask beside the border's 255");
+    const cv::Mat raw = decode_file_labels(path, labels, reduce_zero_label);
+    return reduce_zero_label ? reduce_zero(raw) : raw;
 }
 
 std::optional<cv::Size> image_header_size(const std::string& path) {
@@ -217,11 +240,11 @@ cv::Mat colorize_voc_mask(const cv::Mat& indices) {
     return bgr;
 }
 
-VocPair load_voc_pair(const VocSample& sample, int classes) {
+VocPair load_voc_pair(const VocSample& sample, int classes, bool reduce_zero_label) {
     VocPair pair;
     pair.image = decode_rgb(sample.image);
     if (pair.image.empty()) throw DatasetError("image '" + sample.image + "' is unreadable");
-    pair.mask = decode_voc_mask(sample.mask, classes);
+    pair.mask = decode_voc_mask(sample.mask, classes, reduce_zero_label);
     if (pair.mask.size() != pair.image.size())
         throw DatasetError("image '" + sample.image + "' (" + std::to_string(pair.image.cols) +
                            "x" + std::to_string(pair.image.rows) + ") and its mask '" +

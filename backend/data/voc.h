@@ -59,11 +59,15 @@ struct VocPair {
 };
 // Decodes a pair (see decode_voc_mask). Throws DatasetError for an unreadable image or mask, or
 // an image and mask of different sizes (both files named).
-VocPair load_voc_pair(const VocSample& sample, int classes = kVocClasses);
+VocPair load_voc_pair(const VocSample& sample, int classes = kVocClasses,
+                      bool reduce_zero_label = false);
 // A mask's class indices (CV_8U): palette PNGs by colour (OpenCV expands palettes), index PNGs
 // as they are. Throws DatasetError naming the file and the first pixel whose colour or label is
-// none of the `classes` class labels (0..classes-1) nor the border (255).
-cv::Mat decode_voc_mask(const std::string& path, int classes = kVocClasses);
+// none of the `classes` class labels (0..classes-1) nor the border (255). With
+// `reduce_zero_label` the file's labels are 0..classes: 0 becomes 255 (unscored) and k class
+// k - 1.
+cv::Mat decode_voc_mask(const std::string& path, int classes = kVocClasses,
+                        bool reduce_zero_label = false);
 // Encodes indices as a colour PNG through the palette (what VOC's palette PNGs decode to).
 cv::Mat colorize_voc_mask(const cv::Mat& indices);
 

@@ -69,7 +69,7 @@ class VocSet final : public ImageSet {
                 continue;
             }
             if (cut) b.cut.push_back(s.image);
-            cv::Mat mask = decode_voc_mask(s.mask, options_.classes);
+            cv::Mat mask = decode_voc_mask(s.mask, options_.classes, options_.reduce_zero_label);
             if (mask.size() != image.size()) throw size_mismatch(s, image.size(), mask.size());
             ImageMask pair;
             if (transform == Transform::Train) {
@@ -148,7 +148,8 @@ std::vector<VocSample> split_projection(std::vector<VocSample>& train, const std
 // whose header is not parsed, is decoded, because a decoder may turn a JPEG by its EXIF
 // orientation. load() checks the decoded sizes again. Mask labels are checked when loaded, as
 // that needs every pixel.
-DecodeReport check_pairs(const std::vector<VocSample>& samples, int classes) {
+DecodeReport check_pairs(const std::vector<VocSample>& samples, int classes,
+                         bool reduce_zero_label) {
     DecodeReport report;
     for (const auto& s : samples) {
         const auto image = image_header_size(s.image);
@@ -162,7 +163,8 @@ DecodeReport check_pairs(const std::vector<VocSample>& samples, int classes) {
             report.add_skipped(s.image);
             continue;
         }
-        const cv::Size mask_size = mask ? *mask : decode_voc_mask(s.mask, classes).size();
+        const cv::Size mask_size =
+            mask ? *mask : decode_voc_mask(s.mask, classes, reduce_zero_label).size();
         if (decoded.size() != mask_size) throw size_mismatch(s, decoded.size(), mask_size);
         ++report.decoded;
     }
@@ -209,7 +211,7 @@ RunSets load_voc_run_sets(const RunConfig& config, const LoadCallbacks& callback
     for (int64_t k = 0; k < phases; ++k) {
         if (callbacks.progress) callbacks.progress("checking images", k, phases);
         const auto& [samples, name] = id_sets[k];
-        const DecodeReport report = check_pairs(*samples, classes);
+        const DecodeReport report = check_pairs(*samples, classes, seg.reduce_zero_label);
         if (report.decoded == 0)
             throw DatasetError("no image of '" + name + "' (" + seg.root + ") could be decoded");
         if (report.skipped > 0 && callbacks.warn)
@@ -220,6 +222,7 @@ RunSets load_voc_run_sets(const RunConfig& config, const LoadCallbacks& callback
 
     VocSetOptions options;
     options.classes = classes;
+    options.reduce_zero_label = seg.reduce_zero_label;
     options.train.crop = seg.crop;
     options.train.min_scale = seg.min_scale;
     options.train.max_scale = seg.max_scale;

@@ -18,6 +18,7 @@ namespace tpgm {
 // How a VOC-layout set prepares its pairs.
 struct VocSetOptions {
     int classes = kVocClasses;         // labels 0..classes-1 (255 unscored)
+    bool reduce_zero_label = false;    // the files' 0 is unlabelled, k is class k - 1
     SegmentationAugmentOptions train;  // Transform::Train: random scale, crop, flip
     int eval_size = 0;                 // Transform::Eval: square side; 0 keeps full resolution
     // A corrupted view: this corruption at `severity` on the RGB image after the resize (or the
