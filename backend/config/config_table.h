@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The config schema's table, internal to backend/config: config_schema.cpp reads and writes
-// configs through it, config_validate.cpp checks values and resumes against it.
+// The config schema's table (config_fields.cpp), internal to backend/config: config_schema.cpp
+// reads and writes configs through it, config_validate.cpp checks values and resumes against it.
 #pragma once
 
 #include "config/config_schema.h"
