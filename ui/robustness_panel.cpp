@@ -7,6 +7,7 @@
 #include "robustness/corruptions.h"
 #include "ui/disagreement_gallery.h"
 #include "ui/form_widgets.h"
+#include "ui/image_file.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -252,14 +253,11 @@ void RobustnessPanel::loadSamples() {
 }
 
 bool RobustnessPanel::openImage(const QString& path) {
-    QImage img;
-    if (!img.load(path)) {
+    const cv::Mat m = readImageFile(path, QImage::Format_Grayscale8);
+    if (m.empty()) {
         status_->setText(tr("Could not read %1 as an image").arg(path));
         return false;
     }
-    img = img.convertToFormat(QImage::Format_Grayscale8);
-    cv::Mat m(img.height(), img.width(), CV_8UC1, img.bits(),
-              static_cast<size_t>(img.bytesPerLine()));
     const int size = samples_.images.empty() ? 28 : samples_.images.front().cols;
     cv::resize(m, custom_, cv::Size(size, size), 0, 0, cv::INTER_AREA);
     status_->setText(tr("Image %1").arg(QFileInfo(path).fileName()));

@@ -7,6 +7,7 @@
 #include "robustness/corruptions.h"
 #include "ui/background_segmenter.h"
 #include "ui/form_widgets.h"
+#include "ui/image_file.h"
 #include "ui/segmentation_overlay.h"
 
 #include <QCheckBox>
@@ -259,15 +260,12 @@ void SegmentationPanel::setCorruption(const QString& name, int severity) {
 }
 
 bool SegmentationPanel::openImage(const QString& path) {
-    QImage image;
-    if (!image.load(path)) {
+    cv::Mat image = readImageFile(path, QImage::Format_BGR888);
+    if (image.empty()) {
         status_->setText(tr("Could not read %1 as an image").arg(path));
         return false;
     }
-    image = image.convertToFormat(QImage::Format_BGR888);
-    state_->custom = cv::Mat(image.height(), image.width(), CV_8UC3, image.bits(),
-                             static_cast<size_t>(image.bytesPerLine()))
-                         .clone();
+    state_->custom = std::move(image);
     status_->setText(tr("Image %1 (no ground truth)").arg(QFileInfo(path).fileName()));
     refresh();
     return true;
