@@ -3,6 +3,7 @@
 // CPU's fused row kernels and on the device-independent tensor-op path; the parameters stay the
 // model's own; checkpoints and optimiser state round-trip with flat storage.
 #include "checkpoints/checkpoint.h"
+#include "methods/tpgm_cpu_kernels.h"
 #include "methods/tpgm_projector.h"
 #include "models/registry.h"
 #include "tpgm_reference.h"
@@ -16,9 +17,9 @@ using namespace tpgm;
 
 namespace {
 
-// 0-D to 4-D shapes, with first dims of 1 and more.
-const std::vector<std::vector<int64_t>> kShapes = {{},     {7},       {5, 3},
-                                                   {1, 9}, {4, 3, 2}, {6, 2, 3, 3}};
+// 0-D to 4-D shapes, with first dims of 1 and more, and rows longer than the row loops' blocks.
+const std::vector<std::vector<int64_t>> kShapes = {{},        {7},          {5, 3},  {1, 9},
+                                                   {4, 3, 2}, {6, 2, 3, 3}, {3, 700}};
 
 // Two identical sets of float64 tensors near their anchors: some rows far outside any
 // radius the projection will learn, some barely moved.
@@ -60,10 +61,13 @@ class TestTpgmFlat : public QObject {
     void flatPathEqualsThePerTensorReference_data() {
         QTest::addColumn<bool>("mars");
         QTest::addColumn<bool>("fused");
-        QTest::newRow("mars, cpu kernels") << true << true;
-        QTest::newRow("mars, tensor ops") << true << false;
-        QTest::newRow("l2, cpu kernels") << false << true;
-        QTest::newRow("l2, tensor ops") << false << false;
+        QTest::addColumn<bool>("baseline");  // the CPU kernels' baseline loops even on AVX2
+        QTest::newRow("mars, cpu kernels") << true << true << false;
+        QTest::newRow("mars, baseline cpu kernels") << true << true << true;
+        QTest::newRow("mars, tensor ops") << true << false << false;
+        QTest::newRow("l2, cpu kernels") << false << true << false;
+        QTest::newRow("l2, baseline cpu kernels") << false << true << true;
+        QTest::newRow("l2, tensor ops") << false << false << false;
     }
     // apply() and update() over several rounds, the weights moved between rounds as an
     // optimiser would: radii and weights equal the reference's in float64. The CPU kernels
@@ -72,6 +76,10 @@ class TestTpgmFlat : public QObject {
     void flatPathEqualsThePerTensorReference() {
         QFETCH(bool, mars);
         QFETCH(bool, fused);
+        QFETCH(bool, baseline);
+        cpu::force_baseline_rows(baseline);
+        auto restore_isa = qScopeGuard([] { cpu::force_baseline_rows(false); });
+        if (baseline) QCOMPARE(cpu::row_isa(), std::string("baseline"));
         const NormMode mode = mars ? NormMode::Mars : NormMode::L2;
         const double rtol = fused ? 1e-7 : 1e-11;
         std::vector<ConstrainedTensor> a, b;

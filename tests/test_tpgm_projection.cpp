@@ -3,6 +3,7 @@
 // differences and autograd, and the method's exclusions.
 #include "config/run_config.h"
 #include "methods/method.h"
+#include "methods/tpgm_cpu_kernels.h"
 #include "methods/tpgm_projector.h"
 #include "models/registry.h"
 
@@ -135,12 +136,19 @@ class TestTpgmProjection : public QObject {
 
     void fastApplyMatchesTheGenericProjection_data() {
         QTest::addColumn<bool>("mars");
-        QTest::newRow("l2") << false;
-        QTest::newRow("mars") << true;
+        QTest::addColumn<bool>("baseline");  // the CPU kernels' baseline loops even on AVX2
+        QTest::newRow("l2") << false << false;
+        QTest::newRow("mars") << true << false;
+        QTest::newRow("l2, baseline") << false << true;
+        QTest::newRow("mars, baseline") << true << true;
     }
     void fastApplyMatchesTheGenericProjection() {
         // apply() takes the fused CPU kernels; the generic twin runs the tensor-op path.
         QFETCH(bool, mars);
+        QFETCH(bool, baseline);
+        cpu::force_baseline_rows(baseline);
+        auto restore_isa = qScopeGuard([] { cpu::force_baseline_rows(false); });
+        if (baseline) QCOMPARE(cpu::row_isa(), std::string("baseline"));
         const NormMode mode = mars ? NormMode::Mars : NormMode::L2;
         torch::manual_seed(8);
         std::vector<ConstrainedTensor> a, b;

@@ -44,10 +44,10 @@ void register_bench_command(CLI::App& app) {
         const auto r = tpgm::run_step_benchmark(*o);
         const double beyond = r.tpgm_freq1 - r.vanilla - r.floor;
         std::printf(
-            "%s, %dx%d, batch %d, %s, %d constrained tensors (%s norm); medians of %d windows x %d "
-            "steps\n",
+            "%s, %dx%d, batch %d, %s, %d constrained tensors (%s norm, %s); medians of %d windows "
+            "x %d steps\n",
             o->model.c_str(), o->image_size, o->image_size, o->batch, r.device.c_str(),
-            r.constrained, o->norm.c_str(), o->windows, o->window_steps);
+            r.constrained, o->norm.c_str(), r.row_loops.c_str(), o->windows, o->window_steps);
         std::printf(
             "  vanilla FT step            %8.4f s  (%.0f images/s; evaluation %.0f "
             "images/s)\n",
@@ -62,6 +62,10 @@ void register_bench_command(CLI::App& app) {
                     r.tpgm_freq10 / r.vanilla);
         std::printf("  apply-only projection      %8.4f s  (%.1f%% of a vanilla step)\n",
                     r.apply_only, 100 * r.apply_only / r.vanilla);
+        std::printf(
+            "  one copy of the weights    %8.4f s  (%.1f%%: a pass's memory floor; apply-only "
+            "moves ~1.5 copies)\n",
+            r.weight_copy, 100 * r.weight_copy / r.vanilla);
         std::printf(
             "  TPGM buffers (W0 + D)      %8.1f MiB per method; process peak RSS %.0f MiB\n",
             r.buffers_mb, r.peak_rss_mb);

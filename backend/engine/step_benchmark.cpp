@@ -5,10 +5,12 @@
 #include "data/batch_stream.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
+#include "methods/tpgm_cpu_kernels.h"
 #include "models/model_names.h"
 #include "models/registry.h"
 #include "optim/optim.h"
 
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -62,11 +64,26 @@ double median(std::vector<double> v) {
     return v.empty() ? 0 : v[v.size() / 2];
 }
 
+// Wall seconds per call of f over `calls` calls; on a GPU, after the queued work has finished.
 template <typename F>
-double seconds_per_call(int calls, F&& f) {
+double seconds_per_call(bool cuda, int calls, F&& f) {
+    if (cuda) torch::cuda::synchronize();
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < calls; ++i) f(i);
+    if (cuda) torch::cuda::synchronize();
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / calls;
+}
+
+// Median seconds per copy of the anchored weights laid out as one buffer, as the projector holds
+// them: the memory floor of one pass over the constrained weights.
+double weight_copy_seconds(const MethodContext& ctx, const StepBenchOptions& o, bool cuda) {
+    std::vector<torch::Tensor> parts;
+    for (const auto& [name, anchor] : ctx.anchors) parts.push_back(anchor.reshape(-1));
+    const auto flat = torch::cat(parts), copy = torch::empty_like(flat);
+    std::vector<double> seconds;
+    for (int w = 0; w < o.windows; ++w)
+        seconds.push_back(seconds_per_call(cuda, o.window_steps, [&](int) { copy.copy_(flat); }));
+    return median(seconds);
 }
 
 }  // namespace
@@ -135,34 +152,36 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
     int64_t step = 1;
     for (int w = 0; w < o.windows; ++w) {
         restore();
-        vanilla.push_back(seconds_per_call(o.window_steps, [&](int) { sgd_step(); }));
+        vanilla.push_back(seconds_per_call(r.cuda, o.window_steps, [&](int) { sgd_step(); }));
         restore();
-        floor.push_back(seconds_per_call(o.window_steps, [&](int) { floor_pass(); }));
+        floor.push_back(seconds_per_call(r.cuda, o.window_steps, [&](int) { floor_pass(); }));
         restore();
         tpgm1->after_optimizer_step(++step);
-        f1.push_back(seconds_per_call(o.window_steps, [&](int) {
+        f1.push_back(seconds_per_call(r.cuda, o.window_steps, [&](int) {
             sgd_step();
             tpgm1->after_optimizer_step(++step);
         }));
         restore();
         tpgm10->after_optimizer_step(11);
-        f10.push_back(seconds_per_call(o.window_steps, [&](int) {
+        f10.push_back(seconds_per_call(r.cuda, o.window_steps, [&](int) {
             sgd_step();
             tpgm10->after_optimizer_step(++step);
         }));
         // An apply-only step of the 10-step schedule (step not a multiple of 10).
-        apply.push_back(
-            seconds_per_call(o.window_steps, [&](int) { tpgm10->after_optimizer_step(11); }));
-        eval.push_back(seconds_per_call(o.window_steps, [&](int) { eval_pass(); }));
+        apply.push_back(seconds_per_call(r.cuda, o.window_steps,
+                                         [&](int) { tpgm10->after_optimizer_step(11); }));
+        eval.push_back(seconds_per_call(r.cuda, o.window_steps, [&](int) { eval_pass(); }));
     }
+    r.peak_rss_mb = peak_rss_mb();  // before the copy's two buffers
+    r.weight_copy = weight_copy_seconds(ctx, o, r.cuda);
     r.vanilla = median(vanilla);
     r.floor = median(floor);
     r.tpgm_freq1 = median(f1);
     r.tpgm_freq10 = median(f10);
     r.apply_only = median(apply);
+    r.row_loops = r.cuda ? "tensor ops" : cpu::row_isa() + " row loops";
     r.images_per_sec_vanilla = o.batch / r.vanilla;
     r.images_per_sec_eval = o.batch / median(eval);
-    r.peak_rss_mb = peak_rss_mb();
     return r;
 }
 

@@ -36,6 +36,10 @@ struct StepBenchResult {
     bool cuda = false;
     double buffers_mb = 0;   // TPGM's own buffers per method: W0 and D (flat W replaces storage)
     double peak_rss_mb = 0;  // the process's peak resident set (VmHWM) at the end; 0: unknown
+    std::string row_loops;   // what ran the projection: CPU row loops (avx2 | baseline), tensor ops
+    // One copy of the constrained weights (read + write of W's bytes): the memory floor of a
+    // pass over them. An apply-only projection reads W and W0 and writes W, about 1.5 copies.
+    double weight_copy = 0;
 };
 
 StepBenchResult run_step_benchmark(const StepBenchOptions& options);

@@ -7,9 +7,17 @@
 
 #include <torch/torch.h>
 
+#include <string>
 #include <vector>
 
 namespace tpgm::cpu {
+
+// The instruction set the row loops below run: "avx2" (AVX2 + FMA, picked at run time on x86-64
+// CPUs that have it) or "baseline".
+std::string row_isa();
+// Tests and benchmarks: run the baseline loops even where AVX2 is available (the environment
+// variable TPGM_CPU_CAPABILITY=baseline does the same for a whole process).
+void force_baseline_rows(bool on);
 
 // Per row r: n_r = ||w_r - w0_r|| (L1 for MARS, L2 otherwise) into `norms` [R]; D into `delta`
 // when it is defined; and, when `radii` [N] is defined, rows with n_r > g (g of the row's tensor)
