@@ -5,6 +5,7 @@
 // ends exactly at the pre-trained and the fine-tuned weights; a method's undecayed parameter
 // group gets no weight decay.
 #include "config/run_config.h"
+#include "engine/step_benchmark.h"
 #include "methods/method.h"
 #include "models/registry.h"
 #include "optim/optim.h"
@@ -54,6 +55,25 @@ MethodContext anchored_context(Classifier& model) {
 class TestMethods : public QObject {
     Q_OBJECT
   private Q_SLOTS:
+    // tpgm-cli bench train end to end on a small input: every kind of step is timed, the radius
+    // update's own work is part of a TPGM step, and the figures it derives from are consistent.
+    void stepBenchmarkTimesEveryKindOfStep() {
+        StepBenchOptions o;
+        o.image_size = 16;
+        o.batch = 2;
+        o.windows = 1;
+        o.window_steps = 2;
+        o.threads = 1;
+        const auto r = run_step_benchmark(o);
+        QCOMPARE(r.constrained, 60);  // ResNet-18's convolutions and BatchNorms, head left out
+        for (double t : {r.vanilla, r.floor, r.tpgm_freq1, r.tpgm_freq10, r.apply_only,
+                         r.update_work, r.weight_copy})
+            QVERIFY(t > 0);
+        QVERIFY(r.update_work < r.tpgm_freq1);
+        // W0 and D in float32 over ResNet-18's ~11.2 M constrained values: 85.3 MiB.
+        QVERIFY2(r.buffers_mb > 85 && r.buffers_mb < 86, qPrintable(QString::number(r.buffers_mb)));
+        QVERIFY(r.row_loops.find("row loops") != std::string::npos);
+    }
     // The second group (parameters a method regularises itself) gets no weight decay; the
     // first keeps it, for SGD and AdamW alike.
     void undecayedGroupIsNotDecayed() {

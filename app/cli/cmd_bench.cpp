@@ -58,13 +58,17 @@ void register_bench_command(CLI::App& app) {
                     r.tpgm_freq1 / r.vanilla);
         std::printf("    beyond vanilla + floor   %8.4f s  (%.1f%% of a vanilla step)\n", beyond,
                     100 * beyond / r.vanilla);
+        std::printf(
+            "    radius update's own work %8.4f s  (%.1f%%; update() less its forward/backward, "
+            "paired in each step)\n",
+            r.update_work, 100 * r.update_work / r.vanilla);
         std::printf("  TPGM proj_freq 10          %8.4f s  (%.3fx vanilla)\n", r.tpgm_freq10,
                     r.tpgm_freq10 / r.vanilla);
         std::printf("  apply-only projection      %8.4f s  (%.1f%% of a vanilla step)\n",
                     r.apply_only, 100 * r.apply_only / r.vanilla);
         std::printf(
-            "  one copy of the weights    %8.4f s  (%.1f%%: a pass's memory floor; apply-only "
-            "moves ~1.5 copies)\n",
+            "  one copy of the weights    %8.4f s  (%.1f%%, after a step: a pass's memory floor; "
+            "apply-only moves ~1.5 copies, a radius update ~4.5)\n",
             r.weight_copy, 100 * r.weight_copy / r.vanilla);
         std::printf(
             "  TPGM buffers (W0 + D)      %8.1f MiB per method; process peak RSS %.0f MiB\n",

@@ -6,6 +6,7 @@
 #include "engine/runtime.h"
 #include "methods/method.h"
 #include "methods/tpgm_cpu_kernels.h"
+#include "methods/tpgm_projector.h"
 #include "models/model_names.h"
 #include "models/registry.h"
 #include "optim/optim.h"
@@ -75,14 +76,45 @@ double seconds_per_call(bool cuda, int calls, F&& f) {
 }
 
 // Median seconds per copy of the anchored weights laid out as one buffer, as the projector holds
-// them: the memory floor of one pass over the constrained weights.
-double weight_copy_seconds(const MethodContext& ctx, const StepBenchOptions& o, bool cuda) {
+// them, each copy after a training step (`step`) as TPGM's passes come: the memory floor of one
+// pass over the constrained weights once the step has moved them out of the caches.
+double weight_copy_seconds(const MethodContext& ctx, const StepBenchOptions& o, bool cuda,
+                           const std::function<void()>& step) {
     std::vector<torch::Tensor> parts;
     for (const auto& [name, anchor] : ctx.anchors) parts.push_back(anchor.reshape(-1));
     const auto flat = torch::cat(parts), copy = torch::empty_like(flat);
     std::vector<double> seconds;
-    for (int w = 0; w < o.windows; ++w)
-        seconds.push_back(seconds_per_call(cuda, o.window_steps, [&](int) { copy.copy_(flat); }));
+    for (int i = 0; i < o.window_steps; ++i) {
+        step();
+        seconds.push_back(seconds_per_call(cuda, 1, [&](int) { copy.copy_(flat); }));
+    }
+    return median(seconds);
+}
+
+// Median seconds of a radius update's own work (measuring, the radius gradient and step, the
+// projections), each taken after a training step (`step`) as in TPGM's schedule and paired
+// within it: update() minus the forward/backward (`forward_backward`) it calls. Differences of
+// whole-step medians drift with a shared machine's load; a pair does not.
+double update_work_seconds(Classifier& model, const MethodContext& ctx, const RunConfig& config,
+                           const StepBenchOptions& o, bool cuda, const std::function<void()>& step,
+                           const std::function<void()>& forward_backward) {
+    std::vector<ConstrainedTensor> tensors;
+    const auto params = model.named_parameters();
+    for (const auto& [name, anchor] : ctx.anchors)
+        tensors.push_back({name, params[name], anchor.clone()});
+    TpgmProjector projector(std::move(tensors), norm_mode_from_name(config.tpgm.norm),
+                            config.tpgm.proj_lr);
+    projector.apply();  // re-seats the weights into its buffer, initialises the radii
+    std::vector<double> seconds;
+    for (int i = 0; i < o.windows * o.window_steps; ++i) {
+        step();
+        double inner = 0;
+        const double whole = seconds_per_call(cuda, 1, [&](int) {
+            projector.update(
+                1, [&] { inner = seconds_per_call(cuda, 1, [&](int) { forward_backward(); }); });
+        });
+        seconds.push_back(whole - inner);
+    }
     return median(seconds);
 }
 
@@ -172,8 +204,9 @@ StepBenchResult run_step_benchmark(const StepBenchOptions& o) {
                                          [&](int) { tpgm10->after_optimizer_step(11); }));
         eval.push_back(seconds_per_call(r.cuda, o.window_steps, [&](int) { eval_pass(); }));
     }
-    r.peak_rss_mb = peak_rss_mb();  // before the copy's two buffers
-    r.weight_copy = weight_copy_seconds(ctx, o, r.cuda);
+    r.peak_rss_mb = peak_rss_mb();  // before a third projector's and the copy's buffers
+    r.update_work = update_work_seconds(*model, ctx, config, o, r.cuda, sgd_step, floor_pass);
+    r.weight_copy = weight_copy_seconds(ctx, o, r.cuda, sgd_step);
     r.vanilla = median(vanilla);
     r.floor = median(floor);
     r.tpgm_freq1 = median(f1);

@@ -29,6 +29,7 @@ struct StepBenchResult {
     double tpgm_freq1 = 0;   // TPGM, radius update every step
     double tpgm_freq10 = 0;  // TPGM, radius update every 10th step, apply-only otherwise
     double apply_only = 0;   // one apply-only projection
+    double update_work = 0;  // a radius update's own work, its forward/backward left out
     int constrained = 0;     // number of constrained tensors
     double images_per_sec_vanilla = 0;
     double images_per_sec_eval = 0;  // evaluation: forward in eval mode without gradients
@@ -37,8 +38,9 @@ struct StepBenchResult {
     double buffers_mb = 0;   // TPGM's own buffers per method: W0 and D (flat W replaces storage)
     double peak_rss_mb = 0;  // the process's peak resident set (VmHWM) at the end; 0: unknown
     std::string row_loops;   // what ran the projection: CPU row loops (avx2 | baseline), tensor ops
-    // One copy of the constrained weights (read + write of W's bytes): the memory floor of a
-    // pass over them. An apply-only projection reads W and W0 and writes W, about 1.5 copies.
+    // One copy of the constrained weights (read + write of W's bytes) right after a training
+    // step: the memory floor of a pass over them. An apply-only projection reads W and W0 and
+    // writes W, about 1.5 copies; a radius update makes about 4.5.
     double weight_copy = 0;
 };
 
