@@ -8,6 +8,7 @@
 #include "engine/build_info.h"
 #include "engine/data_parallel.h"
 #include "engine/evaluator.h"
+#include "engine/run_batches.h"
 #include "engine/run_data.h"
 #include "engine/run_model.h"
 #include "engine/run_store.h"
@@ -22,7 +23,6 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
-#include <set>
 #include <thread>
 
 namespace tpgm {
@@ -146,10 +146,11 @@ class Session {
         for (const auto& p : model_->named_parameters())
             if (p.key().rfind(model_->head_prefix(), 0) != 0)
                 ctx.anchors.emplace_back(p.key(), p.value().detach().clone());
-        ctx.next_projection_batch = [this] { return next_projection_batch(); };
+        ctx.next_projection_batch = [this] { return batches_->projection(); };
         if (dp_)
             ctx.whole_projection_batch = [this](const torch::Tensor& g) {
-                return dp_->weighted_average(g, proj_share_, "the radius-gradient all-reduce");
+                return dp_->weighted_average(g, batches_->projection_share(),
+                                             "the radius-gradient all-reduce");
             };
         method_ = create_method(cfg_, std::move(ctx));
         optimizer_ = make_method_optimizer();
@@ -161,6 +162,9 @@ class Session {
                               " processes (each takes an equal share of every batch)");
         steps_per_epoch_ = data_.train->size() / batch_;
         total_steps_ = steps_per_epoch_ * cfg_.epochs;
+        batches_ = std::make_unique<RunBatches>(RunBatches::Plan{
+            &data_, cfg_.seed, batch_, steps_per_epoch_, place_.rank, place_.world_size, stream_,
+            device_, [this](const std::string& message) { log("warn", message); }});
         second_phase_ = method_->second_phase_start(steps_per_epoch_);
         if (cfg_.resume) {
             resume();
@@ -248,8 +252,8 @@ class Session {
         }
         score_path();
         method_->on_training_end();
-        if (skipped_images_ > 0)
-            log("warn", std::to_string(skipped_images_) +
+        if (batches_->skipped_images() > 0)
+            log("warn", std::to_string(batches_->skipped_images()) +
                             " unreadable image(s) were left out of training batches");
         if (!method_->radii_updated_at(total_steps_)) report_radii(total_steps_);
         evaluate_all(total_steps_);
@@ -274,48 +278,10 @@ class Session {
         }
     }
 
-    // The batch of `step`: epoch order, then consecutive batches; augmentation seeded per step.
-    SetBatch next_training_batch(int64_t step, double& waited) {
-        const int64_t epoch = (step - 1) / steps_per_epoch_;
-        const int64_t first = (step - 1) % steps_per_epoch_;
-        if (!train_stream_ || epoch != stream_epoch_ || train_stream_->remaining() == 0) {
-            const auto order = epoch_order_indices(data_.train->size(), cfg_.seed, epoch);
-            const uint64_t seed = cfg_.seed * 0x2545F4914F6CDD1DULL;
-            const int64_t epoch_start = epoch * steps_per_epoch_ + 1;
-            train_stream_.reset();
-            train_stream_ = std::make_unique<BatchStream>(
-                data_.train,
-                rank_jobs(*data_.train,
-                          plan_batches(order, batch_, first, steps_per_epoch_ - first,
-                                       [&](int64_t b) {
-                                           return seed + static_cast<uint64_t>(epoch_start + b);
-                                       }),
-                          place_.rank, place_.world_size),
-                Transform::Train, stream_);
-            stream_epoch_ = epoch;
-        }
-        const double before = train_stream_->wait_seconds();
-        SetBatch batch;
-        train_stream_->next(batch);
-        keep_rank_share(*data_.train, batch, place_.rank, place_.world_size);
-        waited = train_stream_->wait_seconds() - before;
-        if (batch.skipped > 0 && skipped_images_ == 0)
-            log("warn",
-                "unreadable images are skipped during training; the count is in the "
-                "run log at the end");
-        skipped_images_ += batch.skipped;
-        for (const std::string& path : batch.cut)
-            if (cut_images_.insert(path).second && cut_images_.size() <= kNamedCutImages)
-                log("warn", "'" + path +
-                                "' is a JPEG cut short; its missing part decodes grey (training "
-                                "uses it as it is)");
-        return batch;
-    }
-
     // One optimiser step; the loss of the whole (global) batch. Data-parallel ranks each take
     // their share of the batch and average their gradients, weighted by their image counts.
     double train_step(int64_t step, double& data_wait) {
-        SetBatch batch = next_training_batch(step, data_wait);
+        SetBatch batch = batches_->training(step, data_wait);
         // Images, or the scored pixels of a segmentation batch: what the loss averages over.
         const double images = loss_count(batch.labels);
         if (!dp_ && images == 0) return 0;  // every file of the batch was unreadable
@@ -345,37 +311,6 @@ class Session {
         // BatchNorm statistics as PyTorch DDP keeps them: rank 0's, broadcast every step.
         if (dp_) dp_->broadcast_from_rank0(model_->buffers(), "the BatchNorm statistics broadcast");
         return value;
-    }
-
-    // Projection batch k: position k * b in the endless sequence of passes over the split, each
-    // pass in its own seeded order (one shuffle per pass, not per batch).
-    std::vector<int64_t> projection_indices(int64_t k) {
-        const int64_t n = data_.proj->size(), b = std::min<int64_t>(batch_, n);
-        const int64_t pos = k * b, epoch = pos / n, start = pos % n;
-        if (epoch != proj_order_epoch_) {
-            proj_order_ = epoch_order_indices(n, cfg_.seed + 1, epoch);
-            proj_order_epoch_ = epoch;
-        }
-        return {proj_order_.begin() + start, proj_order_.begin() + start + std::min(b, n - start)};
-    }
-
-    Batch next_projection_batch() {
-        constexpr int64_t kPlanned = 64;  // projection batches planned per stream
-        if (!proj_stream_ || proj_stream_->remaining() == 0) {
-            std::vector<BatchJob> jobs;
-            for (int64_t k = proj_batches_; k < proj_batches_ + kPlanned; ++k)
-                jobs.push_back({projection_indices(k), 0});
-            proj_stream_.reset();
-            proj_stream_ = std::make_unique<BatchStream>(
-                data_.proj, rank_jobs(*data_.proj, std::move(jobs), place_.rank, place_.world_size),
-                Transform::Eval, stream_);
-        }
-        SetBatch batch;
-        proj_stream_->next(batch);
-        keep_rank_share(*data_.proj, batch, place_.rank, place_.world_size);
-        proj_share_ = loss_count(batch.labels);
-        ++proj_batches_;
-        return {to_model_input(batch.images, data_.norm, device_), batch.labels.to(device_)};
     }
 
     // The optimiser over the method's trainable parameters; those the method regularises itself
@@ -510,7 +445,7 @@ class Session {
         save_checkpoint(paths_.last_checkpoint(), spec_, *model_,
                         [this](torch::serialize::OutputArchive& a) {
                             a.write("train_step", c10::IValue(step_));
-                            a.write("proj_batches", c10::IValue(proj_batches_));
+                            a.write("proj_batches", c10::IValue(batches_->projection_batches()));
                             torch::serialize::OutputArchive opt, method;
                             optimizer_->save(opt);
                             method_->save_state(method);
@@ -563,7 +498,7 @@ class Session {
             method_->load_state(method);
         }
         step_ = last_saved_step_ = step.toInt();
-        proj_batches_ = proj.toInt();
+        batches_->set_projection_batches(proj.toInt());
         if (store_) store_->discard_after(step_);  // steps after the checkpoint are trained again
         log("info", "resumed at step " + std::to_string(step_) + " from " + path);
     }
@@ -658,7 +593,6 @@ class Session {
     RunControl& control_;
     RunPaths paths_;
     std::unique_ptr<DataParallel> dp_;  // with more than one process
-    double proj_share_ = 0;             // images of the last projection batch on this rank
     bool replicas_logged_ = false;
     std::optional<RunLock> lock_;    // held for the whole run
     std::optional<RunStore> store_;  // created once setup has loaded data and model
@@ -666,14 +600,7 @@ class Session {
     const std::string libtorch_ = build_info().libtorch;  // the version it was compiled against
     RunSets data_;
     StreamOptions stream_;
-    std::unique_ptr<BatchStream> train_stream_;  // the current epoch's batches
-    int64_t stream_epoch_ = -1;
-    std::unique_ptr<BatchStream> proj_stream_;  // the next projection batches
-    std::vector<int64_t> proj_order_;           // order of the projection split in its pass
-    int64_t proj_order_epoch_ = -1;
-    int64_t skipped_images_ = 0;
-    static constexpr std::size_t kNamedCutImages = 5;  // streamed cut JPEGs named in the log
-    std::set<std::string> cut_images_;
+    std::unique_ptr<RunBatches> batches_;  // once the batch size is known
     int64_t num_classes_ = 0;
     ModelSpec spec_;
     std::shared_ptr<Classifier> model_;
@@ -681,7 +608,7 @@ class Session {
     std::unique_ptr<torch::optim::Optimizer> optimizer_;
     int64_t batch_ = 0, steps_per_epoch_ = 0, total_steps_ = 0;
     int64_t second_phase_ = 0;  // the method's second phase starts at this step (0: none)
-    int64_t step_ = 0, last_saved_step_ = 0, proj_batches_ = 0;
+    int64_t step_ = 0, last_saved_step_ = 0;
     double images_per_sec_ = 0;
     EvalEvent last_eval_;
 };
