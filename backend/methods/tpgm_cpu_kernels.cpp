@@ -21,21 +21,10 @@ namespace {
 
 constexpr int64_t kElementsPerTask = 32768;  // a task's share of a parallel pass (cache-sized)
 
-// Runs `body(row)` over every row in tasks of about kElementsPerTask elements each: rows differ in
-// length by 100x (a ResNet's last stage holds most elements in its last fifth of rows), so
-// splitting the row count evenly left one thread with most of the work.
+// Runs `body(row)` over every row, task by task (RowTable::task_first_row).
 template <typename Body>
 void for_rows(const RowTable& rows, Body body) {
-    const auto count = static_cast<int64_t>(rows.offset.size());
-    std::vector<int64_t> first{0};  // first row of each task, then the end
-    int64_t filled = 0;
-    for (int64_t r = 0; r < count; ++r) {
-        filled += rows.length[r];
-        if (filled >= kElementsPerTask || r + 1 == count) {
-            first.push_back(r + 1);
-            filled = 0;
-        }
-    }
+    const auto& first = rows.task_first_row;
     const auto tasks = static_cast<int64_t>(first.size()) - 1;
     at::parallel_for(0, tasks, 1, [&](int64_t begin, int64_t end) {
         for (int64_t r = first[begin]; r < first[end]; ++r) body(r);
@@ -147,21 +136,41 @@ std::atomic<bool> force_baseline{[] {
     return env && std::string(env) == "baseline";
 }()};
 
+bool use_avx2() {
+    return avx2_supported() && !force_baseline;
+}
+
 // The fastest RowOps this CPU runs.
 template <typename T>
 const RowOps<T>& row_ops() {
     static const RowOps<T> baseline = BaselineRows<T>::ops();
 #ifdef TPGM_AVX2_DISPATCH
     static const RowOps<T> avx2 = Avx2Rows<T>::ops();
-    if (avx2_supported() && !force_baseline) return avx2;
+    if (use_avx2()) return avx2;
 #endif
     return baseline;
 }
 
 }  // namespace
 
+std::vector<int64_t> plan_tasks(const RowTable& rows) {
+    // Even row counts per thread left one thread with most of a ResNet's elements (its last
+    // stage holds most of them in its last fifth of rows): tasks hold equal element counts.
+    const auto count = static_cast<int64_t>(rows.offset.size());
+    std::vector<int64_t> first{0};
+    int64_t filled = 0;
+    for (int64_t r = 0; r < count; ++r) {
+        filled += rows.length[r];
+        if (filled >= kElementsPerTask || r + 1 == count) {
+            first.push_back(r + 1);
+            filled = 0;
+        }
+    }
+    return first;
+}
+
 std::string row_isa() {
-    return avx2_supported() && !force_baseline ? "avx2" : "baseline";
+    return use_avx2() ? "avx2" : "baseline";
 }
 
 void force_baseline_rows(bool on) {

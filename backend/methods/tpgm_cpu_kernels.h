@@ -19,6 +19,10 @@ std::string row_isa();
 // variable TPGM_CPU_CAPABILITY=baseline does the same for a whole process).
 void force_baseline_rows(bool on);
 
+// The rows split into tasks of about equal element counts for the passes below (rows differ in
+// length by 100x): the first row of each task, then the row count. Stored in RowTable once.
+std::vector<int64_t> plan_tasks(const RowTable& rows);
+
 // Per row r: n_r = ||w_r - w0_r|| (L1 for MARS, L2 otherwise) into `norms` [R]; D into `delta`
 // when it is defined; and, when `radii` [N] is defined, rows with n_r > g (g of the row's tensor)
 // are projected at once while in cache: w_r <- w0_r + g/(n_r+eps) * (w_r - w0_r).

@@ -83,6 +83,7 @@ TpgmProjector::TpgmProjector(std::vector<ConstrainedTensor> tensors, NormMode mo
     seat(anchors_, &ConstrainedTensor::anchor);
     delta_ = torch::empty_like(weights_);
     const auto device = options.device();
+    rows_.task_first_row = cpu::plan_tasks(rows_);
     rows_.lengths = device_index(rows_.length, device);
     rows_.row_tensor = device_index(rows_.tensor, device);
     rows_.tensor_rows = device_index(rows_.rows, device);

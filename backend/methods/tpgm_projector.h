@@ -40,6 +40,7 @@ struct ConstrainedTensor {
 struct RowTable {
     std::vector<int64_t> offset, length, tensor;  // per row
     std::vector<int64_t> first_row, rows;         // per tensor
+    std::vector<int64_t> task_first_row;          // CPU passes: first row of each task, then R
     torch::Tensor lengths;                        // [R] int64 on the buffers' device
     torch::Tensor row_tensor;                     // [R] int64: owning tensor of each row
     torch::Tensor tensor_rows;                    // [N] int64: rows per tensor
