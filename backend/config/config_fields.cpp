@@ -268,6 +268,11 @@ const std::vector<Field>& fields() {
         choices(
             TPGM_FIELD(std::string, "device", device, "auto (CUDA when available) | cpu | cuda"),
             {"auto", "cpu", "cuda"}),
+        choices(TPGM_FIELD(std::string, "precision", precision,
+                           "float32 | float64: weights, activations and optimiser state in double "
+                           "precision (slower; for runs that must agree across processes, thread "
+                           "counts and CPUs to rounding)"),
+                {"float32", "float64"}),
         TPGM_FIELD(bool, "resume", resume, "continue the run in run_dir from its last checkpoint"),
         TPGM_FIELD(bool, "overwrite", overwrite,
                    "replace an earlier run in run_dir; without it a new run there is refused"),

@@ -180,6 +180,7 @@ struct RunConfig {
     std::uint64_t seed = 0;
     int threads = 0;              // intra-op threads; 0: all cores
     std::string device = "auto";  // auto | cpu | cuda
+    std::string precision = "float32";  // float32 | float64 (weights, activations, optimiser)
     bool resume = false;          // continue the run in run_dir from its last checkpoint
     bool overwrite = false;       // replace an earlier run in run_dir (else starting there fails)
     int checkpoint_every_epochs = 1;

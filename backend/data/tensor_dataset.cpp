@@ -12,15 +12,16 @@ TensorDataset TensorDataset::subset(const torch::Tensor& indices, std::string ne
 }
 
 torch::Tensor to_model_input(const torch::Tensor& images, const Normalization& norm,
-                             const torch::Device& device) {
+                             const torch::TensorOptions& to) {
     const int64_t c = images.size(1);
-    auto opts = torch::TensorOptions().dtype(torch::kFloat);
-    auto mean = torch::tensor(norm.mean, opts.dtype(torch::kDouble)).to(torch::kFloat);
-    auto std = torch::tensor(norm.std, opts.dtype(torch::kDouble)).to(torch::kFloat);
+    const auto out = torch::TensorOptions(to.device()).dtype(
+        to.has_dtype() ? to.dtype() : caffe2::TypeMeta::Make<float>());
+    auto mean = torch::tensor(norm.mean, torch::kDouble).to(out);
+    auto std = torch::tensor(norm.std, torch::kDouble).to(out);
     TORCH_CHECK(mean.numel() == c || mean.numel() == 1, "normalisation has ", mean.numel(),
                 " channels, images have ", c);
-    auto x = images.to(device).to(torch::kFloat).div_(255.0f);
-    return x.sub_(mean.to(device).view({1, -1, 1, 1})).div_(std.to(device).view({1, -1, 1, 1}));
+    auto x = images.to(out).div_(255.0);
+    return x.sub_(mean.view({1, -1, 1, 1})).div_(std.view({1, -1, 1, 1}));
 }
 
 Normalization measure_normalization(const torch::Tensor& images) {

@@ -27,9 +27,9 @@ struct Normalization {
     std::vector<double> std{0.5};
 };
 
-// uint8 images to normalised float on `device`.
+// uint8 images to normalised floating point on `to`'s device, in its dtype (float unless set).
 torch::Tensor to_model_input(const torch::Tensor& images, const Normalization& norm,
-                             const torch::Device& device);
+                             const torch::TensorOptions& to);
 // Mean and std of a uint8 image set, per channel.
 Normalization measure_normalization(const torch::Tensor& images);
 // The order of examples in `epoch` of a run seeded with `seed`; the same on every machine.

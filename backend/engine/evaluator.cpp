@@ -31,10 +31,14 @@ void for_each_eval_batch(Classifier& model, const ImageSetPtr& set, const Normal
     BatchStream batches(
         set, plan_batches(order, batch_size, 0, share.count, [](int64_t) { return uint64_t{0}; }),
         Transform::Eval, stream);
+    // Inputs in the model's own precision (float64 runs); float for a model without parameters.
+    const auto parameters = model.parameters();
+    const auto input = torch::TensorOptions(device).dtype(
+        parameters.empty() ? torch::kFloat : parameters.front().scalar_type());
     SetBatch b;
     for (int64_t first = share.first; batches.next(b); first += batch_size) {
         if (b.labels.size(0) == 0) continue;
-        visit(first, model.forward(to_model_input(b.images, norm, device)), b);
+        visit(first, model.forward(to_model_input(b.images, norm, input)), b);
     }
     model.train(was_training);
 }

@@ -80,7 +80,8 @@ Batch RunBatches::projection() {
     keep_rank_share(*data.proj, batch, plan_.rank, plan_.ranks);
     proj_share_ = loss_count(batch.labels);
     ++proj_batches_;
-    return {to_model_input(batch.images, data.norm, plan_.device), batch.labels.to(plan_.device)};
+    return {to_model_input(batch.images, data.norm,
+                           torch::TensorOptions(plan_.device).dtype(plan_.dtype)), batch.labels.to(plan_.device)};
 }
 
 void RunBatches::set_projection_batches(int64_t count) {

@@ -29,6 +29,7 @@ class RunBatches {
         int rank = 0, ranks = 1;
         StreamOptions stream;
         torch::Device device{torch::kCPU};
+        torch::ScalarType dtype = torch::kFloat;  // of the model's inputs
         std::function<void(const std::string&)> warn;
     };
     explicit RunBatches(Plan plan);

@@ -45,6 +45,12 @@ std::string describe_device(const torch::Device& device) {
     return "CPU, " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
 }
 
+torch::ScalarType resolve_precision(const std::string& name) {
+    if (name == "float32") return torch::kFloat;
+    if (name == "float64") return torch::kDouble;
+    throw std::runtime_error("precision '" + name + "' is not float32 or float64");
+}
+
 std::string error_message(const std::exception& e) {
     if (const auto* c10 = dynamic_cast<const c10::Error*>(&e)) return c10->what_without_backtrace();
     return e.what();

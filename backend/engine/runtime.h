@@ -19,6 +19,8 @@ int set_threads(int threads);
 // auto -> CUDA when LibTorch has it, else CPU; throws std::runtime_error for cuda without CUDA.
 torch::Device resolve_device(const std::string& name);
 std::string describe_device(const torch::Device& device);
+// A run's `precision` setting (float32 | float64) as the dtype of its weights and inputs.
+torch::ScalarType resolve_precision(const std::string& name);
 // An exception's message for the user: LibTorch's errors without their C++ backtrace.
 std::string error_message(const std::exception& e);
 // Seeds LibTorch's generators (CPU and CUDA).

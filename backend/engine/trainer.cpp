@@ -127,7 +127,8 @@ class Session {
             load_run_model(cfg_, data_.pretrained_checkpoint, data_.channels, num_classes_);
         model_ = std::move(start.model);
         spec_ = start.spec;
-        model_->to(device_);
+        dtype_ = resolve_precision(cfg_.precision);
+        model_->to(device_, dtype_);
         if (dp_) {
             dp_->broadcast_from_rank0(state_tensors(), "the start-up broadcast");
             if (cfg_.dist.sync_bn) synchronise_batch_norm();
@@ -164,7 +165,7 @@ class Session {
         total_steps_ = steps_per_epoch_ * cfg_.epochs;
         batches_ = std::make_unique<RunBatches>(RunBatches::Plan{
             &data_, cfg_.seed, batch_, steps_per_epoch_, place_.rank, place_.world_size, stream_,
-            device_, [this](const std::string& message) { log("warn", message); }});
+            device_, dtype_, [this](const std::string& message) { log("warn", message); }});
         second_phase_ = method_->second_phase_start(steps_per_epoch_);
         if (cfg_.resume) {
             resume();
@@ -285,7 +286,8 @@ class Session {
         // Images, or the scored pixels of a segmentation batch: what the loss averages over.
         const double images = loss_count(batch.labels);
         if (!dp_ && images == 0) return 0;  // every file of the batch was unreadable
-        auto inputs = to_model_input(batch.images, data_.norm, device_);
+        auto inputs =
+            to_model_input(batch.images, data_.norm, torch::TensorOptions(device_).dtype(dtype_));
         auto labels = batch.labels.to(device_);
         if (step == second_phase_) begin_second_phase();
         set_training_mode();
@@ -597,6 +599,7 @@ class Session {
     std::optional<RunLock> lock_;    // held for the whole run
     std::optional<RunStore> store_;  // created once setup has loaded data and model
     torch::Device device_{torch::kCPU};
+    torch::ScalarType dtype_ = torch::kFloat;  // config precision
     const std::string libtorch_ = build_info().libtorch;  // the version it was compiled against
     RunSets data_;
     StreamOptions stream_;
