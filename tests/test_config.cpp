@@ -171,6 +171,22 @@ class TestConfig : public QObject {
         QVERIFY(throws_mentioning([&] { validate_or_throw(c); }, {"optim.lr", "tpgm.norm"}));
     }
 
+    void hostileExcludePatternsAreRefusedBeforeCompiling() {
+        // 20,000 nested groups overflowed the stack of std::regex's recursive compiler.
+        RunConfig c;
+        c.tpgm.exclude = {std::string(20000, '(') + "a" + std::string(20000, ')'),
+                          std::string(33, '(') + "a" + std::string(33, ')'), std::string(1001, 'a'),
+                          std::string(32, '(') + "fc\\(" + std::string(32, ')') + "\\)"};
+        std::vector<std::string> messages;
+        for (const auto& i : validate(c))
+            if (i.key == "tpgm.exclude") messages.push_back(i.message);
+        QCOMPARE(messages.size(), std::size_t(3));  // the fourth: 32 deep, escapes not counted
+        QVERIFY(messages[0].find("longer than 1000 characters") != std::string::npos);
+        QVERIFY(messages[0].size() < 200);  // the pattern is cut in the message
+        QVERIFY(messages[1].find("nests groups deeper than 32") != std::string::npos);
+        QVERIFY(messages[2].find("longer than 1000 characters") != std::string::npos);
+    }
+
     void fieldTypesChoicesAndRangesAreCoherent() {
         const RunConfig defaults;
         std::set<std::string> keys;

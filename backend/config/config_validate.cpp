@@ -16,6 +16,25 @@ namespace tpgm {
 
 namespace {
 
+// Bounds on a parameter-name regex (tpgm.exclude): far beyond any real one, well inside the stack
+// that std::regex's recursive compiler needs.
+constexpr std::size_t kMaxPatternLength = 1000;
+constexpr int kMaxPatternGroupDepth = 32;
+
+// How deeply `pattern`'s parentheses nest (escaped ones not counted).
+int group_depth(const std::string& pattern) {
+    int depth = 0, deepest = 0;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        if (pattern[i] == '\\')
+            ++i;
+        else if (pattern[i] == '(')
+            deepest = std::max(deepest, ++depth);
+        else if (pattern[i] == ')')
+            depth = std::max(0, depth - 1);
+    }
+    return deepest;
+}
+
 // Checks every field against its declared choices and range.
 void validate_table(const RunConfig& c, std::vector<ConfigIssue>& issues) {
     for (const auto& f : config_table()) {
@@ -124,11 +143,24 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
     need(c.images.loader_threads <= max_threads, "images.loader_threads",
          "must be at most " + std::to_string(max_threads) + " (4 per core)");
     for (const auto& pattern : c.tpgm.exclude) {
+        // std::regex compiles and matches by recursion: a hostile pattern (20,000 nested
+        // parentheses) overflows the stack, so its size is bounded before it is compiled.
+        const std::string shown = "'" + pattern.substr(0, 60) + (pattern.size() > 60 ? "...'" : "'");
+        if (pattern.size() > kMaxPatternLength) {
+            issues.push_back({"tpgm.exclude", shown + " is longer than " +
+                                                  std::to_string(kMaxPatternLength) +
+                                                  " characters"});
+            continue;
+        }
+        if (group_depth(pattern) > kMaxPatternGroupDepth) {
+            issues.push_back({"tpgm.exclude", shown + " nests groups deeper than " +
+                                                  std::to_string(kMaxPatternGroupDepth)});
+            continue;
+        }
         try {
             std::regex re(pattern);
         } catch (const std::regex_error&) {
-            issues.push_back(
-                {"tpgm.exclude", "'" + pattern + "' is not a valid regular expression"});
+            issues.push_back({"tpgm.exclude", shown + " is not a valid regular expression"});
         }
     }
     need(c.demo.id_train + c.demo.id_proj + c.demo.pretrain_images <= 50000, "demo.id_train",
