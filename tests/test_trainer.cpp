@@ -165,6 +165,55 @@ class TestTrainer : public QObject {
         QVERIFY(record.steps[5].loss != 9.0);
     }
 
+    void aFailedFinalEvaluationKeepsTheLastEpochAndACompletedRunIsNotRedone() {
+        // A final evaluation that fails (here the sink throws, as a bad mask or a full disk
+        // would) used to leave last.pt an epoch behind: it was written after evaluating.
+        struct FailingFinalEval : RecordingSink {
+            void on_eval(const EvalEvent& e) override {
+                if (e.step == 12) throw std::runtime_error("evaluation failed on purpose");
+                RecordingSink::on_eval(e);
+            }
+        } failing;
+        auto c = config("tpgm", "final-eval-fails");
+        c.eval_every_epochs = 0;
+        const RunSummary failed = run(c, failing);
+        QCOMPARE(failed.status, std::string("failed"));
+        QVERIFY2(failed.message.find("evaluation failed on purpose") != std::string::npos,
+                 failed.message.c_str());
+        c10::IValue saved_step;
+        QVERIFY(read_checkpoint(c.run_dir + "/checkpoints/last.pt")
+                    .archive.try_read("train_step", saved_step));
+        QCOMPARE(saved_step.toInt(), int64_t(12));
+        QVERIFY(!fs::exists(c.run_dir + "/checkpoints/final.pt"));
+        // The resume redoes only the final phase: no step trained again, one evaluation.
+        RecordingSink finishing;
+        c.resume = true;
+        const RunSummary done = run(c, finishing);
+        QCOMPARE(done.status, std::string("completed"));
+        QVERIFY(finishing.steps.empty());
+        QCOMPARE(finishing.evals.size(), std::size_t(1));
+        QVERIFY(fs::exists(c.run_dir + "/checkpoints/final.pt"));
+        const RunRecord record = read_run(c.run_dir);
+        QCOMPARE(record.steps.size(), std::size_t(12));
+        QCOMPARE(record.evals.size(), std::size_t(1));
+        const auto radii_rows = record.radii.size();
+        std::ifstream summary_in(c.run_dir + "/summary.json");
+        const std::string summary((std::istreambuf_iterator<char>(summary_in)), {});
+        // Resuming the completed run: nothing to do, its results untouched.
+        RecordingSink again;
+        const RunSummary same = run(c, again);
+        QCOMPARE(same.status, std::string("completed"));
+        QVERIFY(again.steps.empty() && again.evals.empty() && again.radii.empty());
+        QVERIFY(std::any_of(again.logs.begin(), again.logs.end(), [](const LogEvent& e) {
+            return e.message.rfind("nothing to do", 0) == 0;
+        }));
+        const RunRecord after = read_run(c.run_dir);
+        QCOMPARE(after.evals.size(), std::size_t(1));
+        QCOMPARE(after.radii.size(), radii_rows);
+        std::ifstream summary_again(c.run_dir + "/summary.json");
+        QCOMPARE(std::string((std::istreambuf_iterator<char>(summary_again)), {}), summary);
+    }
+
     void resumeRefusesChangedSettingsAndKeepsTheConfig() {
         RecordingSink first;
         first.stop_at = 3;

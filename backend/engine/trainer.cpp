@@ -10,6 +10,7 @@
 #include "engine/evaluator.h"
 #include "engine/run_batches.h"
 #include "engine/run_data.h"
+#include "engine/run_format.h"
 #include "engine/run_model.h"
 #include "engine/run_store.h"
 #include "engine/runtime.h"
@@ -22,7 +23,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 namespace tpgm {
@@ -168,6 +171,7 @@ class Session {
             device_, dtype_, [this](const std::string& message) { log("warn", message); }});
         second_phase_ = method_->second_phase_start(steps_per_epoch_);
         if (cfg_.resume) {
+            previous_ = read_previous_summary();
             resume();
             // Rewritten only once the resume succeeded; what changed is in the run log.
             for (const auto& change : resume_changes) log("info", "resumed with " + change);
@@ -208,6 +212,8 @@ class Session {
 
   private:
     RunSummary train(Clock::time_point start) {
+        if (previous_ && previous_->status == "completed" && step_ >= total_steps_)
+            return nothing_to_do();
         auto last = start;
         for (int64_t step = step_ + 1; step <= total_steps_; ++step) {
             control_.wait_while_paused();
@@ -251,6 +257,9 @@ class Session {
                 return diverged("the weights became non-finite by step " + std::to_string(step),
                                 start);
         }
+        // The trained state is kept before the final phase and evaluation, which can fail (a bad
+        // mask, a full disk): a resume then redoes only them.
+        if (!save_last()) return diverged("the weights are not finite at the end", start);
         score_path();
         method_->on_training_end();
         if (batches_->skipped_images() > 0)
@@ -258,7 +267,6 @@ class Session {
                             " unreadable image(s) were left out of training batches");
         if (!method_->radii_updated_at(total_steps_)) report_radii(total_steps_);
         evaluate_all(total_steps_);
-        if (!save_last()) return diverged("the weights are not finite at the end", start);
         if (writer()) save_checkpoint(paths_.final_checkpoint(), spec_, *model_);
         return finish("completed", "", start);
     }
@@ -410,9 +418,31 @@ class Session {
     bool end_of_epoch(int64_t step) {
         const int64_t epochs_done = step / steps_per_epoch_;
         if (!method_->learns_radii()) report_radii(step);  // how far each layer has moved
+        // Checkpoint first: an evaluation that fails must not cost the epoch.
+        if (epochs_done % cfg_.checkpoint_every_epochs == 0 && !save_last()) return false;
         if (cfg_.eval_every_epochs > 0 && epochs_done % cfg_.eval_every_epochs == 0)
             evaluate_all(step);
-        return epochs_done % cfg_.checkpoint_every_epochs != 0 || save_last();
+        return true;
+    }
+
+    // summary.json of the run being resumed, when it has a readable one.
+    std::optional<RunSummary> read_previous_summary() const {
+        std::ifstream in(paths_.summary());
+        if (!in) return std::nullopt;
+        std::stringstream text;
+        text << in.rdbuf();
+        return run_format::parse_summary_json(text.str());
+    }
+
+    // A completed run resumed without more epochs: its files stay as they are.
+    RunSummary nothing_to_do() {
+        sink_.on_log({"info", "nothing to do: the run completed all " +
+                                  std::to_string(total_steps_) +
+                                  " steps; resume with more epochs to extend it"});
+        RunSummary s = *previous_;
+        s.run_dir = cfg_.run_dir;
+        sink_.on_finished(s);
+        return s;
     }
 
     // Ends a run whose training diverged, naming the checkpoint that is still good.
@@ -600,6 +630,7 @@ class Session {
     std::optional<RunStore> store_;  // created once setup has loaded data and model
     torch::Device device_{torch::kCPU};
     torch::ScalarType dtype_ = torch::kFloat;  // config precision
+    std::optional<RunSummary> previous_;        // summary.json of a resumed run
     const std::string libtorch_ = build_info().libtorch;  // the version it was compiled against
     RunSets data_;
     StreamOptions stream_;
