@@ -186,6 +186,18 @@ class TestDatasets : public QObject {
         }
         QVERIFY(throws_dataset_error(
             [&] { read_split_list((dn / "absent.txt").string(), dn.string()); }));
+        // Class names come from the resolved folder, never "..": hard-subset writes one folder
+        // per class name and wrote into the parent of its output for this list.
+        write_text(dn / "dots.txt",
+                   "clipart/class1/../class0/clipart_0.png 0\nclipart/../clipart/class1/clipart_0.png 1\n");
+        fs::create_directories(dn / "up");
+        fs::copy_file(dn / "clipart/class0/clipart_0.png", dn / "c8.png",
+                      fs::copy_options::overwrite_existing);
+        write_text(dn / "up/dots.txt", "../c8.png 0\n");
+        const ImageList dots = read_split_list((dn / "dots.txt").string(), dn.string());
+        QCOMPARE(dots.classes, (std::vector<std::string>{"class0", "class1"}));
+        const ImageList up = read_split_list((dn / "up/dots.txt").string(), (dn / "up").string());
+        QCOMPARE(up.classes, std::vector<std::string>{"class_0"});
     }
 
     void imagenetSubsetMasks() {

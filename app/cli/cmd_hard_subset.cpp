@@ -50,9 +50,12 @@ void register_hard_subset_command(CLI::App& app) {
             tpgm::misclassified(*model, data.test, data.norm, device, tpgm::stream_options(config));
         const auto labels = data.test->labels();
         for (int64_t i : wrong) {
-            std::string cls = data.class_names.at(labels[i].item<int64_t>());
+            const int64_t label = labels[i].item<int64_t>();
+            std::string cls = data.class_names.at(label);
             for (char& ch : cls)
-                if (ch == '/' || ch == ' ') ch = '_';
+                if (ch == '/' || ch == ' ' || ch == '\\') ch = '_';
+            if (cls.empty() || cls == "." || cls == "..")  // never a folder outside the output
+                cls = "class_" + std::to_string(label);
             const fs::path dir = fs::path(o->output) / cls;
             fs::create_directories(dir);
             // Image files are copied as they are; the demo's in-memory images written as PNG.

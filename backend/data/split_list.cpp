@@ -44,7 +44,11 @@ ImageList read_split_list(const std::string& list_file, const std::string& root,
             if (missing.size() < 5) missing.push_back(full);
             ++missing_count;
         }
-        const std::string cls = fs::path(path).parent_path().filename().string();
+        // The class is the image's folder as the path resolves ("a/x/../c.png" is in "a"); a
+        // path with no folder of its own (".." or none) names no class, so no class name can
+        // lead a writer of class folders (hard-subset) outside its output.
+        std::string cls = fs::path(path).lexically_normal().parent_path().filename().string();
+        if (cls == "." || cls == "..") cls.clear();
         if (static_cast<int64_t>(list.classes.size()) <= label) list.classes.resize(label + 1);
         if (list.classes[label].empty())
             list.classes[label] = cls;
