@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -90,14 +91,33 @@ void validate_ood_sets(const RunConfig& c, std::vector<ConfigIssue>& issues) {
 // A corruption list and its severities (demo.* or seg.*, as `prefix` says).
 void check_corruptions(const std::vector<std::string>& names, const std::vector<int>& severities,
                        const std::string& prefix, std::vector<ConfigIssue>& issues) {
-    for (const auto& name : names)
-        if (!robustness::corruption_from_name(name))
-            issues.push_back(
-                {prefix + "corruptions", "'" + name + "' is not an ImageNet-C corruption name"});
-    for (int s : severities)
-        if (s < 1 || s > 5)
-            issues.push_back(
-                {prefix + "severities", "severity " + std::to_string(s) + " is not in 1..5"});
+    // Each corruption and severity once: a repeated one would build and score the same OOD set
+    // again (and a list of 100,000 entries took set-up for ever). At most a few lines per key.
+    constexpr int kShown = 5;
+    int unknown = 0, repeated = 0;
+    std::set<std::string> seen;
+    for (const auto& name : names) {
+        if (!robustness::corruption_from_name(name)) {
+            if (unknown++ < kShown)
+                issues.push_back({prefix + "corruptions",
+                                  "'" + name.substr(0, 60) + "' is not an ImageNet-C corruption name"});
+        } else if (!seen.insert(name).second && repeated++ < kShown) {
+            issues.push_back({prefix + "corruptions", "'" + name + "' is listed more than once"});
+        }
+    }
+    if (unknown + repeated > 2 * kShown)
+        issues.push_back({prefix + "corruptions", std::to_string(unknown) + " unknown and " +
+                                                      std::to_string(repeated) +
+                                                      " repeated names in all"});
+    std::set<int> levels;
+    int bad_levels = 0;
+    for (int s : severities) {
+        const bool in_range = s >= 1 && s <= 5;
+        if ((in_range && levels.insert(s).second) || bad_levels++ >= kShown) continue;
+        issues.push_back({prefix + "severities",
+                          "severity " + std::to_string(s) +
+                              (in_range ? " is listed more than once" : " is not in 1..5")});
+    }
 }
 
 }  // namespace
