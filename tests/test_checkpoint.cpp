@@ -3,10 +3,12 @@
 // writes that survive a full disk.
 #include "checkpoints/atomic_file.h"
 #include "checkpoints/checkpoint.h"
+#include "checkpoints/torch_zip_reader.h"
 #include "config/config_schema.h"
 #include "engine/evaluator.h"
 #include "models/registry.h"
 
+#include <caffe2/serialize/inline_container.h>
 #include <torch/torch.h>
 #include <QtTest/QtTest>
 
@@ -116,6 +118,63 @@ class TestCheckpoint : public QObject {
         }
         std::ofstream(path("text.pt")) << "not a checkpoint";
         QVERIFY_EXCEPTION_THROWN(read_checkpoint(path("text.pt")), CheckpointError);
+    }
+
+    void hostilePicklesNeverReachLibTorchsUnpickler() {
+        // A workbench checkpoint is read by LibTorch's own unpickler, which recursed into a
+        // list nested a million deep (a 3 KB file: SIGSEGV) and sized its memo by any index.
+        const auto archive = [&](const char* name, const std::string& data_pkl) {
+            caffe2::serialize::PyTorchStreamWriter writer(path(name));
+            const std::string constants = "\x80\x02).";
+            writer.writeRecord("data.pkl", data_pkl.data(), data_pkl.size());
+            writer.writeRecord("constants.pkl", constants.data(), constants.size());
+            writer.writeEndOfFile();
+            return path(name);
+        };
+        const auto refusal = [](const std::string& file) -> std::string {
+            try {
+                read_checkpoint(file);
+            } catch (const CheckpointError& e) {
+                return e.what();
+            }
+            return "accepted";
+        };
+        const auto nested = [](int depth) {  // [[[...]]] with APPENDS, as LibTorch reads it
+            std::string p = "\x80\x02]";
+            for (int k = 1; k < depth; ++k) p += "(]";
+            return p + std::string(depth - 1, 'e') + ".";
+        };
+        std::string error = refusal(archive("deep.pt", nested(1000000)));
+        QVERIFY2(error.find("deep.pt") != std::string::npos &&
+                     error.find("data.pkl") != std::string::npos &&
+                     error.find("nested more than 200 deep") != std::string::npos,
+                 error.c_str());
+        // Depth hidden behind memo references: each list is put in its parent while still empty
+        // (BINGET parent, BINGET child, APPEND), then filled later.
+        const auto op = [](std::initializer_list<int> bytes) {
+            std::string out;
+            for (int b : bytes) out += static_cast<char>(b);
+            return out;
+        };
+        std::string hidden = op({0x80, 2, ']', 'q', 0});  // list 0, memo 0
+        for (int k = 1; k < 255; ++k)  // list k, memo k; then list k-1 gets list k
+            hidden += op({']', 'q', k, '0', 'h', k - 1, 'h', k, 'a', '0'});
+        hidden += '.';
+        error = refusal(archive("hidden.pt", hidden));
+        QVERIFY2(error.find("nested more than 200 deep") != std::string::npos, error.c_str());
+        // A memo index of 2^28 in a pickle of a few bytes, and a list that holds itself.
+        error = refusal(archive("memo.pt", op({0x80, 2, ']', 'r', 0, 0, 0, 0x10, '.'})));
+        QVERIFY2(error.find("memo index 268435456 beyond") != std::string::npos, error.c_str());
+        error = refusal(archive("cycle.pt", op({0x80, 2, ']', 'q', 0, 'h', 0, 'a', '.'})));
+        QVERIFY2(error.find("reference cycle") != std::string::npos, error.c_str());
+        // Just inside the limit: not refused for its depth (LibTorch then finds no checkpoint).
+        error = refusal(archive("deep200.pt", nested(200)));
+        QVERIFY2(error.find("nested") == std::string::npos && error != "accepted", error.c_str());
+        // Real archives pass, far inside the limit: a workbench checkpoint and TorchScript.
+        const ModelSpec spec{"demo_resnet", 3, 1, 4};
+        save_checkpoint(path("real.pt"), spec, *create_model(spec));
+        check_archive_pickles(path("real.pt"));
+        check_archive_pickles(TPGM_TEST_DATA_DIR "/resnet_basic.ts");
     }
 
     void shapeMismatchIsNamedAndLeavesTheModelUnchanged() {

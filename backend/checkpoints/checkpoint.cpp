@@ -2,6 +2,7 @@
 #include "checkpoints/checkpoint.h"
 
 #include "checkpoints/atomic_file.h"
+#include "checkpoints/torch_zip_reader.h"
 
 #include <torch/torch.h>
 
@@ -123,6 +124,7 @@ void save_checkpoint(const std::string& path, const ModelSpec& spec, const torch
 LoadedCheckpoint read_checkpoint(const std::string& path) {
     if (!std::filesystem::is_regular_file(path))
         throw CheckpointError("checkpoint '" + path + "' does not exist or is not a file");
+    check_archive_pickles(path);
     LoadedCheckpoint out;
     try {
         out.archive.load_from(path, torch::kCPU);

@@ -63,6 +63,15 @@ using StorageLoader = std::function<torch::Tensor(const std::string& key)>;
 // malformed: unknown opcode, stack or memo misuse, a tensor outside its storage, an unknown dtype.
 Node* unpickle(const std::string& bytes, Arena& arena, const StorageLoader& load_storage);
 
+// LibTorch's own unpickler (TorchScript archives, the workbench's checkpoints) builds nested
+// values by recursion and sizes its memo by the largest index it sees: a 6 KB file nested a
+// million deep crashed it, a memo index of 2^28 took 4 GB. This walks `bytes` as that unpickler
+// would build it, building nothing, and throws std::runtime_error naming the first limit broken:
+// nesting deeper than `max_depth` (counted on the final object graph, so references through the
+// memo cannot hide depth), a reference cycle, a memo index beyond the pickle's own size, a stack
+// or mark misuse, or an opcode outside the set torch's picklers emit. Returns the nesting depth.
+std::size_t check_structure(const std::string& bytes, std::size_t max_depth);
+
 // Element type of a torch storage class ("torch.FloatStorage"); Undefined if unknown.
 c10::ScalarType storage_dtype(const std::string& global);
 // The storage class name for a dtype ("FloatStorage"); throws for unsupported ones.

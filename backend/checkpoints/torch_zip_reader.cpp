@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 namespace tpgm {
@@ -140,6 +141,41 @@ std::vector<std::string> zip_records(const std::string& path) {
         return reader.getAllRecords();
     } catch (const std::exception& e) {
         throw CheckpointError("'" + path + "' is not a readable zip archive: " + short_what(e));
+    }
+}
+
+void check_archive_pickles(const std::string& path) {
+    std::vector<std::string> pickles;
+    std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
+    try {
+        reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(path);
+        for (const auto& record : reader->getAllRecords())
+            if (record.size() > 4 && record.compare(record.size() - 4, 4, ".pkl") == 0)
+                pickles.push_back(record);
+    } catch (const std::exception& e) {
+        throw CheckpointError("'" + path + "' is not a readable zip archive: " + short_what(e));
+    }
+    for (const auto& record : pickles) {
+        std::string bytes;
+        try {
+            auto [data, size] = reader->getRecord(record);
+            if (size > kMaxPickleBytes)
+                throw CheckpointError("'" + path + "': its " + record + " is " +
+                                      std::to_string(size >> 20) + " MiB, beyond the " +
+                                      std::to_string(kMaxPickleBytes >> 20) +
+                                      " MiB a pickle may take");
+            bytes.assign(static_cast<const char*>(data.get()), size);
+        } catch (const CheckpointError&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw CheckpointError("'" + path + "': its " + record +
+                                  " cannot be read: " + short_what(e));
+        }
+        try {
+            pickle::check_structure(bytes, kMaxPickleDepth);
+        } catch (const std::exception& e) {
+            throw CheckpointError("'" + path + "' is refused: " + record + ": " + short_what(e));
+        }
     }
 }
 

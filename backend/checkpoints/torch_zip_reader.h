@@ -25,6 +25,17 @@ bool looks_like_zip(const std::string& path);
 // throws CheckpointError for something that is not a readable zip.
 std::vector<std::string> zip_records(const std::string& path);
 
+// Nesting limit of the pickles in an archive that LibTorch unpickles itself; real checkpoints and
+// TorchScript modules nest a few dozen deep at most.
+constexpr std::size_t kMaxPickleDepth = 200;
+// Largest pickle record read (tensor data lives in records of its own: a ResNet-50's data.pkl
+// is about 30 KB).
+constexpr std::size_t kMaxPickleBytes = std::size_t{64} << 20;
+// Checks every .pkl record of the zip archive at `path` before LibTorch's own unpickler (which
+// recurses and trusts memo indices) reads it: size, nesting depth, memo indices and cycles
+// (pickle::check_structure). Throws CheckpointError naming the file, the record and the limit.
+void check_archive_pickles(const std::string& path);
+
 // Reads the state dict of a torch.save file (a bare state_dict() OrderedDict, or a dict that
 // wraps one under "state_dict", "model", ...). Throws CheckpointError, never crashes, on
 // truncated, foreign or hostile input.

@@ -66,6 +66,7 @@ TorchScriptModel::~TorchScriptModel() = default;
 std::shared_ptr<TorchScriptModel> TorchScriptModel::load(const std::string& path) {
     if (!std::filesystem::is_regular_file(path))
         throw CheckpointError("'" + path + "' does not exist or is not a file");
+    check_archive_pickles(path);
     std::shared_ptr<TorchScriptModel> m(new TorchScriptModel());
     try {
         m->impl_->module = torch::jit::load(path, torch::kCPU);
