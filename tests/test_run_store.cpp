@@ -6,7 +6,11 @@
 
 #include <QtTest/QtTest>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -192,6 +196,38 @@ class TestRunStore : public QObject {
         QCOMPARE(*newest_finished_run(parent, "tpgm"), b);
         QCOMPARE(*newest_finished_run(parent, "ft"), c);
         QVERIFY(!newest_finished_run(parent, "lp"));
+    }
+
+    void aFailedAppendNamesTheFile() {
+        // A full disk (here a file-size limit: write() fails part-way) must stop the writer,
+        // naming the file, instead of losing every later line silently.
+        const std::string run = dir("full");
+        RunStore store(run, false);
+        store.append(step_event(1));
+        store.append(radii_event(1));
+        std::signal(SIGXFSZ, SIG_IGN);
+        rlimit old{};
+        getrlimit(RLIMIT_FSIZE, &old);
+        // The limit lets no file grow 10 bytes past `file`, which is written first.
+        const auto thrown = [&](const std::string& file,
+                                const std::function<void()>& write) -> std::string {
+            rlimit tight = old;
+            tight.rlim_cur = fs::file_size(file) + 10;
+            setrlimit(RLIMIT_FSIZE, &tight);
+            std::string what = "nothing thrown";
+            try {
+                write();
+            } catch (const std::runtime_error& e) {
+                what = e.what();
+            }
+            setrlimit(RLIMIT_FSIZE, &old);
+            return what;
+        };
+        const std::string metrics = RunPaths(run).metrics(), radii = RunPaths(run).radii();
+        std::string what = thrown(metrics, [&] { store.append(step_event(2)); });
+        QVERIFY2(what.find("could not write '" + metrics + "'") == 0, what.c_str());
+        what = thrown(radii, [&] { store.append(radii_event(2)); });
+        QVERIFY2(what.find("could not write '" + radii + "'") == 0, what.c_str());
     }
 
     void followerReturnsOnlyNewLines() {

@@ -19,7 +19,11 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <iterator>
 
@@ -212,6 +216,58 @@ class TestTrainer : public QObject {
         QCOMPARE(after.radii.size(), radii_rows);
         std::ifstream summary_again(c.run_dir + "/summary.json");
         QCOMPARE(std::string((std::istreambuf_iterator<char>(summary_again)), {}), summary);
+    }
+
+    void aFullDiskFailsTheRunAndItResumesWithEachStepOnce() {
+        // From step 3 on, no file may grow past what the run folder's appended files hold then
+        // plus a few hundred bytes (RLIMIT_FSIZE makes write() fail part-way, as a full disk
+        // does): metrics.jsonl, radii.csv or tb/ fills first, before step 3's checkpoint is
+        // written. The run used to go on without them and report "completed" (here it would
+        // fail later, at that checkpoint, naming last.pt instead).
+        struct FillsTheDisk : RecordingSink {
+            std::string dir;
+            rlimit old{};
+            bool limited = false;
+            void on_step(const StepEvent& e) override {
+                RecordingSink::on_step(e);
+                if (e.step != 3) return;
+                std::uintmax_t largest = 0;
+                for (const auto& f : fs::recursive_directory_iterator(dir))
+                    if (f.is_regular_file() && f.path().extension() != ".pt")
+                        largest = std::max(largest, f.file_size());
+                getrlimit(RLIMIT_FSIZE, &old);
+                rlimit tight = old;
+                tight.rlim_cur = largest + 300;
+                limited = setrlimit(RLIMIT_FSIZE, &tight) == 0;
+            }
+        } full;
+        std::signal(SIGXFSZ, SIG_IGN);
+        auto c = config("tpgm", "disk-full");
+        c.checkpoint_every_steps = 1;  // the last good one is step 2's
+        full.dir = c.run_dir;
+        const RunSummary failed = run(c, full);
+        if (full.limited) setrlimit(RLIMIT_FSIZE, &full.old);
+        QVERIFY(full.limited);
+        QCOMPARE(failed.status, std::string("failed"));
+        QVERIFY2(failed.message.find("could not write '" + c.run_dir) != std::string::npos &&
+                     failed.message.find("/checkpoints/") == std::string::npos,
+                 failed.message.c_str());
+        qInfo("%s", failed.message.c_str());
+        c10::IValue kept;
+        QVERIFY(read_checkpoint(c.run_dir + "/checkpoints/last.pt").archive.try_read("train_step", kept));
+        QCOMPARE(kept.toInt(), int64_t(2));
+        // Space is back: the run resumes from its last checkpoint and its files show each step
+        // once (a line cut by the full disk is dropped).
+        c.resume = true;
+        RecordingSink resumed;
+        QCOMPARE(run(c, resumed).status, std::string("completed"));
+        const RunRecord record = read_run(c.run_dir);
+        QCOMPARE(record.steps.size(), std::size_t(12));
+        for (std::size_t i = 0; i < record.steps.size(); ++i)
+            QCOMPARE(record.steps[i].step, static_cast<int64_t>(i + 1));
+        std::set<int64_t> radii_steps;
+        for (const auto& r : record.radii) QVERIFY(radii_steps.insert(r.step).second);
+        QCOMPARE(radii_steps.size(), record.radii.size());
     }
 
     void resumeRefusesChangedSettingsAndKeepsTheConfig() {

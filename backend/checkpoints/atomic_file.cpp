@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <ostream>
 #include <stdexcept>
 
 namespace tpgm {
@@ -65,6 +66,14 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
         fail("cannot replace", path, err);
     }
     fsync_directory(target.parent_path());
+}
+
+void check_appended(const std::ostream& out, const std::string& path) {
+    if (out) return;
+    const int err = errno;
+    throw std::runtime_error("could not write '" + path + "': " +
+                             (err ? std::strerror(err) : "the write failed") +
+                             "; the run's files end at its last complete line");
 }
 
 }  // namespace tpgm

@@ -2,6 +2,7 @@
 // Crash- and full-disk-safe file replacement: write a temporary file, fsync, then rename.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -12,5 +13,10 @@ namespace tpgm {
 // left as it was, and std::runtime_error names the file and the system error. An existing
 // `path` that is not a regular file (a symbolic link, device, FIFO, folder) is refused.
 void write_file_atomically(const std::string& path, std::string_view bytes);
+
+// For files appended to as a run goes (metrics.jsonl, radii.csv, TensorBoard events): throws
+// std::runtime_error naming `path` and the system error when a write or flush of `out` failed
+// (a full disk), so that a run never carries on, or reports "completed", with lines missing.
+void check_appended(const std::ostream& out, const std::string& path);
 
 }  // namespace tpgm

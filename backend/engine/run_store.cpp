@@ -279,6 +279,8 @@ void RunStore::open_streams() {
     if (metrics_cut) metrics_ << '\n' << std::flush;
     if (radii_cut) radii_ << '\n' << std::flush;
     if (new_radii) radii_ << run_format::kRadiiHeader << '\n' << std::flush;
+    check_appended(metrics_, paths_.metrics());
+    check_appended(radii_, paths_.radii());
 }
 
 void RunStore::write_config(const RunConfig& config) {
@@ -293,6 +295,7 @@ void RunStore::append(const StepEvent& e) {
     if (timed.wall_time <= 0) timed.wall_time = wall_clock_seconds();
     RunTensorBoard& board = tb();
     metrics_ << run_format::metrics_line(timed) << std::flush;
+    check_appended(metrics_, paths_.metrics());
     board.step(timed);
 }
 
@@ -301,17 +304,20 @@ void RunStore::append(const EvalEvent& e) {
     if (timed.wall_time <= 0) timed.wall_time = wall_clock_seconds();
     RunTensorBoard& board = tb();
     metrics_ << run_format::metrics_line(timed) << std::flush;
+    check_appended(metrics_, paths_.metrics());
     board.eval(timed);
 }
 
 void RunStore::append(const RadiiSnapshot& r) {
     RunTensorBoard& board = tb();
     radii_ << run_format::radii_rows(r) << std::flush;
+    check_appended(radii_, paths_.radii());
     board.radii(r, wall_clock_seconds());
 }
 
 void RunStore::append(const LogEvent& e) {
     metrics_ << run_format::metrics_line(e) << std::flush;
+    check_appended(metrics_, paths_.metrics());
 }
 
 void RunStore::write_summary(const RunSummary& s) {

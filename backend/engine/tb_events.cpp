@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/tb_events.h"
 
+#include "checkpoints/atomic_file.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -216,6 +218,11 @@ void TensorBoardWriter::text(double wall_time, int64_t step, const std::string& 
 
 void TensorBoardWriter::write(const std::string& event) {
     out_ << tfrecord(event);
+}
+
+void TensorBoardWriter::flush() {
+    out_.flush();
+    check_appended(out_, path_);
 }
 
 }  // namespace tpgm

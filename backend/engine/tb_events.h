@@ -44,7 +44,8 @@ class TensorBoardWriter {
     void histogram(double wall_time, int64_t step, const std::string& tag,
                    const std::vector<double>& values);
     void text(double wall_time, int64_t step, const std::string& tag, const std::string& text);
-    void flush() { out_.flush(); }
+    // Throws std::runtime_error naming the file when a record could not be written.
+    void flush();
     const std::string& path() const { return path_; }
 
   private:

@@ -612,7 +612,14 @@ class Session {
                         std::lround(100 * s.communication_seconds / std::max(s.seconds, 1e-9))) +
                     " % of the run waiting in collectives (rank 0)");
         }
-        if (!message.empty()) log(status == "failed" ? "error" : "info", message);
+        if (!message.empty()) {
+            const LogEvent e{status == "failed" ? "error" : "info", message};
+            sink_.on_log(e);
+            try {  // metrics.jsonl may be the file that could not be written
+                if (store_) store_->append(e);
+            } catch (const std::exception&) {
+            }
+        }
         if (store_) store_->write_summary(s);
         sink_.on_finished(s);
         return s;
