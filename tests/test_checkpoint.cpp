@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -175,6 +176,57 @@ class TestCheckpoint : public QObject {
         save_checkpoint(path("real.pt"), spec, *create_model(spec));
         check_archive_pickles(path("real.pt"));
         check_archive_pickles(TPGM_TEST_DATA_DIR "/resnet_basic.ts");
+    }
+
+    void brokenStatisticsAreRefusedAndNaNOutputsAreNoAccuracy() {
+        // A pre-trained file with a negative BatchNorm variance trained to NaN and reported
+        // "completed" with an accuracy (NaN logits scored as class 0).
+        const ModelSpec spec{"demo_resnet", 3, 1, 4};
+        auto model = create_model(spec);
+        StateDict state = state_dict(*model);
+        auto broken = [&](const std::string& name, const torch::Tensor& value) {
+            StateDict s = state;
+            for (auto& [n, t] : s)
+                if (n == name) t = value;
+            try {
+                load_state_dict(*create_model(spec), s);
+            } catch (const CheckpointError& e) {
+                return std::string(e.what());
+            }
+            return std::string("accepted");
+        };
+        std::string var_name, weight_name;
+        torch::Tensor var, weight;
+        for (const auto& [n, t] : state) {
+            if (var_name.empty() && n.find("running_var") != std::string::npos) var_name = n, var = t;
+            if (weight_name.empty() && n.find("conv") != std::string::npos) weight_name = n, weight = t;
+        }
+        QVERIFY(!var_name.empty() && !weight_name.empty());
+        std::string error = broken(var_name, var.clone().fill_(-0.5));
+        QVERIFY2(error.find(var_name + " holds a negative BatchNorm variance") != std::string::npos,
+                 error.c_str());
+        auto nan_weight = weight.clone();
+        nan_weight.view(-1)[0] = std::nan("");
+        error = broken(weight_name, nan_weight);
+        QVERIFY2(error.find(weight_name + " holds NaN or infinite values") != std::string::npos,
+                 error.c_str());
+        QCOMPARE(broken(var_name, var.clone().fill_(0.0)), std::string("accepted"));
+        // A model whose outputs are NaN has no accuracy: evaluation says why, naming the set.
+        {
+            torch::NoGradGuard no_grad;
+            for (auto& p : model->parameters()) p.fill_(std::nan(""));
+        }
+        TensorDataset set{"sketchy", torch::zeros({5, 1, 16, 16}, torch::kUInt8),
+                          torch::zeros({5}, torch::kInt64)};
+        error = "evaluated";
+        try {
+            evaluate(*model, set, Normalization{}, torch::kCPU);
+        } catch (const std::runtime_error& e) {
+            error = e.what();
+        }
+        QVERIFY2(error.find("outputs on 'sketchy' (images 1 to 5) are NaN or infinite") !=
+                     std::string::npos,
+                 error.c_str());
     }
 
     void shapeMismatchIsNamedAndLeavesTheModelUnchanged() {

@@ -75,6 +75,23 @@ LoadReport load_state_dict(torch::nn::Module& module, const StateDict& state,
             }
             continue;
         }
+        // Values a model cannot run with: they trained to NaN and reported "completed" before.
+        if (it->second.is_floating_point()) {
+            torch::NoGradGuard no_grad;
+            if (!torch::isfinite(it->second).all().item<bool>()) {
+                errors.push_back(name + " holds NaN or infinite values");
+                continue;
+            }
+            const std::string var = "running_var";
+            if (name.size() >= var.size() &&
+                name.compare(name.size() - var.size(), var.size(), var) == 0 &&
+                it->second.numel() > 0 &&
+                it->second.min().item<double>() < 0) {
+                errors.push_back(name + " holds a negative BatchNorm variance (" +
+                                 std::to_string(it->second.min().item<double>()) + ")");
+                continue;
+            }
+        }
         copies.emplace_back(target, it->second);
         report.loaded.push_back(name);
     }

@@ -38,7 +38,15 @@ void for_each_eval_batch(Classifier& model, const ImageSetPtr& set, const Normal
     SetBatch b;
     for (int64_t first = share.first; batches.next(b); first += batch_size) {
         if (b.labels.size(0) == 0) continue;
-        visit(first, model.forward(to_model_input(b.images, norm, input)), b);
+        torch::Tensor logits = model.forward(to_model_input(b.images, norm, input));
+        // NaN logits would score as class 0 and give an accuracy; they are an error instead.
+        if (!torch::isfinite(logits).all().item<bool>())
+            throw std::runtime_error("the model's outputs on '" + set->info().name + "' (images " +
+                                     std::to_string(first + 1) + " to " +
+                                     std::to_string(first + b.labels.size(0)) +
+                                     ") are NaN or infinite: its weights or statistics are "
+                                     "broken, so it has no accuracy");
+        visit(first, std::move(logits), b);
     }
     model.train(was_training);
 }
