@@ -270,6 +270,39 @@ class TestTrainer : public QObject {
         QCOMPARE(radii_steps.size(), record.radii.size());
     }
 
+    void aRunKilledBeforeItsFirstCheckpointCanStartAgain() {
+        // Killed (or out of disk) before its first checkpoint, a run leaves config.yaml and a
+        // few lines: nothing to resume. The folder used to refuse both a new run ("already
+        // holds a run; resume it") and a resume ("no run to resume") without --overwrite.
+        auto c = config("ft", "killed-early");
+        fs::create_directories(c.run_dir);
+        std::ofstream(c.run_dir + "/config.yaml") << to_yaml(c);
+        std::ofstream(c.run_dir + "/metrics.jsonl")
+            << "{\"type\":\"step\",\"step\":1,\"total_steps\":12,\"epoch\":0,\"loss\":2.0,"
+               "\"lr\":0.1}\n{\"type\":\"st";
+        auto resumed = c;
+        resumed.resume = true;
+        std::string refused = "resumed";
+        try {
+            RecordingSink sink;
+            run(resumed, sink);
+        } catch (const ConfigError& e) {
+            refused = e.what();
+        }
+        QVERIFY2(refused.find("ended before its first checkpoint; start it again") !=
+                     std::string::npos,
+                 refused.c_str());
+        RecordingSink again;
+        QCOMPARE(run(c, again).status, std::string("completed"));
+        QVERIFY(std::any_of(again.logs.begin(), again.logs.end(), [](const LogEvent& e) {
+            return e.message.find("ended before its first checkpoint") != std::string::npos;
+        }));
+        QCOMPARE(read_run(c.run_dir).steps.size(), std::size_t(12));
+        // A folder with a checkpoint still holds a run that a new one may not silently replace.
+        RecordingSink kept;
+        QVERIFY_THROWS_EXCEPTION(ConfigError, run(c, kept));
+    }
+
     void resumeRefusesChangedSettingsAndKeepsTheConfig() {
         RecordingSink first;
         first.stop_at = 3;

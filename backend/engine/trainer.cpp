@@ -57,9 +57,14 @@ struct StoppedDuringSetup : std::runtime_error {
 // The changes a resume makes to the run's own config.yaml; throws ConfigError when there is no
 // run to resume or a setting that may not change differs.
 std::vector<std::string> check_resume(const RunConfig& cfg) {
-    const std::string path = RunPaths(cfg.run_dir).config();
+    const RunPaths paths(cfg.run_dir);
+    const std::string path = paths.config();
     if (!std::filesystem::exists(path))
         throw ConfigError("no run to resume in '" + cfg.run_dir + "' (it has no config.yaml)");
+    if (!std::filesystem::exists(paths.last_checkpoint()))
+        throw ConfigError("nothing to resume in '" + cfg.run_dir +
+                          "': its run ended before its first checkpoint; start it again without "
+                          "resume (that replaces the unfinished files)");
     return check_resume_changes(load_config_file(path), cfg);
 }
 
@@ -98,9 +103,15 @@ class Session {
         // One writer per run folder (rank 0), locked before anything is read.
         if (writer()) lock_.emplace(cfg_.run_dir);
         std::vector<std::string> resume_changes;
+        // A run that ended before its first checkpoint (killed, a full disk at start) left
+        // nothing to resume or keep: a new run replaces it, or the folder could neither run nor
+        // resume without --overwrite.
+        const bool unfinished = !cfg_.resume && !cfg_.overwrite && holds_run(cfg_.run_dir) &&
+                                !std::filesystem::exists(paths_.last_checkpoint()) &&
+                                !std::filesystem::exists(paths_.final_checkpoint());
         if (cfg_.resume)
             resume_changes = check_resume(cfg_);
-        else if (writer() && !cfg_.overwrite && holds_run(cfg_.run_dir))
+        else if (writer() && !cfg_.overwrite && !unfinished && holds_run(cfg_.run_dir))
             throw ConfigError("run folder '" + cfg_.run_dir +
                               "' already holds a run; resume it (--resume), replace it "
                               "(--overwrite) or choose another run_dir");
@@ -142,6 +153,9 @@ class Session {
             store_.emplace(cfg_.run_dir, cfg_.resume);
             if (!cfg_.resume) store_->write_config(cfg_);
         }
+        if (unfinished)
+            log("warn", "replaced the files of an earlier run in " + cfg_.run_dir +
+                            " that ended before its first checkpoint");
         log("info", "pre-trained " + spec_.name + " from " + start.source + ": " +
                         start.report.summary() + "; new head " + model_->head_prefix() + " with " +
                         std::to_string(num_classes_) + " classes");
