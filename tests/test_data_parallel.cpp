@@ -11,6 +11,7 @@
 #include "engine/evaluator.h"
 #include "engine/launcher.h"
 #include "engine/run_reader.h"
+#include "engine/run_store.h"
 #include "models/classifier.h"
 #include "models/sync_batch_norm.h"
 #include "tiny_demo.h"
@@ -301,6 +302,53 @@ class TestDataParallel : public QObject {
         const RunRecord run = read_run(path("two-tpgm"));
         QCOMPARE(static_cast<int>(run.steps.size()), 12);
         QCOMPARE(static_cast<int>(run.evals.size()), 2);
+    }
+
+    void ranksStopWithAKilledLauncher() {
+        // kill -9 of `--nproc 2`'s launcher left both ranks training, holding the run folder's
+        // lock: a resume was refused until they ended by themselves.
+        const std::string run = path("orphans");
+        QProcess launcher;
+        launcher.start(TPGM_CLI_PATH,
+                       {"finetune", "-c", QString::fromStdString(config_), "-q", "--run-dir",
+                        QString::fromStdString(run), "--epochs", "20", "--set",
+                        "eval_every_epochs=0", "--nproc", "2"});
+        QElapsedTimer waited;
+        waited.start();
+        while (!std::filesystem::exists(run + "/checkpoints/last.pt") &&
+               waited.elapsed() < kCliTimeoutMs)
+            QTest::qWait(20);
+        QVERIFY(std::filesystem::exists(run + "/checkpoints/last.pt"));
+        ::kill(static_cast<pid_t>(launcher.processId()), SIGKILL);
+        launcher.waitForFinished();
+        // The ranks stop at their next step, checkpoint and release the lock within seconds
+        // (a 20-epoch run would hold it for minutes).
+        QElapsedTimer released;
+        released.start();
+        bool free = false;
+        while (!free && released.elapsed() < 20000) {
+            try {
+                RunLock lock(run);
+                free = true;
+            } catch (const std::runtime_error&) {
+                QTest::qWait(100);
+            }
+        }
+        QVERIFY2(free, "the ranks still hold the run folder");
+        qInfo("the ranks released the run folder %.1f s after their launcher died",
+              released.elapsed() / 1000.0);
+        const RunRecord record = read_run(run);
+        QVERIFY(record.summary);
+        QCOMPARE(QString::fromStdString(record.summary->status), QString("stopped"));
+    }
+
+    void nprocIsBoundedByTheCores() {
+        const CliResult r = run_cli({"finetune", "-c", QString::fromStdString(config_), "-q",
+                                     "--run-dir", QString::fromStdString(path("too-many")),
+                                     "--nproc", "256"});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("--nproc 256: at most one process per core"), qPrintable(r.err));
+        QVERIFY(!std::filesystem::exists(path("too-many") + "/checkpoints"));
     }
 
     void aKilledRankEndsTheRunResumably() {

@@ -115,6 +115,7 @@ void register_finetune_command(CLI::App& app) {
         g_control = &control;
         std::signal(SIGINT, on_interrupt);
         std::signal(SIGTERM, on_interrupt);
+        std::signal(SIGHUP, on_interrupt);  // a closed terminal: stop with a checkpoint
         const tpgm::RunSummary s = tpgm::run_training(config, sink, control);
         g_control = nullptr;
         if (s.rank != 0) {  // rank 0 reports the run; the others' errors were logged
@@ -131,6 +132,6 @@ void register_finetune_command(CLI::App& app) {
                                  tpgm::is_segmentation_run(config));
         }
         if (s.status == "failed") throw CLI::RuntimeError(1);
-        if (s.status == "stopped") throw CLI::RuntimeError(128 + g_signal);  // 130, or 143
+        if (s.status == "stopped") throw CLI::RuntimeError(128 + g_signal);  // 130, 143 or 129
     });
 }

@@ -88,6 +88,7 @@ int run_headless(const tpgm::RunConfig& config) {
     g_control = &control;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    std::signal(SIGHUP, on_signal);
     ConsoleSink sink;
     tpgm::RunSummary summary;
     try {

@@ -6,10 +6,12 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -60,8 +62,14 @@ std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::stri
     for (auto& a : argv_text) argv.push_back(a.data());
     argv.push_back(nullptr);
 
+    const int cores = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+    if (processes > cores)
+        throw std::runtime_error("--nproc " + std::to_string(processes) +
+                                 ": at most one process per core, " + std::to_string(cores) +
+                                 " on this machine");
     std::vector<pid_t> pids;
     pid_t group = 0;
+    const pid_t launcher = getpid();
     for (int rank = 0; rank < processes; ++rank) {
         const pid_t pid = fork();
         if (pid < 0) {
@@ -69,6 +77,10 @@ std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::stri
             throw std::runtime_error(std::string("fork(): ") + std::strerror(errno));
         }
         if (pid == 0) {
+            // A rank stops (and checkpoints) when its launcher dies, even by SIGKILL: ranks that
+            // outlived it trained on holding the run folder's lock.
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (getppid() != launcher) _exit(1);  // it died before the line above
             setpgid(0, group);  // the first rank leads the group
             setenv("RANK", std::to_string(rank).c_str(), 1);
             setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
@@ -90,6 +102,7 @@ std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::stri
     g_rank_group = group;
     auto old_int = std::signal(SIGINT, forward_signal);
     auto old_term = std::signal(SIGTERM, forward_signal);
+    auto old_hup = std::signal(SIGHUP, forward_signal);
 
     std::vector<RankExit> exits;
     using Clock = std::chrono::steady_clock;
@@ -111,6 +124,7 @@ std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::stri
     g_rank_group = 0;
     std::signal(SIGINT, old_int);
     std::signal(SIGTERM, old_term);
+    std::signal(SIGHUP, old_hup);
     return exits;
 }
 

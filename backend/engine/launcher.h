@@ -19,7 +19,9 @@ struct RankExit {
 // Runs `processes` copies of this program with `arguments` (argv without the program name) as
 // the ranks of one run: RANK and LOCAL_RANK 0..N-1, WORLD_SIZE and LOCAL_WORLD_SIZE N,
 // MASTER_ADDR 127.0.0.1 and MASTER_PORT a free port. The ranks share a process group of their
-// own: Ctrl-C or SIGTERM to this process reaches each of them once. Once a rank has failed the
+// own: Ctrl-C, SIGTERM or SIGHUP to this process reaches each of them once, and each gets SIGTERM
+// when this process dies (even by SIGKILL). At most one process per core (2 on a smaller
+// machine); more throws std::runtime_error. Once a rank has failed the
 // others get `grace_seconds` to stop on their own (their collectives time out), then SIGKILL.
 // With `discard_stdout` the ranks' standard output goes to /dev/null (their errors still show).
 // Returns every rank's exit, in the order they ended.
