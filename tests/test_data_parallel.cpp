@@ -398,11 +398,11 @@ class TestDataParallel : public QObject {
                     env);
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("RANK is not"), qPrintable(r.err));
-        // 32 images per step do not split over 3 processes.
+        // 31 images per step do not split over 2 processes.
         r = run_cli({"finetune", "-c", QString::fromStdString(config_), "-q", "--run-dir",
-                     dir_.filePath("bad3"), "--nproc", "3"});
+                     dir_.filePath("bad3"), "--nproc", "2", "--set", "batch_size=31"});
         QVERIFY(r.code != 0);
-        QVERIFY2(r.err.contains("batch_size = 32 must be a multiple of the 3 processes"),
+        QVERIFY2(r.err.contains("batch_size = 31 must be a multiple of the 2 processes"),
                  qPrintable(r.err));
         QVERIFY(ok.batch_size == 32);
     }
