@@ -4,6 +4,7 @@
 #include "checkpoints/atomic_file.h"
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/torch_zip_reader.h"
+#include "data/image_file.h"
 #include "config/config_schema.h"
 #include "engine/evaluator.h"
 #include "models/registry.h"
@@ -11,6 +12,7 @@
 #include <caffe2/serialize/inline_container.h>
 #include <torch/torch.h>
 #include <QtTest/QtTest>
+#include <opencv2/imgcodecs.hpp>
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -20,6 +22,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 using namespace tpgm;
 namespace fs = std::filesystem;
@@ -198,8 +201,10 @@ class TestCheckpoint : public QObject {
         std::string var_name, weight_name;
         torch::Tensor var, weight;
         for (const auto& [n, t] : state) {
-            if (var_name.empty() && n.find("running_var") != std::string::npos) var_name = n, var = t;
-            if (weight_name.empty() && n.find("conv") != std::string::npos) weight_name = n, weight = t;
+            if (var_name.empty() && n.find("running_var") != std::string::npos)
+                var_name = n, var = t;
+            if (weight_name.empty() && n.find("conv") != std::string::npos)
+                weight_name = n, weight = t;
         }
         QVERIFY(!var_name.empty() && !weight_name.empty());
         std::string error = broken(var_name, var.clone().fill_(-0.5));
@@ -260,18 +265,37 @@ class TestCheckpoint : public QObject {
         std::ofstream(target) << "keep me";
         const std::string link = tmp.filePath("link").toStdString();
         fs::create_symlink(target, link);
-        for (const std::string& path : {fifo, link}) {
+        const std::string fifo_png = tmp.filePath("fifo.png").toStdString();
+        QCOMPARE(::mkfifo(fifo_png.c_str(), 0644), 0);
+        const std::string link_png = tmp.filePath("link.png").toStdString();
+        fs::create_symlink(target, link_png);
+        const cv::Mat image(4, 6, CV_8UC3, cv::Scalar(10, 20, 30));
+        // The files the tools write: run files, and images (predict -o link.png overwrote the
+        // link's target; -o fifo.png hung).
+        const std::vector<std::pair<std::string, std::function<void()>>> writes = {
+            {fifo, [&] { write_file_atomically(fifo, "new bytes"); }},
+            {link, [&] { write_file_atomically(link, "new bytes"); }},
+            {fifo_png, [&] { write_image_file(fifo_png, image); }},
+            {link_png, [&] { write_image_file(link_png, image); }}};
+        for (const auto& [path, write] : writes) {
             try {
-                write_file_atomically(path, "new bytes");
+                write();
                 QFAIL(("replaced " + path).c_str());
             } catch (const std::runtime_error& e) {
-                QVERIFY2(std::string(e.what()).find("not a regular file") != std::string::npos,
+                QVERIFY2(std::string(e.what()).find("not a regular file") != std::string::npos &&
+                             std::string(e.what()).find(path) != std::string::npos,
                          e.what());
             }
         }
-        QVERIFY(fs::is_fifo(fifo));
-        QVERIFY(fs::is_symlink(link));
+        QVERIFY(fs::is_fifo(fifo) && fs::is_fifo(fifo_png));
+        QVERIFY(fs::is_symlink(link) && fs::is_symlink(link_png));
         QCOMPARE(read_bytes(target), std::string("keep me"));
+        // An ordinary image file is written, and read back as it was.
+        const std::string png = tmp.filePath("plain.png").toStdString();
+        write_image_file(png, image);
+        QCOMPARE(cv::norm(cv::imread(png), image, cv::NORM_INF), 0.0);
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                                 write_image_file(tmp.filePath("x.unknown").toStdString(), image));
     }
 
     void fullDiskKeepsThePreviousFile() {

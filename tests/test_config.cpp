@@ -193,10 +193,10 @@ class TestConfig : public QObject {
         c.demo.severities = {3, 3, 7};
         std::vector<std::string> messages;
         for (const auto& i : validate(c)) messages.push_back(i.key + ": " + i.message);
-        QCOMPARE(messages, (std::vector<std::string>{
-                               "demo.corruptions: 'fog' is listed more than once",
-                               "demo.severities: severity 3 is listed more than once",
-                               "demo.severities: severity 7 is not in 1..5"}));
+        QCOMPARE(messages,
+                 (std::vector<std::string>{"demo.corruptions: 'fog' is listed more than once",
+                                           "demo.severities: severity 3 is listed more than once",
+                                           "demo.severities: severity 7 is not in 1..5"}));
         // 100,000 entries are refused at once, in a few lines.
         c.demo.corruptions.assign(100000, "fog");
         c.demo.severities = {3};

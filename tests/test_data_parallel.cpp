@@ -179,8 +179,9 @@ class TestDataParallel : public QObject {
         const double weights = max_relative_difference(one_dir + "/checkpoints/final.pt",
                                                        two_dir + "/checkpoints/final.pt");
         qInfo("largest relative weight difference: %.3g", weights);
-        QCOMPARE(read_checkpoint(one_dir + "/checkpoints/final.pt").state.front().second.scalar_type(),
-                 torch::kDouble);
+        QCOMPARE(
+            read_checkpoint(one_dir + "/checkpoints/final.pt").state.front().second.scalar_type(),
+            torch::kDouble);
         QVERIFY2(weights <= bound, qPrintable(QString::number(weights)));
         const RadiiSnapshot& r1 = one.radii.back();
         const RadiiSnapshot& r2 = two.radii.back();
@@ -309,10 +310,9 @@ class TestDataParallel : public QObject {
         // lock: a resume was refused until they ended by themselves.
         const std::string run = path("orphans");
         QProcess launcher;
-        launcher.start(TPGM_CLI_PATH,
-                       {"finetune", "-c", QString::fromStdString(config_), "-q", "--run-dir",
-                        QString::fromStdString(run), "--epochs", "20", "--set",
-                        "eval_every_epochs=0", "--nproc", "2"});
+        launcher.start(TPGM_CLI_PATH, {"finetune", "-c", QString::fromStdString(config_), "-q",
+                                       "--run-dir", QString::fromStdString(run), "--epochs", "20",
+                                       "--set", "eval_every_epochs=0", "--nproc", "2"});
         QElapsedTimer waited;
         waited.start();
         while (!std::filesystem::exists(run + "/checkpoints/last.pt") &&
@@ -343,9 +343,9 @@ class TestDataParallel : public QObject {
     }
 
     void nprocIsBoundedByTheCores() {
-        const CliResult r = run_cli({"finetune", "-c", QString::fromStdString(config_), "-q",
-                                     "--run-dir", QString::fromStdString(path("too-many")),
-                                     "--nproc", "256"});
+        const CliResult r =
+            run_cli({"finetune", "-c", QString::fromStdString(config_), "-q", "--run-dir",
+                     QString::fromStdString(path("too-many")), "--nproc", "256"});
         QVERIFY(r.code != 0);
         QVERIFY2(r.err.contains("--nproc 256: at most one process per core"), qPrintable(r.err));
         QVERIFY(!std::filesystem::exists(path("too-many") + "/checkpoints"));

@@ -189,7 +189,8 @@ class TestDatasets : public QObject {
         // Class names come from the resolved folder, never "..": hard-subset writes one folder
         // per class name and wrote into the parent of its output for this list.
         write_text(dn / "dots.txt",
-                   "clipart/class1/../class0/clipart_0.png 0\nclipart/../clipart/class1/clipart_0.png 1\n");
+                   "clipart/class1/../class0/clipart_0.png "
+                   "0\nclipart/../clipart/class1/clipart_0.png 1\n");
         fs::create_directories(dn / "up");
         fs::copy_file(dn / "clipart/class0/clipart_0.png", dn / "c8.png",
                       fs::copy_options::overwrite_existing);

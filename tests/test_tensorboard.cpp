@@ -9,6 +9,9 @@
 
 #include <QtTest/QtTest>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -142,6 +145,39 @@ class TestTensorBoard : public QObject {
         const QJsonObject exported = read_events(event_files(run).at(0));
         QCOMPARE(exported["scalars"], live["scalars"]);
         QCOMPARE(exported["histograms"], live["histograms"]);
+    }
+
+    void anExportOnAFullDiskKeepsTheOldEvents() {
+        // tb-export on a full disk deleted the old event file, wrote a truncated one and said
+        // "wrote". The old file now goes only once the new one is whole.
+        const std::string run = (fs::path(tmp_.path().toStdString()) / "full").string();
+        {
+            RunStore store(run, false);
+            store.write_config(RunConfig{});
+            for (int64_t s = 1; s <= 40; ++s) store.append(step_event(s, 1.0));
+        }
+        const auto before = event_files(run);
+        QCOMPARE(before.size(), std::size_t(1));
+        std::ifstream in(before[0], std::ios::binary);
+        const std::string old_bytes{std::istreambuf_iterator<char>(in), {}};
+        std::signal(SIGXFSZ, SIG_IGN);
+        rlimit old{};
+        getrlimit(RLIMIT_FSIZE, &old);
+        rlimit tight = old;
+        tight.rlim_cur = old_bytes.size() / 2;  // the rebuilt file cannot reach the old size
+        setrlimit(RLIMIT_FSIZE, &tight);
+        std::string error = "exported";
+        try {
+            rebuild_tensorboard(run);
+        } catch (const std::runtime_error& e) {
+            error = e.what();
+        }
+        setrlimit(RLIMIT_FSIZE, &old);
+        QVERIFY2(error.find("could not write '" + run + "/tb/events.out.tfevents.") == 0,
+                 error.c_str());
+        QCOMPARE(event_files(run), before);
+        std::ifstream again(before[0], std::ios::binary);
+        QCOMPARE(std::string(std::istreambuf_iterator<char>(again), {}), old_bytes);
     }
 
     void aDamagedRecordIsRefusedByTheReader() {

@@ -159,7 +159,8 @@ class TestTpgmProjection : public QObject {
             auto w = w0 + 0.1 * torch::randn(shape);
             a.push_back({"t", w.clone().requires_grad_(true), w0});
             b.push_back({"t", w.clone().requires_grad_(true), w0});
-            exact.push_back({"t", w.to(torch::kDouble).requires_grad_(true), w0.to(torch::kDouble)});
+            exact.push_back(
+                {"t", w.to(torch::kDouble).requires_grad_(true), w0.to(torch::kDouble)});
         }
         TpgmProjector fast(a, mode, 0.01), generic(b, mode, 0.01), reference(exact, mode, 0.01);
         generic.set_cpu_kernels(false);

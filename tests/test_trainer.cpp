@@ -23,9 +23,9 @@
 
 #include <csignal>
 #include <filesystem>
-#include <set>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 using namespace tpgm;
 namespace fs = std::filesystem;
@@ -254,7 +254,8 @@ class TestTrainer : public QObject {
                  failed.message.c_str());
         qInfo("%s", failed.message.c_str());
         c10::IValue kept;
-        QVERIFY(read_checkpoint(c.run_dir + "/checkpoints/last.pt").archive.try_read("train_step", kept));
+        QVERIFY(read_checkpoint(c.run_dir + "/checkpoints/last.pt")
+                    .archive.try_read("train_step", kept));
         QCOMPARE(kept.toInt(), int64_t(2));
         // Space is back: the run resumes from its last checkpoint and its files show each step
         // once (a line cut by the full disk is dropped).
@@ -289,9 +290,9 @@ class TestTrainer : public QObject {
         } catch (const ConfigError& e) {
             refused = e.what();
         }
-        QVERIFY2(refused.find("ended before its first checkpoint; start it again") !=
-                     std::string::npos,
-                 refused.c_str());
+        QVERIFY2(
+            refused.find("ended before its first checkpoint; start it again") != std::string::npos,
+            refused.c_str());
         RecordingSink again;
         QCOMPARE(run(c, again).status, std::string("completed"));
         QVERIFY(std::any_of(again.logs.begin(), again.logs.end(), [](const LogEvent& e) {

@@ -53,11 +53,11 @@ void register_compare_command(CLI::App& app) {
         tpgm::RunControl control;
         const auto table = tpgm::run_comparison(
             plan, sink, control, [](const std::string& entry, int seed, const tpgm::RunSummary& s) {
-                std::cout << std::left << std::setw(28) << entry << " seed " << seed
-                          << std::fixed << std::setprecision(1);
+                std::cout << std::left << std::setw(28) << entry << " seed " << seed << std::fixed
+                          << std::setprecision(1);
                 // A run without OOD sets has no OOD mean ("map::at" ended the comparison).
-                for (const auto& [set, label] : {std::pair{"id", ": ID "},
-                                                 std::pair{"ood_mean", "  OOD mean "}})
+                for (const auto& [set, label] :
+                     {std::pair{"id", ": ID "}, std::pair{"ood_mean", "  OOD mean "}})
                     if (const auto it = s.final_top1.find(set); it != s.final_top1.end())
                         std::cout << label << 100 * it->second;
                 std::cout << "  (" << format_duration(s.seconds) << ")" << std::endl;

@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "config/config_schema.h"
+#include "data/image_file.h"
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -153,9 +154,10 @@ void run_corrupt(const CorruptOptions& o) {
                     std::error_code dir_ec;
                     fs::create_directories(dst.parent_path(), dir_ec);
                     bool ok = false;
-                    try {
-                        ok = cv::imwrite(dst.string(), out);
-                    } catch (const cv::Exception&) {
+                    try {  // never through a link or into a FIFO in the output tree
+                        tpgm::write_image_file(dst.string(), out);
+                        ok = true;
+                    } catch (const std::runtime_error&) {
                         ok = false;
                     }
                     if (ok) {

@@ -5,8 +5,10 @@
 #include "commands.h"
 #include "console.h"
 
+#include "checkpoints/atomic_file.h"
 #include "checkpoints/checkpoint.h"
 #include "data/image_convert.h"
+#include "data/image_file.h"
 #include "engine/evaluator.h"
 #include "engine/run_data.h"
 #include "engine/runtime.h"
@@ -16,7 +18,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 namespace fs = std::filesystem;
 
@@ -60,18 +64,18 @@ void register_hard_subset_command(CLI::App& app) {
             fs::create_directories(dir);
             // Image files are copied as they are; the demo's in-memory images written as PNG.
             const std::string source = data.test->source(i);
-            std::error_code ec;
+            // Written atomically: never through a link or into a FIFO in the output.
             if (!source.empty()) {
-                fs::copy_file(source, dir / fs::path(source).filename(),
-                              fs::copy_options::overwrite_existing, ec);
+                std::ifstream in(source, std::ios::binary);
+                const std::string bytes{std::istreambuf_iterator<char>(in), {}};
+                if (!in && !in.eof()) throw std::runtime_error("cannot read '" + source + "'");
+                tpgm::write_file_atomically((dir / fs::path(source).filename()).string(), bytes);
             } else {
                 const auto batch = data.test->load({i}, tpgm::Transform::Eval, 0);
                 cv::Mat img = tpgm::tensor_to_mat(batch.images[0]);
                 if (img.channels() == 3) cv::cvtColor(img, img, cv::COLOR_RGB2BGR);
-                if (!cv::imwrite((dir / (std::to_string(i) + ".png")).string(), img))
-                    ec = std::make_error_code(std::errc::io_error);
+                tpgm::write_image_file((dir / (std::to_string(i) + ".png")).string(), img);
             }
-            if (ec) throw CLI::RuntimeError("cannot write into '" + dir.string() + "'", 1);
         }
         const int64_t n = data.test->size();
         std::cout << wrong.size() << " of " << n << " ID test images ("

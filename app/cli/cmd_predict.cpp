@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "config/config_schema.h"
+#include "data/image_file.h"
 #include "data/voc.h"
 #include "engine/run_store.h"
 #include "facade/run_classifier.h"
@@ -82,12 +83,7 @@ cv::Mat overlay_image(const cv::Mat& image, const cv::Mat& labels, bool zero_is_
 }
 
 void write_png(const std::string& path, const cv::Mat& image) {
-    bool ok = false;
-    try {
-        ok = cv::imwrite(path, image);
-    } catch (const cv::Exception&) {
-    }
-    if (!ok) throw std::runtime_error("cannot write '" + path + "'");
+    tpgm::write_image_file(path, image);  // never through a link or into a FIFO
 }
 
 // "  person      20.1%" for each class present, the largest share first.

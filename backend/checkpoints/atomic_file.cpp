@@ -71,8 +71,8 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
 void check_appended(const std::ostream& out, const std::string& path) {
     if (out) return;
     const int err = errno;
-    throw std::runtime_error("could not write '" + path + "': " +
-                             (err ? std::strerror(err) : "the write failed") +
+    throw std::runtime_error("could not write '" + path +
+                             "': " + (err ? std::strerror(err) : "the write failed") +
                              "; the run's files end at its last complete line");
 }
 

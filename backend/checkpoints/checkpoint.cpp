@@ -85,8 +85,7 @@ LoadReport load_state_dict(torch::nn::Module& module, const StateDict& state,
             const std::string var = "running_var";
             if (name.size() >= var.size() &&
                 name.compare(name.size() - var.size(), var.size(), var) == 0 &&
-                it->second.numel() > 0 &&
-                it->second.min().item<double>() < 0) {
+                it->second.numel() > 0 && it->second.min().item<double>() < 0) {
                 errors.push_back(name + " holds a negative BatchNorm variance (" +
                                  std::to_string(it->second.min().item<double>()) + ")");
                 continue;

@@ -372,28 +372,93 @@ class StructureWalk {
         while (root < 0) {
             const uint8_t op = byte();
             switch (op) {
-                case 0x80: take(1); break;                                  // PROTO
-                case 0x95: take(8); break;                                  // FRAME
-                case '.': root = finish(); break;                           // STOP
-                case '(': marks_.push_back(stack_.size()); break;           // MARK
-                case 'N': case 0x88: case 0x89: push(0); break;             // None, bools
-                case 'J': take(4); push(0); break;                          // BININT
-                case 'K': take(1); push(0); break;                          // BININT1
-                case 'M': take(2); push(0); break;                          // BININT2
-                case 0x8a: take(unsigned_le(1)); push(0); break;            // LONG1
-                case 0x8b: take(unsigned_le(4)); push(0); break;            // LONG4
-                case 'G': take(8); push(0); break;                          // BINFLOAT
-                case 'X': case 'T': case 'B': take(unsigned_le(4)); push(0); break;
-                case 0x8c: case 'U': case 'C': take(unsigned_le(1)); push(0); break;
-                case 0x8d: case 0x8e: take(unsigned_le(8)); push(0); break;
-                case ')': case ']': case '}': case 0x8f: push(node()); break;  // empty containers
-                case 't': case 'l': case 'd': case 0x91: push(node(pop_mark())); break;
-                case 0x85: push(node(pop_n(1))); break;                     // TUPLE1
-                case 0x86: push(node(pop_n(2))); break;                     // TUPLE2
-                case 0x87: push(node(pop_n(3))); break;                     // TUPLE3
-                case 'a': case 's': case 'e': case 'u': case 0x90: {        // APPEND(S), SETITEM(S)
-                    const std::vector<int> items =
-                        op == 'a' ? pop_n(1) : op == 's' ? pop_n(2) : pop_mark();
+                case 0x80:
+                    take(1);
+                    break;  // PROTO
+                case 0x95:
+                    take(8);
+                    break;  // FRAME
+                case '.':
+                    root = finish();
+                    break;  // STOP
+                case '(':
+                    marks_.push_back(stack_.size());
+                    break;  // MARK
+                case 'N':
+                case 0x88:
+                case 0x89:
+                    push(0);
+                    break;  // None, bools
+                case 'J':
+                    take(4);
+                    push(0);
+                    break;  // BININT
+                case 'K':
+                    take(1);
+                    push(0);
+                    break;  // BININT1
+                case 'M':
+                    take(2);
+                    push(0);
+                    break;  // BININT2
+                case 0x8a:
+                    take(unsigned_le(1));
+                    push(0);
+                    break;  // LONG1
+                case 0x8b:
+                    take(unsigned_le(4));
+                    push(0);
+                    break;  // LONG4
+                case 'G':
+                    take(8);
+                    push(0);
+                    break;  // BINFLOAT
+                case 'X':
+                case 'T':
+                case 'B':
+                    take(unsigned_le(4));
+                    push(0);
+                    break;
+                case 0x8c:
+                case 'U':
+                case 'C':
+                    take(unsigned_le(1));
+                    push(0);
+                    break;
+                case 0x8d:
+                case 0x8e:
+                    take(unsigned_le(8));
+                    push(0);
+                    break;
+                case ')':
+                case ']':
+                case '}':
+                case 0x8f:
+                    push(node());
+                    break;  // empty containers
+                case 't':
+                case 'l':
+                case 'd':
+                case 0x91:
+                    push(node(pop_mark()));
+                    break;
+                case 0x85:
+                    push(node(pop_n(1)));
+                    break;  // TUPLE1
+                case 0x86:
+                    push(node(pop_n(2)));
+                    break;  // TUPLE2
+                case 0x87:
+                    push(node(pop_n(3)));
+                    break;  // TUPLE3
+                case 'a':
+                case 's':
+                case 'e':
+                case 'u':
+                case 0x90: {  // APPEND(S), SETITEM(S)
+                    const std::vector<int> items = op == 'a'   ? pop_n(1)
+                                                   : op == 's' ? pop_n(2)
+                                                               : pop_mark();
                     link(top(), items);
                     break;
                 }
@@ -402,19 +467,49 @@ class StructureWalk {
                     link(top(), state);
                     break;
                 }
-                case 'R': case 0x81: push(node(pop_n(2))); break;           // REDUCE, NEWOBJ
-                case 0x92: push(node(pop_n(3))); break;                     // NEWOBJ_EX
-                case 'Q': push(node(pop_n(1))); break;                      // BINPERSID
-                case 0x93: pop_n(2); push(0); break;                        // STACK_GLOBAL
-                case 'c': line(); line(); push(0); break;                   // GLOBAL
-                case '0': pop_n(1); break;                                  // POP
-                case '1': pop_mark(); break;                                // POP_MARK
-                case '2': push(top()); break;                               // DUP
-                case 'q': remember(unsigned_le(1)); break;                  // BINPUT
-                case 'r': remember(unsigned_le(4)); break;                  // LONG_BINPUT
-                case 0x94: remember(memo_.size()); break;                   // MEMOIZE
-                case 'h': recall(unsigned_le(1)); break;                    // BINGET
-                case 'j': recall(unsigned_le(4)); break;                    // LONG_BINGET
+                case 'R':
+                case 0x81:
+                    push(node(pop_n(2)));
+                    break;  // REDUCE, NEWOBJ
+                case 0x92:
+                    push(node(pop_n(3)));
+                    break;  // NEWOBJ_EX
+                case 'Q':
+                    push(node(pop_n(1)));
+                    break;  // BINPERSID
+                case 0x93:
+                    pop_n(2);
+                    push(0);
+                    break;  // STACK_GLOBAL
+                case 'c':
+                    line();
+                    line();
+                    push(0);
+                    break;  // GLOBAL
+                case '0':
+                    pop_n(1);
+                    break;  // POP
+                case '1':
+                    pop_mark();
+                    break;  // POP_MARK
+                case '2':
+                    push(top());
+                    break;  // DUP
+                case 'q':
+                    remember(unsigned_le(1));
+                    break;  // BINPUT
+                case 'r':
+                    remember(unsigned_le(4));
+                    break;  // LONG_BINPUT
+                case 0x94:
+                    remember(memo_.size());
+                    break;  // MEMOIZE
+                case 'h':
+                    recall(unsigned_le(1));
+                    break;  // BINGET
+                case 'j':
+                    recall(unsigned_le(4));
+                    break;  // LONG_BINGET
                 default: {
                     char hex[8];
                     std::snprintf(hex, sizeof hex, "0x%02x", op);
@@ -424,7 +519,8 @@ class StructureWalk {
             }
         }
         const std::size_t depth = deepest_path(root, max_depth);
-        if (depth > max_depth) fail("values nested more than " + std::to_string(max_depth) + " deep");
+        if (depth > max_depth)
+            fail("values nested more than " + std::to_string(max_depth) + " deep");
         return depth;
     }
 

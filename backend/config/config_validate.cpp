@@ -99,8 +99,9 @@ void check_corruptions(const std::vector<std::string>& names, const std::vector<
     for (const auto& name : names) {
         if (!robustness::corruption_from_name(name)) {
             if (unknown++ < kShown)
-                issues.push_back({prefix + "corruptions",
-                                  "'" + name.substr(0, 60) + "' is not an ImageNet-C corruption name"});
+                issues.push_back(
+                    {prefix + "corruptions",
+                     "'" + name.substr(0, 60) + "' is not an ImageNet-C corruption name"});
         } else if (!seen.insert(name).second && repeated++ < kShown) {
             issues.push_back({prefix + "corruptions", "'" + name + "' is listed more than once"});
         }
@@ -165,11 +166,12 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
     for (const auto& pattern : c.tpgm.exclude) {
         // std::regex compiles and matches by recursion: a hostile pattern (20,000 nested
         // parentheses) overflows the stack, so its size is bounded before it is compiled.
-        const std::string shown = "'" + pattern.substr(0, 60) + (pattern.size() > 60 ? "...'" : "'");
+        const std::string shown =
+            "'" + pattern.substr(0, 60) + (pattern.size() > 60 ? "...'" : "'");
         if (pattern.size() > kMaxPatternLength) {
-            issues.push_back({"tpgm.exclude", shown + " is longer than " +
-                                                  std::to_string(kMaxPatternLength) +
-                                                  " characters"});
+            issues.push_back(
+                {"tpgm.exclude",
+                 shown + " is longer than " + std::to_string(kMaxPatternLength) + " characters"});
             continue;
         }
         if (group_depth(pattern) > kMaxPatternGroupDepth) {

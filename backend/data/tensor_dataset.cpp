@@ -14,8 +14,8 @@ TensorDataset TensorDataset::subset(const torch::Tensor& indices, std::string ne
 torch::Tensor to_model_input(const torch::Tensor& images, const Normalization& norm,
                              const torch::TensorOptions& to) {
     const int64_t c = images.size(1);
-    const auto out = torch::TensorOptions(to.device()).dtype(
-        to.has_dtype() ? to.dtype() : caffe2::TypeMeta::Make<float>());
+    const auto out = torch::TensorOptions(to.device())
+                         .dtype(to.has_dtype() ? to.dtype() : caffe2::TypeMeta::Make<float>());
     auto mean = torch::tensor(norm.mean, torch::kDouble).to(out);
     auto std = torch::tensor(norm.std, torch::kDouble).to(out);
     TORCH_CHECK(mean.numel() == c || mean.numel() == 1, "normalisation has ", mean.numel(),

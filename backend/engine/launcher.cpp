@@ -81,7 +81,7 @@ std::vector<RankExit> run_local_ranks(int processes, const std::vector<std::stri
             // outlived it trained on holding the run folder's lock.
             prctl(PR_SET_PDEATHSIG, SIGTERM);
             if (getppid() != launcher) _exit(1);  // it died before the line above
-            setpgid(0, group);  // the first rank leads the group
+            setpgid(0, group);                    // the first rank leads the group
             setenv("RANK", std::to_string(rank).c_str(), 1);
             setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
             setenv("WORLD_SIZE", std::to_string(processes).c_str(), 1);

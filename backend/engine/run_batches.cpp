@@ -81,7 +81,8 @@ Batch RunBatches::projection() {
     proj_share_ = loss_count(batch.labels);
     ++proj_batches_;
     return {to_model_input(batch.images, data.norm,
-                           torch::TensorOptions(plan_.device).dtype(plan_.dtype)), batch.labels.to(plan_.device)};
+                           torch::TensorOptions(plan_.device).dtype(plan_.dtype)),
+            batch.labels.to(plan_.device)};
 }
 
 void RunBatches::set_projection_batches(int64_t count) {

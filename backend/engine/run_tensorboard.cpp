@@ -5,6 +5,7 @@
 #include "engine/run_store.h"
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 
 namespace tpgm {
@@ -76,7 +77,6 @@ void RunTensorBoard::radii(const RadiiSnapshot& r, double wall_time) {
 std::unique_ptr<RunTensorBoard> rebuild_tensorboard(const std::string& run_dir) {
     const RunRecord run = read_run(run_dir);
     const RunPaths paths(run_dir);
-    remove_event_files(paths.tb());
     // Runs from before metrics carried times get the folder's config time, then +1 s per step.
     const double start = run.steps.empty() || run.steps.front().wall_time <= 0
                              ? wall_clock_seconds()
@@ -89,17 +89,27 @@ std::unique_ptr<RunTensorBoard> rebuild_tensorboard(const std::string& run_dir) 
         const auto it = step_time.upper_bound(step);
         return it == step_time.begin() ? start : std::prev(it)->second;
     };
+    // The old event files go only once the new one is whole: a full disk keeps them.
     auto tb = std::make_unique<RunTensorBoard>(paths.tb(), start);
-    if (!run.config_yaml.empty()) tb->config(run.config_yaml, start);
-    for (StepEvent s : run.steps) {
-        s.wall_time = time_of(s.step, s.wall_time);
-        tb->step(s);
+    try {
+        if (!run.config_yaml.empty()) tb->config(run.config_yaml, start);
+        for (StepEvent s : run.steps) {
+            s.wall_time = time_of(s.step, s.wall_time);
+            tb->step(s);
+        }
+        for (EvalEvent e : run.evals) {
+            e.wall_time = time_of(e.step, e.wall_time);
+            tb->eval(e);
+        }
+        for (const auto& r : run.radii) tb->radii(r, time_of(r.step, 0));
+    } catch (const std::exception&) {
+        const std::string partial = tb->path();
+        tb.reset();
+        std::error_code ec;
+        std::filesystem::remove(partial, ec);
+        throw;
     }
-    for (EvalEvent e : run.evals) {
-        e.wall_time = time_of(e.step, e.wall_time);
-        tb->eval(e);
-    }
-    for (const auto& r : run.radii) tb->radii(r, time_of(r.step, 0));
+    remove_event_files(paths.tb(), tb->path());
     return tb;
 }
 

@@ -178,11 +178,12 @@ std::string text_event(double wall_time, int64_t step, const std::string& tag,
 
 }  // namespace tb_proto
 
-void remove_event_files(const std::string& dir) {
+void remove_event_files(const std::string& dir, const std::string& keep) {
     std::error_code ec;
     for (auto it = std::filesystem::directory_iterator(dir, ec);
          !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-        if (it->path().filename().string().rfind("events.out.tfevents.", 0) == 0)
+        if (it->path().filename().string().rfind("events.out.tfevents.", 0) == 0 &&
+            it->path().string() != keep)
             std::filesystem::remove(it->path(), ec);
 }
 

@@ -31,8 +31,9 @@ std::string text_event(double wall_time, int64_t step, const std::string& tag,
                        const std::string& text);
 }  // namespace tb_proto
 
-// Removes the events.out.tfevents.* files in `dir` (and nothing else); no error when none.
-void remove_event_files(const std::string& dir);
+// Removes the events.out.tfevents.* files in `dir` (and nothing else) but `keep`; no error when
+// none.
+void remove_event_files(const std::string& dir, const std::string& keep = "");
 
 // Appends events to one events.out.tfevents.* file in `dir` (created). flush() after a group of
 // records (one training event) lets TensorBoard follow a live run without a write per record.

@@ -650,8 +650,8 @@ class Session {
     std::optional<RunLock> lock_;    // held for the whole run
     std::optional<RunStore> store_;  // created once setup has loaded data and model
     torch::Device device_{torch::kCPU};
-    torch::ScalarType dtype_ = torch::kFloat;  // config precision
-    std::optional<RunSummary> previous_;        // summary.json of a resumed run
+    torch::ScalarType dtype_ = torch::kFloat;             // config precision
+    std::optional<RunSummary> previous_;                  // summary.json of a resumed run
     const std::string libtorch_ = build_info().libtorch;  // the version it was compiled against
     RunSets data_;
     StreamOptions stream_;
