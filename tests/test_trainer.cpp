@@ -304,6 +304,34 @@ class TestTrainer : public QObject {
         QVERIFY_THROWS_EXCEPTION(ConfigError, run(c, kept));
     }
 
+    void aHandEditedConfigIsRefusedByTheCheckpoint() {
+        // config.yaml edited by hand (a batch size), then resumed as the CLI does from it: the
+        // run trained on with the new batch (evals at steps 30, 31, 62, 93 in the probe).
+        RecordingSink first;
+        first.stop_at = 5;
+        auto c = config("tpgm", "edited");
+        QCOMPARE(run(c, first).status, std::string("stopped"));
+        auto edited = c;
+        edited.batch_size = 16;
+        std::ofstream(c.run_dir + "/config.yaml") << to_yaml(edited);
+        edited.resume = true;
+        std::string refused = "resumed";
+        try {
+            RecordingSink sink;
+            run(edited, sink);
+        } catch (const ConfigError& e) {
+            refused = e.what();
+        }
+        QVERIFY2(refused.find("last.pt' was trained with other settings") != std::string::npos &&
+                     refused.find("batch_size: 32 -> 16") != std::string::npos,
+                 refused.c_str());
+        // Restored, it resumes.
+        std::ofstream(c.run_dir + "/config.yaml") << to_yaml(c);
+        c.resume = true;
+        RecordingSink second;
+        QCOMPARE(run(c, second).status, std::string("completed"));
+    }
+
     void resumeRefusesChangedSettingsAndKeepsTheConfig() {
         RecordingSink first;
         first.stop_at = 3;

@@ -491,6 +491,7 @@ class Session {
         save_checkpoint(paths_.last_checkpoint(), spec_, *model_,
                         [this](torch::serialize::OutputArchive& a) {
                             a.write("train_step", c10::IValue(step_));
+                            a.write("config_yaml", c10::IValue(to_yaml(cfg_)));
                             a.write("proj_batches", c10::IValue(batches_->projection_batches()));
                             torch::serialize::OutputArchive opt, method;
                             optimizer_->save(opt);
@@ -518,9 +519,30 @@ class Session {
             std::filesystem::remove(paths.step_checkpoint(steps[k]), ec);
     }
 
+    // The run folder's files are edited by hand at times: a resume must train on with the
+    // settings last.pt was trained with (recorded in it), not with an emptied or edited
+    // config.yaml. A checkpoint written for another folder (a fork's copy of its parent's, a
+    // moved folder) or before the record existed is not compared.
+    void check_trained_settings(LoadedCheckpoint& ckpt, const std::string& path) const {
+        c10::IValue saved;
+        if (!ckpt.archive.try_read("config_yaml", saved) || !saved.isString()) return;
+        const RunConfig trained = parse_config_yaml(saved.toStringRef());
+        if (trained.run_dir != cfg_.run_dir) return;
+        std::string refused;
+        for (const auto& [key, change] : config_differences(trained, cfg_))
+            if (key != "resume" && key != "overwrite" && !changeable_on_resume(key))
+                refused += "\n  " + key + ": " + change;
+        if (!refused.empty())
+            throw ConfigError("'" + path +
+                              "' was trained with other settings than the run folder's "
+                              "config.yaml now gives (edited by hand?):" +
+                              refused + "\n(restore config.yaml, or start a new run)");
+    }
+
     void resume() {
         const std::string path = paths_.last_checkpoint();
         LoadedCheckpoint ckpt = read_checkpoint(path);
+        check_trained_settings(ckpt, path);
         load_state_dict(*model_, ckpt.state);
         c10::IValue step, proj;
         torch::serialize::InputArchive opt, method;
