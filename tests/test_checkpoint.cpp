@@ -4,8 +4,8 @@
 #include "checkpoints/atomic_file.h"
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/torch_zip_reader.h"
-#include "data/image_file.h"
 #include "config/config_schema.h"
+#include "data/image_file.h"
 #include "engine/evaluator.h"
 #include "models/registry.h"
 

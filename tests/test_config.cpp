@@ -5,6 +5,8 @@
 
 #include <QtTest/QtTest>
 
+#include <fstream>
+
 #include <cmath>
 #include <iomanip>
 #include <set>
@@ -58,8 +60,13 @@ class TestConfig : public QObject {
                                   {"'epochs' appears twice"}));
         QVERIFY(throws_mentioning([] { parse_config_yaml("optim:\n  lr: 0.1\n  lr: 0.2\n"); },
                                   {"optim.lr"}));
-        // /dev/zero never ends; reading stops at the cap.
-        QVERIFY(throws_mentioning([] { load_config_file("/dev/zero"); }, {"larger than 1 MiB"}));
+        // /dev/zero never ends: a device is not read at all; a regular file stops at the cap.
+        QVERIFY(throws_mentioning([] { load_config_file("/dev/zero"); },
+                                  {"'/dev/zero' is not a regular file"}));
+        QTemporaryDir tmp;
+        const std::string big = tmp.filePath("big.yaml").toStdString();
+        std::ofstream(big) << "# " << std::string(2 << 20, 'x') << "\n";
+        QVERIFY(throws_mentioning([&] { load_config_file(big); }, {"larger than 1 MiB"}));
     }
 
     void absurdThreadCountsAreRefusedByName() {

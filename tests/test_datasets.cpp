@@ -2,10 +2,12 @@
 // Real dataset layouts on tiny generated fixtures: ImageFolder (explicit class lists, corrupt and
 // truncated files), DomainNet split lists and percent subsets, the ImageNet-A/R class masks, the
 // PASCAL VOC segmentation tree. The image sets and the loader: test_image_sets.cpp.
+#include "config/config_schema.h"
 #include "data/image_folder.h"
 #include "data/imagenet_subsets.h"
 #include "data/split_list.h"
 #include "data/voc.h"
+#include "engine/run_reader.h"
 
 #include "test_files.h"
 
@@ -13,9 +15,12 @@
 #include <QtTest/QtTest>
 #include <opencv2/imgcodecs.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <set>
 
@@ -199,6 +204,34 @@ class TestDatasets : public QObject {
         QCOMPARE(dots.classes, (std::vector<std::string>{"class0", "class1"}));
         const ImageList up = read_split_list((dn / "up/dots.txt").string(), (dn / "up").string());
         QCOMPARE(up.classes, std::vector<std::string>{"class_0"});
+    }
+
+    void fifosAreRefusedNotWaitedOn() {
+        // A FIFO as a config, list or class file blocked set-up for ever, deaf to SIGTERM.
+        QTemporaryDir tmp;
+        const std::string fifo = tmp.filePath("fifo").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0644), 0);
+        const auto refused = [&](const std::function<void()>& read) -> std::string {
+            try {
+                read();
+            } catch (const std::exception& e) {
+                return e.what();
+            }
+            return "read";
+        };
+        for (const std::string& error : {refused([&] { load_config_file(fifo); }), refused([&] {
+                                             read_split_list(fifo, tmp.path().toStdString());
+                                         }),
+                                         refused([&] { read_class_list(fifo); }),
+                                         refused([&] { read_voc_class_names(fifo); })})
+            QVERIFY2(error.find("'" + fifo + "' is not a regular file") != std::string::npos,
+                     error.c_str());
+        // A run folder whose metrics.jsonl is a FIFO is refused instead of blocking the reader.
+        const std::string run = tmp.filePath("run").toStdString();
+        fs::create_directories(run);
+        QCOMPARE(::mkfifo((run + "/metrics.jsonl").c_str(), 0644), 0);
+        const std::string error = refused([&] { read_run(run); });
+        QVERIFY2(error.find("metrics.jsonl") != std::string::npos, error.c_str());
     }
 
     void imagenetSubsetMasks() {

@@ -68,6 +68,14 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     fsync_directory(target.parent_path());
 }
 
+void check_regular_input(const std::string& path, const std::string& what) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status) || std::filesystem::is_regular_file(status)) return;
+    throw std::runtime_error(what + " '" + path +
+                             "' is not a regular file (a FIFO, device or folder): not read");
+}
+
 void check_appended(const std::ostream& out, const std::string& path) {
     if (out) return;
     const int err = errno;

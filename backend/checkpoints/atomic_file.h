@@ -14,6 +14,11 @@ namespace tpgm {
 // `path` that is not a regular file (a symbolic link, device, FIFO, folder) is refused.
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
+// For files the workbench reads (configs, lists, class files, run files): throws
+// std::runtime_error naming `what` and `path` when `path` exists but is not a regular file (or a
+// link to one): opening a FIFO blocks until someone writes to it, deaf to a stop.
+void check_regular_input(const std::string& path, const std::string& what);
+
 // For files appended to as a run goes (metrics.jsonl, radii.csv, TensorBoard events): throws
 // std::runtime_error naming `path` and the system error when a write or flush of `out` failed
 // (a full disk), so that a run never carries on, or reports "completed", with lines missing.

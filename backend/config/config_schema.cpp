@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Reading, overriding and writing run configs through the schema's table (config_fields.cpp).
 #include "config/config_schema.h"
+
+#include "checkpoints/atomic_file.h"
 #include "config/config_table.h"
 
 #include <yaml-cpp/yaml.h>
@@ -122,6 +124,11 @@ RunConfig parse_config_yaml(const std::string& yaml_text, RunConfig base) {
 
 RunConfig load_config_file(const std::string& path, RunConfig base) {
     constexpr std::streamsize kMaxConfigBytes = 1 << 20;  // run configs are a few hundred lines
+    try {
+        check_regular_input(path, "config file");
+    } catch (const std::runtime_error& e) {
+        throw ConfigError(e.what());
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError("cannot open config file '" + path + "'");
     std::string text(kMaxConfigBytes + 1, '\0');

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/image_folder.h"
 
+#include "checkpoints/atomic_file.h"
 #include "data/image_convert.h"
 
 #include <spdlog/spdlog.h>
@@ -34,6 +35,7 @@ bool is_image_file(const std::string& path) {
 }
 
 std::vector<std::string> read_class_list(const std::string& path) {
+    check_regular_input(path, "class list");
     std::ifstream in(path);
     if (!in) throw DatasetError("class list '" + path + "' cannot be read");
     std::vector<std::string> out;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/split_list.h"
 
+#include "checkpoints/atomic_file.h"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -13,6 +15,7 @@ namespace tpgm {
 namespace fs = std::filesystem;
 
 ImageList read_split_list(const std::string& list_file, const std::string& root, bool check_files) {
+    check_regular_input(list_file, "split list");
     std::ifstream in(list_file);
     if (!in) throw DatasetError("split list '" + list_file + "' cannot be read");
     ImageList list;

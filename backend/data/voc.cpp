@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/voc.h"
 
+#include "checkpoints/atomic_file.h"
 #include "data/image_convert.h"
 #include "data/image_folder.h"
 
@@ -43,6 +44,7 @@ uint32_t big_endian(const unsigned char* p, int bytes) {
 }  // namespace
 
 std::vector<std::string> read_voc_class_names(const std::string& path) {
+    check_regular_input(path, "class file");
     std::ifstream in(path);
     if (!in) throw DatasetError("class file '" + path + "' cannot be read");
     std::vector<std::string> names;
@@ -70,6 +72,7 @@ std::vector<std::string> read_voc_class_names(const std::string& path) {
 std::vector<VocSample> read_voc_split(const VocLayout& layout, const std::string& split) {
     const fs::path root(layout.root);
     const fs::path list = root / layout.lists / (split + ".txt");
+    check_regular_input(list.string(), "split list");
     std::ifstream in(list);
     if (!in)
         throw DatasetError("split list '" + list.string() + "' cannot be read (is '" + layout.root +

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -25,10 +26,12 @@ enum class TailRead { ok, missing, replaced };
 // them; a half-written last line stays unread for the next call. POSIX calls rather than
 // streams: the inode and size must belong to the very file that is read.
 TailRead read_new_lines(const std::string& path, FileTail& tail, std::vector<std::string>& lines) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO in place of a run file must not block the reader (the window's
+    // follower); it is then not read at all.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return TailRead::missing;
     struct stat st {};
-    if (::fstat(fd, &st) != 0) {
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         return TailRead::missing;
     }
@@ -68,6 +71,9 @@ FileStamp stamp_of(const std::string& path) {
 }
 
 std::string read_file(const std::string& path) {
+    // A FIFO in place of a run file would block the reader (the window's follower) for ever.
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) return {};
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
