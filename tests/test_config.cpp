@@ -69,6 +69,16 @@ class TestConfig : public QObject {
         QVERIFY(throws_mentioning([&] { load_config_file(big); }, {"larger than 1 MiB"}));
     }
 
+    void nanAndInfinityAreNamedByKey() {
+        // `lr: .nan` ended in yaml-cpp's "bad conversion", naming nothing.
+        QVERIFY(
+            throws_mentioning([] { validate_or_throw(parse_config_yaml("optim:\n  lr: .nan\n")); },
+                              {"optim.lr: must be a positive number (got NaN)"}));
+        QVERIFY(throws_mentioning(
+            [] { validate_or_throw(parse_config_yaml("tpgm:\n  proj_lr: -.inf\n")); },
+            {"tpgm.proj_lr", "(got infinity)"}));
+    }
+
     void absurdThreadCountsAreRefusedByName() {
         RunConfig c;
         c.threads = 100000;

@@ -50,6 +50,9 @@ FieldType field_type() {
 
 // The shortest decimal that reads back as exactly `v`: 0.485, not yaml-cpp's 0.48499999999999999.
 std::string shortest_text(double v) {
+    // YAML's own spellings: printf's "nan" and "inf" would not read back as numbers.
+    if (std::isnan(v)) return ".nan";
+    if (std::isinf(v)) return v > 0 ? ".inf" : "-.inf";
     char text[32];
     for (int digits = 1; digits <= 17; ++digits) {
         std::snprintf(text, sizeof(text), "%.*g", digits, v);

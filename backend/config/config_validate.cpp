@@ -59,6 +59,8 @@ void validate_table(const RunConfig& c, std::vector<ConfigIssue>& issues) {
                     msg << "at least " << info.min;
                 else
                     msg << "in [" << info.min << ", " << info.max << "]";
+                if (!std::isfinite(v))
+                    msg << " (got " << (std::isnan(v) ? "NaN" : "infinity") << ")";
                 issues.push_back({info.key, msg.str()});
             }
         }
