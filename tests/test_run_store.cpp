@@ -198,6 +198,20 @@ class TestRunStore : public QObject {
         QVERIFY(!newest_finished_run(parent, "lp"));
     }
 
+    void temporaryFilesOfAKilledWriterAreRemoved() {
+        // kill -9 during an atomic write leaves NAME.tmp.PID; they piled up in run folders.
+        const std::string run = dir("stale");
+        fs::create_directories(run + "/checkpoints");
+        for (const char* f : {"/checkpoints/last.pt.tmp.4242", "/summary.json.tmp.17",
+                              "/notes.tmp.txt", "/checkpoints/keep.tmp."})
+            std::ofstream(run + f) << "x";
+        { RunStore store(run, true); }
+        QVERIFY(!fs::exists(run + "/checkpoints/last.pt.tmp.4242"));
+        QVERIFY(!fs::exists(run + "/summary.json.tmp.17"));
+        QVERIFY(fs::exists(run + "/notes.tmp.txt"));  // not a name atomic writes use
+        QVERIFY(fs::exists(run + "/checkpoints/keep.tmp."));
+    }
+
     void aFailedAppendNamesTheFile() {
         // A full disk (here a file-size limit: write() fails part-way) must stop the writer,
         // naming the file, instead of losing every later line silently.

@@ -245,6 +245,20 @@ RunLock::~RunLock() {
 
 RunStore::RunStore(std::string dir, bool resume) : paths_(std::move(dir)), rebuild_tb_(resume) {
     fs::create_directories(paths_.checkpoints());
+    // Temporary files of atomic writes (NAME.tmp.PID) that a killed writer left: the run
+    // folder's one writer is this process now (RunLock), so none of them is in use.
+    for (const std::string& folder : {paths_.dir, paths_.checkpoints()}) {
+        std::error_code ec;
+        for (auto it = fs::directory_iterator(folder, ec); !ec && it != fs::directory_iterator();
+             it.increment(ec)) {
+            const std::string name = it->path().filename().string();
+            const auto tmp = name.rfind(".tmp.");
+            if (tmp != std::string::npos && tmp + 5 < name.size() &&
+                name.find_first_not_of("0123456789", tmp + 5) == std::string::npos &&
+                it->is_regular_file(ec))
+                fs::remove(it->path(), ec);
+        }
+    }
     if (!resume) {
         for (const std::string& f :
              {paths_.metrics(), paths_.radii(), paths_.summary(), paths_.config(), paths_.eval(),
