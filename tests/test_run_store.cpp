@@ -2,7 +2,10 @@
 // The run folder API (engine/run_store.h): which checkpoint stands for a run, eval.json, finding
 // runs by method, following a growing folder incrementally, and a resumed run that repeats no
 // step. No training: the folders are written directly, so the suite runs in well under a second.
+#include "config/config_schema.h"
+#include "engine/comparison.h"
 #include "engine/run_store.h"
+#include "engine/trainer.h"
 
 #include <QtTest/QtTest>
 
@@ -196,6 +199,28 @@ class TestRunStore : public QObject {
         QCOMPARE(*newest_finished_run(parent, "tpgm"), b);
         QCOMPARE(*newest_finished_run(parent, "ft"), c);
         QVERIFY(!newest_finished_run(parent, "lp"));
+    }
+
+    void comparisonEntriesSharingAFolderAreRefused() {
+        // `ft@tpgm.exclude=[a.b]` and `[a_b]` wrote one run folder, the second run over the first.
+        ComparisonPlan plan;
+        plan.entries = {"ft@tpgm.exclude=[a.b]", "ft@tpgm.exclude=[a_b]"};
+        plan.seeds = {0};
+        plan.out = dir("compare-clash");
+        EventSink sink;
+        RunControl control;
+        std::string error = "ran";
+        try {
+            run_comparison(plan, sink, control);
+        } catch (const ConfigError& e) {
+            error = e.what();
+        }
+        QVERIFY2(error.find("'ft@tpgm.exclude=[a.b]' and 'ft@tpgm.exclude=[a_b]' would share "
+                            "the run folder") != std::string::npos,
+                 error.c_str());
+        QVERIFY(!fs::exists(plan.out));
+        plan.entries = {"ft", "ft"};
+        QVERIFY_THROWS_EXCEPTION(ConfigError, run_comparison(plan, sink, control));
     }
 
     void temporaryFilesOfAKilledWriterAreRemoved() {

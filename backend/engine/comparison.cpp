@@ -143,8 +143,19 @@ Comparison run_comparison(
     const ComparisonPlan& plan, EventSink& sink, RunControl& control,
     const std::function<void(const std::string&, int, const RunSummary&)>& on_run) {
     std::vector<RunConfig> configs;  // every override checked before the first run starts
-    for (const auto& entry : plan.entries)
+    std::map<std::string, std::string> folder_entry;
+    for (const auto& entry : plan.entries) {
+        // Folder names keep letters, digits, '-' and '_': entries that differ only in other
+        // characters (or repeat) would overwrite one another's runs.
+        const std::string folder = comparison_folder_name(entry, 0);
+        const auto [it, fresh] = folder_entry.emplace(folder, entry);
+        if (!fresh)
+            throw ConfigError("the comparison entries '" + it->second + "' and '" + entry +
+                              "' would share the run folder " + folder +
+                              " (folder names keep letters, digits, '-' and '_'); drop one or "
+                              "tell them apart");
         for (int seed : plan.seeds) configs.push_back(comparison_run_config(plan, entry, seed));
+    }
     std::vector<std::pair<std::string, std::vector<std::string>>> folders;
     std::size_t next = 0;
     for (const auto& entry : plan.entries) {
