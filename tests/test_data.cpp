@@ -96,6 +96,12 @@ class TestData : public QObject {
             {"bad", torch::zeros({2, 1, 2, 2}, torch::kUInt8), torch::tensor({0, 5}, torch::kLong)},
             {"bad"});
         QVERIFY(data_error_mentioning([&] { check_labels(*bad, two, true); }, "outside"));
+        // A single-class training set was accepted (and trained to a trivial 100 %).
+        const auto one = make_tensor_set(
+            {"one", torch::zeros({3, 1, 2, 2}, torch::kUInt8), torch::zeros({3}, torch::kLong)},
+            {"one"});
+        QVERIFY(data_error_mentioning([&] { check_labels(*one, {"cat"}, true); },
+                                      "set 'one' has a single class ('cat')"));
     }
 
     void epochOrderIsAReproduciblePermutation() {

@@ -18,6 +18,10 @@ void check_labels(const ImageSet& set, const std::vector<std::string>& class_nam
         throw DatasetError("set '" + name + "' has labels outside [0, " +
                            std::to_string(num_classes) + ")");
     if (!every_class) return;
+    if (num_classes < 2)
+        throw DatasetError("set '" + name + "' has a single class" +
+                           (num_classes == 1 ? " ('" + class_names[0] + "')" : std::string()) +
+                           ": a classifier needs at least 2");
     const auto counts = torch::bincount(labels, {}, num_classes);
     for (int64_t c = 0; c < num_classes; ++c)
         if (counts[c].item<int64_t>() == 0)

@@ -31,7 +31,7 @@ struct LoadCallbacks {
 };
 
 // Throws DatasetError when `set` is empty or (a classification set) has labels outside the run's
-// classes or, when `every_class`, lacks an example of some class (named).
+// classes or, when `every_class`, lacks an example of some class (named) or has fewer than 2.
 void check_labels(const ImageSet& set, const std::vector<std::string>& class_names,
                   bool every_class);
 
