@@ -80,5 +80,7 @@ void register_completion_command(CLI::App& app) {
         "/usr/share/bash-completion/completions/tpgm-cli");
     cmd->add_option("shell", *shell, "shell (bash)")->check(CLI::IsMember({"bash"}));
     CLI::App* root = &app;
-    cmd->callback([root] { std::cout << bash_completion_script(*root); });
+    // The callback holds `shell`: the option writes into it while parsing, after this returns
+    // (AddressSanitizer found the write into freed memory when only the option referred to it).
+    cmd->callback([root, shell] { std::cout << bash_completion_script(*root); });
 }
