@@ -24,7 +24,7 @@ std::vector<std::uint8_t> read_all(const std::string& path) {
     int n;
     while ((n = gzread(f, chunk, sizeof chunk)) > 0) out.insert(out.end(), chunk, chunk + n);
     int err = 0;
-    const char* msg = gzerror(f, &err);
+    const std::string msg = gzerror(f, &err);  // owned by `f`: copied before gzclose frees it
     gzclose(f);
     if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
         throw DatasetError("'" + path + "' is corrupt or truncated: " + msg);
