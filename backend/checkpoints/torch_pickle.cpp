@@ -17,10 +17,80 @@ using Kind = Node::Kind;
     throw std::runtime_error("pickle: " + what);
 }
 
-class Machine {
+// What both walks over a pickle share: the byte cursor, and the value stack with its marks.
+// A value costs at least one opcode byte, so a stack larger than the pickle is a forgery.
+template <typename Value>
+class PickleCursor {
+  protected:
+    explicit PickleCursor(const std::string& bytes) : b_(bytes) {}
+
+    const std::string& b_;
+    std::size_t pos_ = 0;
+    std::vector<Value> stack_;
+    std::vector<std::size_t> marks_;
+
+    uint8_t byte() {
+        if (pos_ >= b_.size()) fail("truncated (no STOP)");
+        return static_cast<uint8_t>(b_[pos_++]);
+    }
+    const char* take(uint64_t n) {
+        if (n > b_.size() - pos_) fail("truncated at byte " + std::to_string(pos_));
+        const char* p = b_.data() + pos_;
+        pos_ += n;
+        return p;
+    }
+    uint64_t le_unsigned(int n) {
+        const auto* p = reinterpret_cast<const uint8_t*>(take(n));
+        uint64_t v = 0;
+        for (int k = n - 1; k >= 0; --k) v = (v << 8) | p[k];
+        return v;
+    }
+    std::string line() {
+        const std::size_t end = b_.find('\n', pos_);
+        if (end == std::string::npos || end - pos_ > 256) fail("bad GLOBAL");
+        std::string s = b_.substr(pos_, end - pos_);
+        pos_ = end + 1;
+        return s;
+    }
+    void push(Value v) {
+        if (stack_.size() >= b_.size()) fail("stack larger than the pickle");
+        stack_.push_back(v);
+    }
+    std::size_t floor() const { return marks_.empty() ? 0 : marks_.back(); }
+    Value top() {
+        if (stack_.size() <= floor()) fail("stack underflow at byte " + std::to_string(pos_));
+        return stack_.back();
+    }
+    Value pop() {
+        Value v = top();
+        stack_.pop_back();
+        return v;
+    }
+    std::vector<Value> pop_n(std::size_t n) {
+        if (stack_.size() < floor() + n) fail("stack underflow at byte " + std::to_string(pos_));
+        std::vector<Value> out(stack_.end() - static_cast<std::ptrdiff_t>(n), stack_.end());
+        stack_.resize(stack_.size() - n);
+        return out;
+    }
+    std::vector<Value> pop_mark() {
+        if (marks_.empty()) fail("no MARK at byte " + std::to_string(pos_));
+        const std::size_t m = marks_.back();
+        marks_.pop_back();
+        if (m > stack_.size()) fail("corrupt MARK");
+        std::vector<Value> out(stack_.begin() + static_cast<std::ptrdiff_t>(m), stack_.end());
+        stack_.resize(m);
+        return out;
+    }
+    Value finish() {
+        if (stack_.size() != 1 || !marks_.empty()) fail("stack not empty at STOP");
+        return stack_.back();
+    }
+};
+
+class Machine : PickleCursor<Node*> {
   public:
     Machine(const std::string& bytes, Arena& arena, const StorageLoader& load)
-        : b_(bytes), arena_(arena), load_(load) {}
+        : PickleCursor(bytes), arena_(arena), load_(load) {}
 
     Node* run() {
         while (true) {
@@ -229,31 +299,11 @@ class Machine {
     }
 
   private:
-    const std::string& b_;
     Arena& arena_;
     const StorageLoader& load_;
-    std::size_t pos_ = 0;
-    std::vector<Node*> stack_;
-    std::vector<std::size_t> marks_;
     std::unordered_map<uint64_t, Node*> memo_;
     std::map<std::string, Node*> storages_;
 
-    uint8_t byte() {
-        if (pos_ >= b_.size()) fail("truncated (no STOP)");
-        return static_cast<uint8_t>(b_[pos_++]);
-    }
-    const char* take(uint64_t n) {
-        if (n > b_.size() - pos_) fail("truncated at byte " + std::to_string(pos_));
-        const char* p = b_.data() + pos_;
-        pos_ += n;
-        return p;
-    }
-    uint64_t le_unsigned(int n) {
-        const auto* p = reinterpret_cast<const uint8_t*>(take(n));
-        uint64_t v = 0;
-        for (int k = n - 1; k >= 0; --k) v = (v << 8) | p[k];
-        return v;
-    }
     int64_t le_signed(int n) {
         const uint64_t v = le_unsigned(n);
         const int shift = 64 - 8 * n;
@@ -263,13 +313,6 @@ class Machine {
         if (n == 0) return 0;
         if (n > 8) fail("integer wider than 64 bits");
         return le_signed(static_cast<int>(n));
-    }
-    std::string line() {
-        const std::size_t end = b_.find('\n', pos_);
-        if (end == std::string::npos || end - pos_ > 256) fail("bad GLOBAL");
-        std::string s = b_.substr(pos_, end - pos_);
-        pos_ = end + 1;
-        return s;
     }
     Node* boolean(bool v) {
         Node* n = arena_.make(Kind::Bool);
@@ -294,35 +337,6 @@ class Machine {
         const char* p = take(n);
         node->s.assign(p, n);
         return node;
-    }
-    void push(Node* n) {
-        if (stack_.size() > (1u << 24)) fail("stack too deep");
-        stack_.push_back(n);
-    }
-    std::size_t floor() const { return marks_.empty() ? 0 : marks_.back(); }
-    Node* top() {
-        if (stack_.size() <= floor()) fail("stack underflow at byte " + std::to_string(pos_));
-        return stack_.back();
-    }
-    Node* pop() {
-        Node* n = top();
-        stack_.pop_back();
-        return n;
-    }
-    std::vector<Node*> pop_n(std::size_t n) {
-        if (stack_.size() < floor() + n) fail("stack underflow at byte " + std::to_string(pos_));
-        std::vector<Node*> out(stack_.end() - n, stack_.end());
-        stack_.resize(stack_.size() - n);
-        return out;
-    }
-    std::vector<Node*> pop_mark() {
-        if (marks_.empty()) fail("no MARK at byte " + std::to_string(pos_));
-        const std::size_t m = marks_.back();
-        marks_.pop_back();
-        if (m > stack_.size()) fail("corrupt MARK");
-        std::vector<Node*> out(stack_.begin() + m, stack_.end());
-        stack_.resize(m);
-        return out;
     }
     Node* memo(uint64_t key) {
         auto it = memo_.find(key);
@@ -353,19 +367,14 @@ class Machine {
         n->s = name;
         return n;
     }
-    Node* finish() {
-        if (stack_.size() != 1 || !marks_.empty()) fail("stack not empty at STOP");
-        return stack_.back();
-    }
-
     Node* persistent(Node* pid) { return detail::load_storage(arena_, pid, load_, storages_); }
     Node* reduce(Node* fn, Node* args) { return detail::reduce_global(arena_, fn, args); }
 };
 
 // The object graph LibTorch's unpickler would build, as ids and edges only (0: a leaf).
-class StructureWalk {
+class StructureWalk : PickleCursor<int> {
   public:
-    explicit StructureWalk(const std::string& bytes) : b_(bytes) {}
+    explicit StructureWalk(const std::string& bytes) : PickleCursor(bytes) {}
 
     std::size_t run(std::size_t max_depth) {
         int root = -1;
@@ -402,11 +411,11 @@ class StructureWalk {
                     push(0);
                     break;  // BININT2
                 case 0x8a:
-                    take(unsigned_le(1));
+                    take(le_unsigned(1));
                     push(0);
                     break;  // LONG1
                 case 0x8b:
-                    take(unsigned_le(4));
+                    take(le_unsigned(4));
                     push(0);
                     break;  // LONG4
                 case 'G':
@@ -416,18 +425,18 @@ class StructureWalk {
                 case 'X':
                 case 'T':
                 case 'B':
-                    take(unsigned_le(4));
+                    take(le_unsigned(4));
                     push(0);
                     break;
                 case 0x8c:
                 case 'U':
                 case 'C':
-                    take(unsigned_le(1));
+                    take(le_unsigned(1));
                     push(0);
                     break;
                 case 0x8d:
                 case 0x8e:
-                    take(unsigned_le(8));
+                    take(le_unsigned(8));
                     push(0);
                     break;
                 case ')':
@@ -496,19 +505,19 @@ class StructureWalk {
                     push(top());
                     break;  // DUP
                 case 'q':
-                    remember(unsigned_le(1));
+                    remember(le_unsigned(1));
                     break;  // BINPUT
                 case 'r':
-                    remember(unsigned_le(4));
+                    remember(le_unsigned(4));
                     break;  // LONG_BINPUT
                 case 0x94:
                     remember(memo_.size());
                     break;  // MEMOIZE
                 case 'h':
-                    recall(unsigned_le(1));
+                    recall(le_unsigned(1));
                     break;  // BINGET
                 case 'j':
-                    recall(unsigned_le(4));
+                    recall(le_unsigned(4));
                     break;  // LONG_BINGET
                 default: {
                     char hex[8];
@@ -525,33 +534,9 @@ class StructureWalk {
     }
 
   private:
-    const std::string& b_;
-    std::size_t pos_ = 0;
-    std::vector<int> stack_;
-    std::vector<std::size_t> marks_;
     std::unordered_map<uint64_t, int> memo_;
     std::vector<std::vector<int>> children_{1};  // children_[0]: the leaf, none
 
-    uint8_t byte() {
-        if (pos_ >= b_.size()) fail("truncated (no STOP)");
-        return static_cast<uint8_t>(b_[pos_++]);
-    }
-    void take(uint64_t n) {
-        if (n > b_.size() - pos_) fail("truncated at byte " + std::to_string(pos_));
-        pos_ += n;
-    }
-    uint64_t unsigned_le(int n) {
-        const std::size_t at = pos_;
-        take(n);
-        uint64_t v = 0;
-        for (int k = n - 1; k >= 0; --k) v = (v << 8) | static_cast<uint8_t>(b_[at + k]);
-        return v;
-    }
-    void line() {
-        const std::size_t end = b_.find('\n', pos_);
-        if (end == std::string::npos || end - pos_ > 256) fail("bad GLOBAL");
-        pos_ = end + 1;
-    }
     int node(std::vector<int> items = {}) {
         children_.push_back(std::move(items));
         return static_cast<int>(children_.size() - 1);
@@ -560,31 +545,6 @@ class StructureWalk {
         if (parent == 0) fail("an item added to a scalar at byte " + std::to_string(pos_));
         auto& c = children_[parent];
         c.insert(c.end(), items.begin(), items.end());
-    }
-    void push(int id) {
-        // A pickle cannot hold more values than bytes; a stack beyond that is a forgery.
-        if (stack_.size() >= b_.size()) fail("stack larger than the pickle");
-        stack_.push_back(id);
-    }
-    std::size_t floor() const { return marks_.empty() ? 0 : marks_.back(); }
-    int top() {
-        if (stack_.size() <= floor()) fail("stack underflow at byte " + std::to_string(pos_));
-        return stack_.back();
-    }
-    std::vector<int> pop_n(std::size_t n) {
-        if (stack_.size() < floor() + n) fail("stack underflow at byte " + std::to_string(pos_));
-        std::vector<int> out(stack_.end() - static_cast<std::ptrdiff_t>(n), stack_.end());
-        stack_.resize(stack_.size() - n);
-        return out;
-    }
-    std::vector<int> pop_mark() {
-        if (marks_.empty()) fail("no MARK at byte " + std::to_string(pos_));
-        const std::size_t m = marks_.back();
-        marks_.pop_back();
-        if (m > stack_.size()) fail("corrupt MARK");
-        std::vector<int> out(stack_.begin() + static_cast<std::ptrdiff_t>(m), stack_.end());
-        stack_.resize(m);
-        return out;
     }
     void remember(uint64_t key) {
         if (key >= b_.size())
@@ -596,10 +556,6 @@ class StructureWalk {
         const auto it = memo_.find(key);
         if (it == memo_.end()) fail("memo key " + std::to_string(key) + " not set");
         push(it->second);
-    }
-    int finish() {
-        if (stack_.size() != 1 || !marks_.empty()) fail("stack not empty at STOP");
-        return stack_.back();
     }
     // The number of containers on the longest path from `root`, iteratively (the graph may be
     // a million deep); stops counting past `limit`. Throws on a cycle.
