@@ -146,6 +146,12 @@ class TestCliEndToEnd : public QObject {
 
     void inspectRangesAreNamed() {
         const QString ckpt = dir_.filePath("run/checkpoints/final.pt");
+        // A TorchScript file runs code on load: inspect says so (a torch.save file does not).
+        const CliResult ts = run_cli({"inspect", TPGM_TEST_DATA_DIR "/resnet_basic.ts"});
+        QVERIFY2(ts.code == 0 && ts.out.contains("a TorchScript archive carries code"),
+                 qPrintable(ts.out + ts.err));
+        QVERIFY(!run_cli({"inspect", TPGM_TEST_DATA_DIR "/resnet_basic.pth"})
+                     .out.contains("carries code"));
         CliResult r = run_cli({"inspect", ckpt, "--model", "resnet18", "--classes", "2000000000"});
         QVERIFY2(r.code != 0 && r.err.contains("--classes"), qPrintable(r.err));
         r = run_cli({"inspect", ckpt, "--model", "resnet18", "--in-channels", "0"});

@@ -43,6 +43,10 @@ void register_inspect_command(CLI::App& app) {
         int64_t values = 0;
         for (const auto& [name, t] : s.state) values += t.numel();
         std::cout << "format:  " << tpgm::format_name(s.format) << "\n";
+        if (s.format == tpgm::CheckpointFormat::TorchScript)
+            std::cout << "note:    a TorchScript archive carries code, and LibTorch ran it while "
+                         "loading (its __setstate__ methods): open only TorchScript files you "
+                         "trust; torch.save and safetensors files run none\n";
         if (!s.wrapper.empty()) std::cout << "wrapper: " << s.wrapper << "\n";
         std::cout << "tensors: " << s.state.size() << " (" << values << " values)\n";
         if (!s.ignored.empty()) std::cout << "non-tensor entries: " << s.ignored.size() << "\n";
