@@ -78,7 +78,12 @@ bool changeable_on_resume(const std::string& key);
 std::vector<std::pair<std::string, std::string>> config_differences(const RunConfig& before,
                                                                     const RunConfig& after);
 // Checks that `resumed` only changes what may change against the run's own `original`; throws
-// ConfigError naming every key that may not. Returns the changes ("epochs: 20 -> 30").
-std::vector<std::string> check_resume_changes(const RunConfig& original, const RunConfig& resumed);
+// ConfigError naming every key that may not, after `refusal` (which names what `original` is).
+// Returns the changes ("epochs: 20 -> 30").
+std::vector<std::string> check_resume_changes(
+    const RunConfig& original, const RunConfig& resumed,
+    const std::string& refusal =
+        "a resumed run keeps its settings; these differ from its "
+        "config.yaml:");
 
 }  // namespace tpgm

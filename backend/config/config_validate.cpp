@@ -240,14 +240,15 @@ std::vector<std::pair<std::string, std::string>> config_differences(const RunCon
     return out;
 }
 
-std::vector<std::string> check_resume_changes(const RunConfig& original, const RunConfig& resumed) {
+std::vector<std::string> check_resume_changes(const RunConfig& original, const RunConfig& resumed,
+                                              const std::string& refusal) {
     std::vector<std::string> changes, refused;
     for (const auto& [key, change] : config_differences(original, resumed)) {
         if (key == "resume" || key == "run_dir" || key == "overwrite") continue;
         (changeable_on_resume(key) ? changes : refused).push_back(key + ": " + change);
     }
     if (!refused.empty()) {
-        std::string msg = "a resumed run keeps its settings; these differ from its config.yaml:";
+        std::string msg = refusal;
         for (const auto& r : refused) msg += "\n  " + r;
         msg +=
             "\n(only epochs, evaluation and checkpoint cadence, threads, device and image "

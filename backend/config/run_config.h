@@ -178,11 +178,11 @@ struct RunConfig {
     int eval_every_epochs = 5;  // 0: only at the end
     bool freeze_bn = false;     // keep BatchNorm running statistics at their pre-trained values
     std::uint64_t seed = 0;
-    int threads = 0;              // intra-op threads; 0: all cores
-    std::string device = "auto";  // auto | cpu | cuda
+    int threads = 0;                    // intra-op threads; 0: all cores
+    std::string device = "auto";        // auto | cpu | cuda
     std::string precision = "float32";  // float32 | float64 (weights, activations, optimiser)
-    bool resume = false;          // continue the run in run_dir from its last checkpoint
-    bool overwrite = false;       // replace an earlier run in run_dir (else starting there fails)
+    bool resume = false;                // continue the run in run_dir from its last checkpoint
+    bool overwrite = false;  // replace an earlier run in run_dir (else starting there fails)
     int checkpoint_every_epochs = 1;
     int checkpoint_every_steps = 0;  // also every N steps (0: only per epoch); forks start there
     int keep_checkpoints = 3;        // step-<N>.pt copies kept for forking (newest first)

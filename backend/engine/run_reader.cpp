@@ -200,6 +200,10 @@ RunUpdate RunFollower::poll() {
     return u;
 }
 
+std::optional<RunSummary> read_summary(const std::string& dir) {
+    return run_format::parse_summary_json(read_file(RunPaths(dir).summary()));
+}
+
 RunRecord read_run(const std::string& dir) {
     RunRecord record;
     record.dir = dir;

@@ -26,6 +26,9 @@ struct RunUpdate {
     bool empty() const;
 };
 
+// `dir`'s summary.json; nullopt when it is absent or unreadable.
+std::optional<RunSummary> read_summary(const std::string& dir);
+
 // A run folder read back, one entry per step (and per eval and radii step).
 struct RunRecord {
     std::string dir;

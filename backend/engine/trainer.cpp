@@ -10,8 +10,8 @@
 #include "engine/evaluator.h"
 #include "engine/run_batches.h"
 #include "engine/run_data.h"
-#include "engine/run_format.h"
 #include "engine/run_model.h"
+#include "engine/run_reader.h"
 #include "engine/run_store.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
@@ -23,9 +23,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 namespace tpgm {
@@ -185,7 +183,7 @@ class Session {
             device_, dtype_, [this](const std::string& message) { log("warn", message); }});
         second_phase_ = method_->second_phase_start(steps_per_epoch_);
         if (cfg_.resume) {
-            previous_ = read_previous_summary();
+            previous_ = read_summary(cfg_.run_dir);
             resume();
             // Rewritten only once the resume succeeded; what changed is in the run log.
             for (const auto& change : resume_changes) log("info", "resumed with " + change);
@@ -439,15 +437,6 @@ class Session {
         return true;
     }
 
-    // summary.json of the run being resumed, when it has a readable one.
-    std::optional<RunSummary> read_previous_summary() const {
-        std::ifstream in(paths_.summary());
-        if (!in) return std::nullopt;
-        std::stringstream text;
-        text << in.rdbuf();
-        return run_format::parse_summary_json(text.str());
-    }
-
     // A completed run resumed without more epochs: its files stay as they are.
     RunSummary nothing_to_do() {
         sink_.on_log({"info", "nothing to do: the run completed all " +
@@ -528,15 +517,10 @@ class Session {
         if (!ckpt.archive.try_read("config_yaml", saved) || !saved.isString()) return;
         const RunConfig trained = parse_config_yaml(saved.toStringRef());
         if (trained.run_dir != cfg_.run_dir) return;
-        std::string refused;
-        for (const auto& [key, change] : config_differences(trained, cfg_))
-            if (key != "resume" && key != "overwrite" && !changeable_on_resume(key))
-                refused += "\n  " + key + ": " + change;
-        if (!refused.empty())
-            throw ConfigError("'" + path +
-                              "' was trained with other settings than the run folder's "
-                              "config.yaml now gives (edited by hand?):" +
-                              refused + "\n(restore config.yaml, or start a new run)");
+        check_resume_changes(trained, cfg_,
+                             "'" + path +
+                                 "' was trained with other settings than the run folder's "
+                                 "config.yaml now gives (edited by hand?):");
     }
 
     void resume() {
