@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The project's checkpoints: round trips, clear errors for bad files, shape checks, and atomic
 // writes that survive a full disk.
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/torch_zip_reader.h"
 #include "config/config_schema.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Config files: parsing, overrides, documentation, and clear errors that name the key.
 #include "config/config_schema.h"
-#include "models/model_names.h"
+#include "config/model_names.h"
 
 #include <QtTest/QtTest>
 

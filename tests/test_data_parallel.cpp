@@ -10,8 +10,8 @@
 #include "engine/data_parallel.h"
 #include "engine/evaluator.h"
 #include "engine/launcher.h"
-#include "engine/run_reader.h"
-#include "engine/run_store.h"
+#include "runs/run_reader.h"
+#include "runs/run_lock.h"
 #include "models/classifier.h"
 #include "models/sync_batch_norm.h"
 #include "tiny_demo.h"
@@ -114,7 +114,7 @@ class TestDataParallel : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        if (!fashion_mnist_available()) QSKIP("Debian's dataset-fashion-mnist is not installed");
+        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
         if (!data_parallel_available()) QSKIP("this build has no Gloo (libgloo-dev)");
         RunConfig c = tiny_demo_config(path("cache"), path("one"));
         c.threads = 1;         // two processes share this machine's cores
@@ -155,7 +155,7 @@ class TestDataParallel : public QObject {
         const QString tag = QTest::currentDataTag();
         const auto [one, two] = one_and_two(tag, settings);
         const std::string one_dir = one.dir, two_dir = two.dir;
-        QVERIFY(two.summary && two.summary->status == "completed");
+        QVERIFY(two.summary && two.summary->status == RunStatus::Completed);
         QCOMPARE(two.summary->steps, int64_t{12});
         // The runs are in float64 (initTestCase), so the two processes' different summation
         // orders (half batches, all-reduced sums, the CPU's vector width) differ by rounding of
@@ -216,7 +216,7 @@ class TestDataParallel : public QObject {
         // Without SyncBatchNorm each process normalises with its own half of the batch (PyTorch
         // DDP's default): the losses differ from one process's from the first step on.
         const auto [one, two] = one_and_two("ft-bn", {"method=ft", "freeze_bn=false"});
-        QVERIFY(two.summary && two.summary->status == "completed");
+        QVERIFY(two.summary && two.summary->status == RunStatus::Completed);
         QVERIFY2(std::abs(one.steps[0].loss - two.steps[0].loss) > 1e-4,
                  qPrintable(QString::number(one.steps[0].loss - two.steps[0].loss)));
     }
@@ -339,7 +339,7 @@ class TestDataParallel : public QObject {
               released.elapsed() / 1000.0);
         const RunRecord record = read_run(run);
         QVERIFY(record.summary);
-        QCOMPARE(QString::fromStdString(record.summary->status), QString("stopped"));
+        QCOMPARE(record.summary->status, RunStatus::Stopped);
     }
 
     void nprocIsBoundedByTheCores() {
@@ -358,7 +358,7 @@ class TestDataParallel : public QObject {
         QVERIFY2(seconds < 10, qPrintable(QString::number(seconds)));  // not the 30 s timeout
         const RunRecord record = read_run(run);
         QVERIFY(record.summary);
-        QCOMPARE(QString::fromStdString(record.summary->status), QString("failed"));
+        QCOMPARE(record.summary->status, RunStatus::Failed);
         const QString message = QString::fromStdString(record.summary->message);
         QVERIFY2(message.contains("another process died") &&
                      message.contains("the last good checkpoint (step") &&

@@ -7,7 +7,7 @@
 #include "data/imagenet_subsets.h"
 #include "data/split_list.h"
 #include "data/voc.h"
-#include "engine/run_reader.h"
+#include "runs/run_reader.h"
 
 #include "test_files.h"
 

@@ -3,7 +3,9 @@
 // resume inside the second), WiSE-FT's sweep and final model, FTP's logged radii, the distances
 // and SPD's decay activity that methods without learned radii record.
 #include "checkpoints/checkpoint.h"
-#include "engine/run_store.h"
+#include "runs/run_paths.h"
+#include "runs/run_files.h"
+#include "runs/run_reader.h"
 #include "engine/trainer.h"
 #include "recording_sink.h"
 #include "tiny_demo.h"
@@ -44,7 +46,7 @@ class TestMethodRuns : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        if (!fashion_mnist_available()) QSKIP("Debian's dataset-fashion-mnist is not installed");
+        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
     }
 
     // 2 epochs of 6 steps, the first a linear probe: through step 6 the backbone (BatchNorm
@@ -58,7 +60,7 @@ class TestMethodRuns : public QObject {
         c.keep_checkpoints = 12;
         c.optim.warmup_steps = 0;
         const RunSummary s = run(c, sink);
-        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(s.status, RunStatus::Completed);
         const RunPaths paths(c.run_dir);
         const auto step1 = weights(paths.step_checkpoint(1));
         const auto step6 = weights(paths.step_checkpoint(6));
@@ -92,16 +94,16 @@ class TestMethodRuns : public QObject {
         RecordingSink whole;
         auto w = config("lpft", "lpft-whole");
         w.lpft.probe_epochs = 1;
-        QCOMPARE(run(w, whole).status, std::string("completed"));
+        QCOMPARE(run(w, whole).status, RunStatus::Completed);
 
         RecordingSink first, second;
         auto c = config("lpft", "lpft-stopped");
         c.lpft.probe_epochs = 1;
         c.checkpoint_every_steps = 1;
         first.stop_at = 9;
-        QCOMPARE(run(c, first).status, std::string("stopped"));
+        QCOMPARE(run(c, first).status, RunStatus::Stopped);
         c.resume = true;
-        QCOMPARE(run(c, second).status, std::string("completed"));
+        QCOMPARE(run(c, second).status, RunStatus::Completed);
         QCOMPARE(second.steps.front().step, int64_t(10));
         for (std::size_t i = 0; i < second.steps.size(); ++i)
             QVERIFY2(std::abs(second.steps[i].loss - whole.steps[9 + i].loss) < 1e-4,
@@ -116,7 +118,7 @@ class TestMethodRuns : public QObject {
         auto c = config("wise", "wise");
         c.wise.alpha = 0.3;
         const RunSummary s = run(c, sink);
-        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(s.status, RunStatus::Completed);
         const auto sweep = read_path_sweep(c.run_dir);
         QVERIFY(sweep.has_value());
         QCOMPARE(sweep->points.size(), std::size_t(11));
@@ -138,7 +140,7 @@ class TestMethodRuns : public QObject {
         sink.stop_phase = "interpolating";
         auto c = config("wise", "wise-stopped");
         const RunSummary s = run(c, sink);
-        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(s.status, RunStatus::Completed);
         const auto sweep = read_path_sweep(c.run_dir);
         QVERIFY(sweep.has_value());
         const auto& id = sweep->top1.at("id");
@@ -154,7 +156,7 @@ class TestMethodRuns : public QObject {
         RecordingSink sink;
         auto c = config("ftp", "ftp");
         c.ftp.lr = 0.1;
-        QCOMPARE(run(c, sink).status, std::string("completed"));
+        QCOMPARE(run(c, sink).status, RunStatus::Completed);
         const RunRecord record = read_run(c.run_dir);
         QCOMPARE(record.radii.size(), std::size_t(12));
         for (const auto& snap : record.radii)
@@ -168,7 +170,7 @@ class TestMethodRuns : public QObject {
     void distancesAndSpdActivityAreRecorded() {
         RecordingSink sink;
         auto c = config("spd", "spd");
-        QCOMPARE(run(c, sink).status, std::string("completed"));
+        QCOMPARE(run(c, sink).status, RunStatus::Completed);
         const RunRecord record = read_run(c.run_dir);
         QCOMPARE(record.radii.size(), std::size_t(2));  // epoch 1 end, and the end
         QCOMPARE(record.radii[0].step, int64_t(6));
@@ -186,7 +188,7 @@ class TestMethodRuns : public QObject {
         QVERIFY(acted > 0);  // the decay fired on some tensor in some step
 
         auto ft = config("ft", "ft-distances");
-        QCOMPARE(run(ft, sink).status, std::string("completed"));
+        QCOMPARE(run(ft, sink).status, RunStatus::Completed);
         const RunRecord plain = read_run(ft.run_dir);
         QCOMPARE(plain.radii.size(), std::size_t(2));
         QVERIFY(plain.radii[0].activity.empty());

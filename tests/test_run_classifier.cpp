@@ -8,7 +8,7 @@
 #include "config/config_schema.h"
 #include "data/image_convert.h"
 #include "data/image_set.h"
-#include "engine/run_store.h"
+#include "runs/run_paths.h"
 #include "facade/run_classifier.h"
 #include "models/registry.h"
 

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The run folder API (engine/run_store.h): which checkpoint stands for a run, eval.json, finding
+// The run folder API (runs/run_store.h): which checkpoint stands for a run, eval.json, finding
 // runs by method, following a growing folder incrementally, and a resumed run that repeats no
 // step. No training: the folders are written directly, so the suite runs in well under a second.
 #include "config/config_schema.h"
 #include "engine/comparison.h"
-#include "engine/run_store.h"
+#include "runs/run_paths.h"
+#include "runs/run_discovery.h"
+#include "runs/run_files.h"
+#include "runs/run_lock.h"
+#include "runs/run_store.h"
+#include "runs/run_reader.h"
 #include "engine/trainer.h"
 
 #include <QtTest/QtTest>
@@ -297,13 +302,13 @@ class TestRunStore : public QObject {
         QVERIFY(!u.summary_changed && !u.config_changed);
 
         RunSummary summary;
-        summary.status = "completed";
+        summary.status = RunStatus::Completed;
         summary.steps = 5;
         store.write_summary(summary);
         u = follower.poll();
         QVERIFY(u.steps.empty());
         QVERIFY(u.summary_changed && u.summary);
-        QCOMPARE(u.summary->status, std::string("completed"));
+        QCOMPARE(u.summary->status, RunStatus::Completed);
         QVERIFY(follower.poll().empty());
     }
 
@@ -474,7 +479,7 @@ class TestRunStore : public QObject {
         {
             RunStore store(run, false);
             RunSummary s;
-            s.status = "completed";
+            s.status = RunStatus::Completed;
             s.steps = 12;
             s.final_top1 = {{"id", 0.75}};
             s.device = "cuda";
@@ -498,7 +503,7 @@ class TestRunStore : public QObject {
                "  \"top1\": {\"id\": 0.5},\n  \"top5\": {\"id\": 0.9}\n}\n";
         r = read_run(run);
         QVERIFY(r.summary);
-        QCOMPARE(r.summary->status, std::string("completed"));
+        QCOMPARE(r.summary->status, RunStatus::Completed);
         QCOMPARE(r.summary->steps, int64_t(12));
         QCOMPARE(r.summary->seconds, 3.5);
         QCOMPARE(r.summary->final_top1.at("id"), 0.5);

@@ -10,8 +10,9 @@
 #include "data/image_set.h"
 #include "data/voc.h"
 #include "data/voc_palette.h"
-#include "engine/run_reader.h"
-#include "engine/run_store.h"
+#include "runs/run_reader.h"
+#include "runs/run_paths.h"
+#include "runs/run_files.h"
 #include "facade/run_segmenter.h"
 #include "segmentation/metrics.h"
 
@@ -69,7 +70,7 @@ class TestSegmentationPredict : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        if (!fashion_mnist_available()) QSKIP("Fashion-MNIST is not installed");
+        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
         QVERIFY(dir_.isValid());
         run_ = dir_.filePath("seg-run").toStdString();
         config_ = tiny_seg_demo_config(dir_.filePath("cache").toStdString(), run_, kTestScenes);
@@ -80,7 +81,7 @@ class TestSegmentationPredict : public QObject {
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("mIoU") && r.out.contains("contrast-3"), qPrintable(r.out));
         summary_ = read_run(run_).summary.value();
-        QCOMPARE(summary_.status, std::string("completed"));
+        QCOMPARE(summary_.status, RunStatus::Completed);
         QVERIFY(summary_.final_top5.count("id"));
     }
 

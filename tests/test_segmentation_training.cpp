@@ -3,6 +3,7 @@
 // ignores unscored pixels, the evaluator scores mean IoU and pixel accuracy from the confusion
 // matrix, and the config ties segmentation data to segmentation models.
 #include "config/config_schema.h"
+#include "config/data_sources.h"
 #include "data/mask_tensor_set.h"
 #include "engine/evaluator.h"
 #include "methods/method.h"

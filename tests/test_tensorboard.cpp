@@ -3,9 +3,11 @@
 // (tests/tools/read_tb_events.py: CRCs by hand, payloads by the protobuf library) and checked
 // against metrics.jsonl and radii.csv, live, after a resume and from tb-export.
 #include "config/config_schema.h"
-#include "engine/run_store.h"
-#include "engine/run_tensorboard.h"
-#include "engine/tb_events.h"
+#include "runs/run_paths.h"
+#include "runs/run_store.h"
+#include "runs/run_reader.h"
+#include "runs/run_tensorboard.h"
+#include "runs/tb_events.h"
 
 #include <QtTest/QtTest>
 

@@ -6,7 +6,7 @@
 #include "checkpoints/key_map.h"
 #include "config/config_schema.h"
 #include "data/idx_reader.h"
-#include "engine/run_store.h"
+#include "runs/run_reader.h"
 #include "engine/runtime.h"
 #include "engine/trainer.h"
 #include "models/registry.h"
@@ -42,14 +42,14 @@ class TestTrainer : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        if (!fashion_mnist_available()) QSKIP("Debian's dataset-fashion-mnist is not installed");
+        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
     }
 
     void fineTuningWritesTheRunFolder() {
         RecordingSink sink;
         const auto c = config("ft", "ft");
         const RunSummary s = run(c, sink);
-        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(s.status, RunStatus::Completed);
         QCOMPARE(s.steps, int64_t(12));  // 2 epochs x floor(200 / 32)
         QCOMPARE(sink.evals.size(), std::size_t(2));
         for (const char* set : {"id", "sketch", "hard", "fog-3", "contrast-3", "ood_mean"})
@@ -66,7 +66,7 @@ class TestTrainer : public QObject {
         const RunRecord rec = read_run(c.run_dir);
         QCOMPARE(rec.steps.size(), std::size_t(12));
         QCOMPARE(rec.evals.size(), std::size_t(2));
-        QVERIFY(rec.summary && rec.summary->status == "completed");
+        QVERIFY(rec.summary && rec.summary->status == RunStatus::Completed);
         QCOMPARE(rec.evals.back().top1.at("id"), s.final_top1.at("id"));
         QCOMPARE(load_model(c.run_dir + "/checkpoints/final.pt")->num_classes(), int64_t(10));
         // What ran: the device and the LibTorch version, in summary.json and in the run log.
@@ -91,7 +91,7 @@ class TestTrainer : public QObject {
         auto c = config("tpgm", "tpgm");
         c.tpgm.proj_freq = 2;
         const RunSummary s = run(c, sink);
-        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(s.status, RunStatus::Completed);
         QCOMPARE(sink.radii.size(), std::size_t(6));  // every 2nd of 12 steps
         for (const auto& snap : sink.radii) {
             QVERIFY(!snap.names.empty());
@@ -110,7 +110,7 @@ class TestTrainer : public QObject {
         c.tpgm.post_hoc = true;
         c.tpgm.post_hoc_iters = 5;
         const RunSummary s = run(c, sink);
-        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(s.status, RunStatus::Completed);
         QCOMPARE(sink.radii.size(), std::size_t(1));  // no projection while fine-tuning
         const auto& snap = sink.radii.front();
         QCOMPARE(snap.step, int64_t(12));
@@ -124,10 +124,16 @@ class TestTrainer : public QObject {
 
     void runsAreReproducible() {
         RecordingSink a, b;
-        run(config("tpgm", "rep-a"), a);
-        run(config("tpgm", "rep-b"), b);
+        const RunSummary sa = run(config("tpgm", "rep-a"), a);
+        const RunSummary sb = run(config("tpgm", "rep-b"), b);
+        QCOMPARE(sa.status, RunStatus::Completed);
+        QCOMPARE(sb.status, RunStatus::Completed);
+        QVERIFY(!a.steps.empty());
+        QCOMPARE(int64_t(a.steps.size()), sa.steps);
         QCOMPARE(a.steps.size(), b.steps.size());
         for (std::size_t i = 0; i < a.steps.size(); ++i) QCOMPARE(a.steps[i].loss, b.steps[i].loss);
+        QVERIFY(!sa.final_top1.empty());
+        QVERIFY(sa.final_top1 == sb.final_top1);  // the same weights score the same
     }
 
     void stopKeepsACheckpointAndResumeContinues() {
@@ -138,7 +144,7 @@ class TestTrainer : public QObject {
         first.stop_at = 5;
         auto c = config("tpgm", "stopped");
         const RunSummary stopped = run(c, first);
-        QCOMPARE(stopped.status, std::string("stopped"));
+        QCOMPARE(stopped.status, RunStatus::Stopped);
         QCOMPARE(stopped.steps, int64_t(5));
         QVERIFY(fs::exists(c.run_dir + "/checkpoints/last.pt"));
         {  // as if killed two steps after the checkpoint: those steps are logged, not saved
@@ -151,7 +157,7 @@ class TestTrainer : public QObject {
         RecordingSink second;
         c.resume = true;
         const RunSummary resumed = run(c, second);
-        QCOMPARE(resumed.status, std::string("completed"));
+        QCOMPARE(resumed.status, RunStatus::Completed);
         QCOMPARE(second.steps.front().step, int64_t(6));
         QCOMPARE(second.steps.size(), std::size_t(7));
         // Weights, optimiser state, radii with their Adam state, schedule and data order all
@@ -181,7 +187,7 @@ class TestTrainer : public QObject {
         auto c = config("tpgm", "final-eval-fails");
         c.eval_every_epochs = 0;
         const RunSummary failed = run(c, failing);
-        QCOMPARE(failed.status, std::string("failed"));
+        QCOMPARE(failed.status, RunStatus::Failed);
         QVERIFY2(failed.message.find("evaluation failed on purpose") != std::string::npos,
                  failed.message.c_str());
         c10::IValue saved_step;
@@ -193,7 +199,7 @@ class TestTrainer : public QObject {
         RecordingSink finishing;
         c.resume = true;
         const RunSummary done = run(c, finishing);
-        QCOMPARE(done.status, std::string("completed"));
+        QCOMPARE(done.status, RunStatus::Completed);
         QVERIFY(finishing.steps.empty());
         QCOMPARE(finishing.evals.size(), std::size_t(1));
         QVERIFY(fs::exists(c.run_dir + "/checkpoints/final.pt"));
@@ -206,7 +212,7 @@ class TestTrainer : public QObject {
         // Resuming the completed run: nothing to do, its results untouched.
         RecordingSink again;
         const RunSummary same = run(c, again);
-        QCOMPARE(same.status, std::string("completed"));
+        QCOMPARE(same.status, RunStatus::Completed);
         QVERIFY(again.steps.empty() && again.evals.empty() && again.radii.empty());
         QVERIFY(std::any_of(again.logs.begin(), again.logs.end(), [](const LogEvent& e) {
             return e.message.rfind("nothing to do", 0) == 0;
@@ -248,7 +254,7 @@ class TestTrainer : public QObject {
         const RunSummary failed = run(c, full);
         if (full.limited) setrlimit(RLIMIT_FSIZE, &full.old);
         QVERIFY(full.limited);
-        QCOMPARE(failed.status, std::string("failed"));
+        QCOMPARE(failed.status, RunStatus::Failed);
         QVERIFY2(failed.message.find("could not write '" + c.run_dir) != std::string::npos &&
                      failed.message.find("/checkpoints/") == std::string::npos,
                  failed.message.c_str());
@@ -261,7 +267,7 @@ class TestTrainer : public QObject {
         // once (a line cut by the full disk is dropped).
         c.resume = true;
         RecordingSink resumed;
-        QCOMPARE(run(c, resumed).status, std::string("completed"));
+        QCOMPARE(run(c, resumed).status, RunStatus::Completed);
         const RunRecord record = read_run(c.run_dir);
         QCOMPARE(record.steps.size(), std::size_t(12));
         for (std::size_t i = 0; i < record.steps.size(); ++i)
@@ -294,7 +300,7 @@ class TestTrainer : public QObject {
             refused.find("ended before its first checkpoint; start it again") != std::string::npos,
             refused.c_str());
         RecordingSink again;
-        QCOMPARE(run(c, again).status, std::string("completed"));
+        QCOMPARE(run(c, again).status, RunStatus::Completed);
         QVERIFY(std::any_of(again.logs.begin(), again.logs.end(), [](const LogEvent& e) {
             return e.message.find("ended before its first checkpoint") != std::string::npos;
         }));
@@ -310,7 +316,7 @@ class TestTrainer : public QObject {
         RecordingSink first;
         first.stop_at = 5;
         auto c = config("tpgm", "edited");
-        QCOMPARE(run(c, first).status, std::string("stopped"));
+        QCOMPARE(run(c, first).status, RunStatus::Stopped);
         auto edited = c;
         edited.batch_size = 16;
         std::ofstream(c.run_dir + "/config.yaml") << to_yaml(edited);
@@ -329,14 +335,14 @@ class TestTrainer : public QObject {
         std::ofstream(c.run_dir + "/config.yaml") << to_yaml(c);
         c.resume = true;
         RecordingSink second;
-        QCOMPARE(run(c, second).status, std::string("completed"));
+        QCOMPARE(run(c, second).status, RunStatus::Completed);
     }
 
     void resumeRefusesChangedSettingsAndKeepsTheConfig() {
         RecordingSink first;
         first.stop_at = 3;
         auto c = config("tpgm", "resume-guard");
-        QCOMPARE(run(c, first).status, std::string("stopped"));
+        QCOMPARE(run(c, first).status, RunStatus::Stopped);
         const std::string before = read_run(c.run_dir).config_yaml;
         auto changed = c;
         changed.resume = true;
@@ -358,7 +364,7 @@ class TestTrainer : public QObject {
         longer.resume = true;
         longer.epochs = 3;
         RecordingSink resumed;
-        QCOMPARE(run(longer, resumed).status, std::string("completed"));
+        QCOMPARE(run(longer, resumed).status, RunStatus::Completed);
         const RunRecord record = read_run(c.run_dir);
         QCOMPARE(parse_config_yaml(record.config_yaml).epochs, 3);
         bool logged = false;
@@ -376,7 +382,7 @@ class TestTrainer : public QObject {
         auto c = config("ft", "setup-stop");
         c.demo.seed = 99;  // a benchmark not built yet, so setup reports progress
         const RunSummary s = run(c, sink);
-        QCOMPARE(s.status, std::string("stopped"));
+        QCOMPARE(s.status, RunStatus::Stopped);
         QVERIFY(sink.steps.empty());
         QVERIFY(!fs::exists(c.run_dir + "/metrics.jsonl"));
     }
@@ -390,12 +396,12 @@ class TestTrainer : public QObject {
         c.optim.warmup_steps = 10000000;
         c.optim.schedule = "constant";
         c.epochs = 1;
-        QCOMPARE(run(c, warmup).status, std::string("completed"));
+        QCOMPARE(run(c, warmup).status, RunStatus::Completed);
         c.resume = true;
         c.epochs = 30;
         RecordingSink sink;
         const RunSummary s = run(c, sink);
-        QCOMPARE(s.status, std::string("failed"));
+        QCOMPARE(s.status, RunStatus::Failed);
         QVERIFY2(s.message.find("last good checkpoint") != std::string::npos, s.message.c_str());
         LoadedCheckpoint last = read_checkpoint(c.run_dir + "/checkpoints/last.pt");
         c10::IValue step;
@@ -422,7 +428,7 @@ class TestTrainer : public QObject {
             c.pretrained = exported;
             c.epochs = 1;
             RecordingSink sink;
-            QCOMPARE(run(c, sink).status, std::string("completed"));
+            QCOMPARE(run(c, sink).status, RunStatus::Completed);
             bool reported = false;
             for (const auto& log : sink.logs)
                 reported |= log.message.find(exported) != std::string::npos &&
@@ -472,7 +478,7 @@ class TestTrainer : public QObject {
         c.batch_size = 8;
         RecordingSink sink;
         const RunSummary s = run(c, sink);
-        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(s.status, RunStatus::Completed);
         QVERIFY(s.final_top1.count("shifted"));
         QVERIFY(s.final_top1.at("id") > 0.9);  // colour is trivial to learn
         bool warned = false;
@@ -493,7 +499,7 @@ class TestTrainer : public QObject {
         auto c = config("l2sp", "l2sp");
         c.optim.weight_decay = 5e-4;
         const RunSummary s = run(c, sink);
-        QCOMPARE(s.status, std::string("completed"));
+        QCOMPARE(s.status, RunStatus::Completed);
         QVERIFY(std::any_of(sink.logs.begin(), sink.logs.end(), [](const LogEvent& e) {
             return e.message.find("l2sp: no optim.weight_decay on") != std::string::npos;
         }));

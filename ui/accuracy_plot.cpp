@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/accuracy_plot.h"
 
+#include "runs/set_names.h"
 #include "ui/form_widgets.h"
 #include "ui/plot_style.h"
 
@@ -20,9 +21,9 @@ namespace {
 enum SetsMode { kAll = 0, kSummary = 1, kIdOnly = 2 };
 
 QString setLabel(const std::string& name) {
-    if (name == "id") return QObject::tr("ID test");
-    if (name == "ood_mean") return QObject::tr("OOD mean");
-    if (name == "corruption_mean") return QObject::tr("corruption mean");
+    if (name == kIdSet) return QObject::tr("ID test");
+    if (name == kOodMean) return QObject::tr("OOD mean");
+    if (name == kCorruptionMean) return QObject::tr("corruption mean");
     return QString::fromStdString(name);
 }
 }  // namespace
@@ -117,13 +118,13 @@ void AccuracyPlot::rebuild() {
     for (const auto& run : runs_) {
         if (!run->visible || run->record.evals.empty()) continue;
         // Set names in a stable order: ID first, aggregates next, then the OOD sets.
-        std::vector<std::string> names{"id"};
+        std::vector<std::string> names{kIdSet};
         if (mode != kIdOnly) {
-            for (const char* agg : {"ood_mean", "corruption_mean"})
+            for (const char* agg : {kOodMean, kCorruptionMean})
                 if (run->record.evals.back().top1.count(agg)) names.push_back(agg);
             if (mode == kAll)
                 for (const auto& [name, _] : run->record.evals.back().top1)
-                    if (name != "id" && name != "ood_mean" && name != "corruption_mean")
+                    if (!is_headline_set(name))
                         names.push_back(name);
         }
         for (size_t k = 0; k < names.size(); ++k) {
@@ -137,15 +138,15 @@ void AccuracyPlot::rebuild() {
             QCPGraph* g = plot_->addGraph();
             // One run: a colour per set. Several: the run's colour, a line style per set.
             QPen pen(shown == 1 ? seriesColor(static_cast<int>(k)) : run->color,
-                     names[k] == "id" ? 2.4 : (k < 3 ? 1.8 : 1.1));
-            if (shown > 1 && names[k] != "id") pen.setStyle(k < 3 ? Qt::DashLine : Qt::DotLine);
+                     names[k] == kIdSet ? 2.4 : (k < 3 ? 1.8 : 1.1));
+            if (shown > 1 && names[k] != kIdSet) pen.setStyle(k < 3 ? Qt::DashLine : Qt::DotLine);
             g->setPen(pen);
-            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, names[k] == "id" ? 6 : 4));
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, names[k] == kIdSet ? 6 : 4));
             g->setData(x, y, true);
             g->setName(shown == 1 ? setLabel(names[k]) : run->name + " · " + setLabel(names[k]));
             // One run: the legend names every line. Several: each run's ID and OOD mean (their
             // colours tell the runs apart); hover names every other set.
-            const bool summary = names[k] == "id" || names[k] == "ood_mean";
+            const bool summary = names[k] == kIdSet || names[k] == kOodMean;
             if (shown > 1 && !summary) g->removeFromLegend();
         }
     }

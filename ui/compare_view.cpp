@@ -2,7 +2,9 @@
 // CompareView: the comparison folder's table, the WiSE-FT curve and the background comparison.
 #include "ui/compare_view.h"
 
-#include "engine/run_store.h"
+#include "config/methods.h"
+#include "runs/set_names.h"
+#include "runs/run_files.h"
 #include "ui/comparison_job.h"
 #include "ui/comparison_table.h"
 #include "ui/wise_curve_plot.h"
@@ -29,11 +31,20 @@
 namespace tpgm::ui {
 
 QStringList CompareView::offeredEntries() {
-    return {"ft", "lp", "lpft", "l2sp", "spd", "ftp", "tpgm", "tpgm@tpgm.post_hoc=true", "wise"};
+    QStringList entries;
+    for (const auto& m : methods()) {
+        entries << QString::fromStdString(m.name);
+        if (!m.compare_variant.empty())
+            entries << QString::fromStdString(m.name + "@" + m.compare_variant);
+    }
+    return entries;
 }
 
 QStringList CompareView::defaultEntries() {
-    return {"ft", "lp", "tpgm", "wise"};
+    QStringList entries;
+    for (const auto& m : methods())
+        if (m.compared_by_default) entries << QString::fromStdString(m.name);
+    return entries;
 }
 
 CompareView::CompareView(QWidget* parent) : QWidget(parent) {
@@ -234,13 +245,13 @@ void CompareView::updateCurve() {
     std::vector<WiseCurvePlot::Reference> references;
     for (const auto& row : comparison_.rows) {
         if (row.entry == entry) selected = &row;
-        const bool ft = row.entry == "ft";
-        const bool postHoc = ComparisonTable::isPostHoc(QString::fromStdString(row.entry));
-        if (row.entry == entry || !(ft || postHoc) || !row.top1.count("id") ||
-            !row.top1.count("ood_mean"))
+        const bool ft = row.entry == baseline_method().name;
+        const bool variant = is_compare_variant(row.entry);
+        if (row.entry == entry || !(ft || variant) || !row.top1.count(kIdSet) ||
+            !row.top1.count(kOodMean))
             continue;
-        references.push_back({ft ? tr("FT") : tr("TPGM post-hoc"), row.top1.at("id").mean,
-                              row.top1.at("ood_mean").mean});
+        references.push_back({ft ? tr("FT") : ComparisonTable::label(QString::fromStdString(row.entry)),
+                              row.top1.at(kIdSet).mean, row.top1.at(kOodMean).mean});
     }
     if (!selected) {
         curve_->showEmpty(comparison_.rows.empty()

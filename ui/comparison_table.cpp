@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ComparisonTable: a Comparison's rows in a QTableWidget with numeric sorting.
 #include "ui/comparison_table.h"
+#include "config/methods.h"
+#include "runs/set_names.h"
 
 #include <QHeaderView>
 #include <QScrollBar>
@@ -29,19 +31,15 @@ class SortItem : public QTableWidgetItem {
 };
 
 QString header(const std::string& set) {
-    if (set == "id") return QObject::tr("ID");
-    if (set == "ood_mean") return QObject::tr("OOD mean");
-    if (set == "corruption_mean") return QObject::tr("corr. mean");
+    if (set == kIdSet) return QObject::tr("ID");
+    if (set == kOodMean) return QObject::tr("OOD mean");
+    if (set == kCorruptionMean) return QObject::tr("corr. mean");
     return QString::fromStdString(set);
 }
 
-// Known methods in the order the README introduces them; other entries after them.
+// Known methods in the registry's (the README's) order; other entries after them.
 int methodRank(const std::string& entry) {
-    static const char* const order[] = {"ft", "lp", "lpft", "l2sp", "spd", "ftp", "tpgm", "wise"};
-    const std::string method = entry.substr(0, entry.find_first_of("@_"));
-    for (int i = 0; i < 8; ++i)
-        if (method == order[i]) return i;
-    return 8;
+    return static_cast<int>(method_rank(method_of_entry(entry)));
 }
 
 QString number(double x, int decimals) {
@@ -84,13 +82,7 @@ QSize ComparisonTable::sizeHint() const {
 }
 
 QString ComparisonTable::label(const QString& entry) {
-    const QString folder = QString::fromStdString(comparison_folder_name(entry.toStdString(), 0));
-    return folder == QLatin1String("tpgm_tpgm_post_hoc_true-seed0") ? tr("tpgm (post-hoc)") : entry;
-}
-
-bool ComparisonTable::isPostHoc(const QString& entry) {
-    const QString folder = QString::fromStdString(comparison_folder_name(entry.toStdString(), 0));
-    return folder.contains(QLatin1String("tpgm_post_hoc_true"));
+    return QString::fromStdString(comparison_entry_label(entry.toStdString()));
 }
 
 void ComparisonTable::setComparison(const Comparison& comparison) {

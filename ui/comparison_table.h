@@ -3,7 +3,7 @@
 // as "mean ± std" (%), wall time, seconds per step and the extra cost per step against FT.
 #pragma once
 
-#include "engine/comparison.h"
+#include "runs/comparison_table.h"
 
 #include <QString>
 #include <QTableWidget>
@@ -29,9 +29,6 @@ class ComparisonTable : public QTableWidget {
     QSize sizeHint() const override;
     // How the window names an entry ("tpgm (post-hoc)").
     static QString label(const QString& entry);
-    // Whether the entry is post-hoc TPGM: "tpgm@tpgm.post_hoc=true" or, read back from its
-    // folder names, "tpgm_tpgm_post_hoc_true".
-    static bool isPostHoc(const QString& entry);
 };
 
 }  // namespace tpgm::ui

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/corruption_heatmap.h"
 
-#include "engine/run_store.h"
+#include "runs/run_discovery.h"
+#include "runs/run_files.h"
 #include "ui/evaluation_job.h"
 #include "ui/form_widgets.h"
 #include "ui/plot_style.h"

@@ -3,7 +3,7 @@
 
 #include "config/config_schema.h"
 #include "engine/fork.h"
-#include "engine/run_store.h"
+#include "runs/run_paths.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

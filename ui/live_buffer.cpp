@@ -5,6 +5,11 @@
 
 namespace tpgm::ui {
 
+void LiveBuffer::on_started(const StartedEvent& e) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.started = e;
+}
+
 void LiveBuffer::on_step(const StepEvent& e) {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_.steps.push_back(e);

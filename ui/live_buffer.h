@@ -3,7 +3,7 @@
 // every event into a mutex-protected batch; the UI drains it on a timer and never per event.
 #pragma once
 
-#include "engine/events.h"
+#include "runs/events.h"
 
 #include <mutex>
 #include <optional>
@@ -22,17 +22,19 @@ struct EventBatch {
     std::string phase;
     int64_t phase_done = 0;
     int64_t phase_total = 0;
+    std::optional<StartedEvent> started;
     std::optional<RunSummary> finished;
 
     bool empty() const {
         return steps.empty() && evals.empty() && radii.empty() && logs.empty() && !has_progress &&
-               !finished;
+               !started && !finished;
     }
 };
 
 // An EventSink whose callbacks only copy under a lock (safe and quick on the training thread).
 class LiveBuffer : public EventSink {
   public:
+    void on_started(const StartedEvent& e) override;
     void on_step(const StepEvent& e) override;
     void on_eval(const EvalEvent& e) override;
     void on_radii(const RadiiSnapshot& r) override;

@@ -2,6 +2,10 @@
 // MainWindow: starting, steering and following runs, and the coalesced replot.
 #include "ui/main_window.h"
 
+#include "runs/run_discovery.h"
+#include "runs/run_paths.h"
+#include "runs/set_names.h"
+#include "config/data_sources.h"
 #include "config/config_schema.h"
 #include "facade/runtime_facade.h"
 #include "ui/accuracy_plot.h"
@@ -307,15 +311,9 @@ void MainWindow::onTick() {
     EventBatch batch = controller_->buffer().take();
     if (!batch.empty()) {
         if (live_) live_->append(batch);
-        static const QRegularExpression device("^training .* on (.+)$");
-        for (const auto& l : batch.logs) {
-            const QString message = QString::fromStdString(l.message);
-            appendLog(QString::fromStdString(l.level), message);
-            // The engine names the device and its thread count once set up (threads are set on
-            // the training thread, so the UI thread cannot ask LibTorch itself).
-            const auto m = device.match(message);
-            if (m.hasMatch()) deviceLabel_->setText(m.captured(1));
-        }
+        for (const auto& l : batch.logs)
+            appendLog(QString::fromStdString(l.level), QString::fromStdString(l.message));
+        if (batch.started) deviceLabel_->setText(QString::fromStdString(batch.started->device));
         if (batch.has_progress) {
             const bool done = batch.phase_done >= batch.phase_total;
             QString phase = QString::fromStdString(batch.phase);
@@ -367,6 +365,7 @@ void MainWindow::replot() {
 
 void MainWindow::onRunFinished(const QString& status, const QString& message) {
     onTick();  // the last events before the thread ended
+    const RunStatus end = controller_->lastSummary().status;
     RunPtr run = live_;
     if (run) {
         run->live = false;
@@ -381,12 +380,12 @@ void MainWindow::onRunFinished(const QString& status, const QString& message) {
     const QString name = run ? run->name : QString();
     phase_.clear();
     QString text;
-    if (status == "completed") {
+    if (end == RunStatus::Completed) {
         // The figures a person looks for first, kept in the status bar and the log.
         QStringList figures;
         const auto top1 = run ? run->finalTop1() : std::map<std::string, double>{};
         for (const auto& [key, label] :
-             {std::pair<const char*, QString>{"id", tr("ID")}, {"ood_mean", tr("OOD mean")}})
+             {std::pair<const char*, QString>{kIdSet, tr("ID")}, {kOodMean, tr("OOD mean")}})
             if (auto it = top1.find(key); it != top1.end())
                 figures << tr("%1 %2%").arg(label).arg(100 * it->second, 0, 'f', 1);
         const double seconds = controller_->lastSummary().seconds;
@@ -404,7 +403,7 @@ void MainWindow::onRunFinished(const QString& status, const QString& message) {
         etaLabel_->setText(tr("ETA –"));
     }
     statusBar()->showMessage(text);  // stays until the next run or another run is selected
-    appendLog(status == "failed" ? "error" : "info", text);
+    appendLog(end == RunStatus::Failed ? "error" : "info", text);
     messageRun_ = run;
     updateActions();
     emit runFinished(status);

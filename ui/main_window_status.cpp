@@ -3,6 +3,8 @@
 // message that says what Start would do (or, with focusProblem, why it cannot).
 #include "ui/main_window.h"
 
+#include "runs/run_discovery.h"
+#include "config/data_sources.h"
 #include "config/config_schema.h"
 #include "ui/run_phase.h"
 #include "ui/setup_panel.h"
@@ -104,17 +106,8 @@ void MainWindow::showIdleMessage() {
 
 QString MainWindow::idleMessage() const {
     const RunConfig c = setup_->config();
-    QString data;
-    if (c.data == "demo")
-        data = tr("the demo benchmark");
-    else if (c.data == "folders")
-        data = tr("the image folders of %1").arg(QString::fromStdString(c.folders.train));
-    else if (c.data == "seg_demo")
-        data = tr("the segmentation demo (%1 labels)").arg(QString::fromStdString(c.seg.labels));
-    else if (c.data == "voc")
-        data = tr("the segmentation masks under %1").arg(QString::fromStdString(c.seg.root));
-    else
-        data = tr("the split lists under %1").arg(QString::fromStdString(c.lists.root));
+    const QString data = find_data_source(c.data) ? QString::fromStdString(describe_data(c))
+                                                   : QString::fromStdString(c.data);
     QString text = setup_->isValid() ? tr("Ready: press Start (Ctrl+R) to fine-tune %1 on %2.")
                                            .arg(QString::fromStdString(c.method), data)
                                      : tr("Fix the settings marked in red, then Start (Ctrl+R).");

@@ -2,7 +2,7 @@
 // Radii over time as curves, for the layers whose names match a regular expression.
 #pragma once
 
-#include "engine/events.h"
+#include "runs/events.h"
 
 #include <QWidget>
 

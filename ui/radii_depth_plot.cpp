@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/radii_depth_plot.h"
 
+#include "config/methods.h"
 #include "ui/plot_style.h"
 
 #include <qcustomplot.h>
@@ -83,7 +84,7 @@ void RadiiDepthPlot::setSnapshot(const RadiiSnapshot* snapshot, const QString& r
         // Say why the plot is empty for the run shown, not what to do in general.
         caption_->setText(
             runName.isEmpty() ? tr("No radii yet: start a run (Ctrl+R) or open a run folder.")
-            : method == "lp"
+            : find_method(method.toStdString()) && find_method(method.toStdString())->head_only
                 ? tr("%1 is a linear probe: the backbone keeps its pre-trained weights, so it "
                      "has no radii and every distance is 0.")
                       .arg(runName)

@@ -3,7 +3,7 @@
 // actual distance from the pre-trained weights at the current step. Hover shows the layer.
 #pragma once
 
-#include "engine/events.h"
+#include "runs/events.h"
 
 #include <QWidget>
 

@@ -2,7 +2,7 @@
 // Radii over time as a heatmap: one row per constrained tensor, one column per radius update.
 #pragma once
 
-#include "engine/events.h"
+#include "runs/events.h"
 
 #include <QWidget>
 

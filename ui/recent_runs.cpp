@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/recent_runs.h"
 
-#include "engine/run_store.h"
+#include "runs/run_discovery.h"
 
 #include <QDir>
 #include <QSettings>

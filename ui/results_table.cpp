@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/results_table.h"
 
-#include "engine/run_store.h"
+#include "runs/set_names.h"
+#include "runs/run_paths.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -31,9 +32,9 @@ QIcon swatch(const QColor& color) {
 }
 
 QString setHeader(const std::string& name) {
-    if (name == "id") return QObject::tr("ID");
-    if (name == "ood_mean") return QObject::tr("OOD mean");
-    if (name == "corruption_mean") return QObject::tr("corr. mean");
+    if (name == kIdSet) return QObject::tr("ID");
+    if (name == kOodMean) return QObject::tr("OOD mean");
+    if (name == kCorruptionMean) return QObject::tr("corr. mean");
     return QString::fromStdString(name);
 }
 }  // namespace
@@ -116,8 +117,8 @@ void ResultsTable::fill() {
     std::set<std::string> ood;
     for (const auto& r : runs_)
         for (const auto& [name, _] : r->finalTop1())
-            if (name != "id" && name != "ood_mean" && name != "corruption_mean") ood.insert(name);
-    sets_ = {"id", "ood_mean", "corruption_mean"};
+            if (!is_headline_set(name)) ood.insert(name);
+    sets_.assign(std::begin(kHeadlineSets), std::end(kHeadlineSets));
     sets_.insert(sets_.end(), ood.begin(), ood.end());
     QStringList headers{tr("Run"), tr("Method"), tr("Status"), tr("Steps"), tr("Folder")};
     for (const auto& s : sets_) headers << setHeader(s);

@@ -2,7 +2,7 @@
 #include "ui/robustness_panel.h"
 
 #include "config/config_schema.h"
-#include "engine/run_store.h"
+#include "runs/run_discovery.h"
 #include "facade/run_predictor.h"
 #include "robustness/corruptions.h"
 #include "ui/disagreement_gallery.h"

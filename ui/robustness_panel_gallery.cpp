@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The robustness panel's side of the disagreement gallery: what a scan reads from the panel, and
 // a clicked thumbnail shown in the panel.
-#include "engine/run_store.h"
+#include "runs/run_discovery.h"
 #include "ui/disagreement_gallery.h"
 #include "ui/robustness_panel.h"
 

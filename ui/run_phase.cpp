@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/run_phase.h"
 
+#include "runs/set_names.h"
 #include "config/config_schema.h"
 
 #include <QObject>
@@ -61,7 +62,7 @@ QString evaluationPhase(const RunRecord& record, const EvalPlan& plan, const QSt
     if (!record.evals.empty()) {
         ood = 0;
         for (const auto& [name, _] : record.evals.back().top1)
-            if (name != "id" && name != "ood_mean" && name != "corruption_mean") ++ood;
+            if (!is_headline_set(name)) ++ood;
     }
     const QString sets = ood < 0    ? QObject::tr("every test set")
                          : ood == 0 ? QObject::tr("the ID test set")

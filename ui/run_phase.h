@@ -4,7 +4,7 @@
 // a good share of a run, so the status bar names that phase and the ETA counts it.
 #pragma once
 
-#include "engine/run_reader.h"
+#include "runs/run_reader.h"
 
 #include <QString>
 

@@ -17,7 +17,10 @@ void RunSeries::append(const EventBatch& batch) {
 }
 
 QString RunSeries::status() const {
-    if (record.summary) return QString::fromStdString(record.summary->status);
+    if (record.summary) {
+        const std::string_view text = to_string(record.summary->status);
+        return QString::fromUtf8(text.data(), static_cast<int>(text.size()));
+    }
     if (live && paused) return QStringLiteral("paused");
     if (live || follow) return QStringLiteral("running");
     return QStringLiteral("incomplete");

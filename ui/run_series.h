@@ -3,7 +3,7 @@
 // folder), its colour and whether it is shown.
 #pragma once
 
-#include "engine/run_store.h"
+#include "runs/run_reader.h"
 #include "ui/live_buffer.h"
 
 #include <QColor>

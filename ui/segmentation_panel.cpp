@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/segmentation_panel.h"
 
-#include "engine/run_store.h"
+#include "runs/run_discovery.h"
 #include "facade/demo_scenes.h"
 #include "facade/run_segmenter.h"
 #include "robustness/corruptions.h"

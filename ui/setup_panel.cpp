@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/setup_panel.h"
 
+#include "config/data_sources.h"
+#include "config/methods.h"
 #include "facade/checkpoint_report.h"
 #include "ui/collapsible_section.h"
 #include "ui/form_widgets.h"
@@ -540,19 +542,21 @@ void SetupPanel::updateSections() {
     auto current = [&](const char* key) {
         return static_cast<QComboBox*>(fields_.at(key))->currentData().toString();
     };
-    const QString data = current("data"), method = current("method");
+    const QString method = current("method");
+    const DataSource* source = find_data_source(current("data").toStdString());
     for (auto& [id, section] : sections_) {
+        const std::string key = id.toStdString();
         bool shown = true;
-        if (id == "demo") shown = data == "demo";
-        if (id == "folders") shown = data == "folders";
-        if (id == "lists") shown = data == "lists";
-        if (id == "images" || id == "ood") shown = data != "demo";
-        for (const char* m : {"tpgm", "l2sp", "spd", "ftp", "lpft", "wise"})
-            if (id == m) shown = method == id;
+        // A data source's own keys show with that source; a method's with that method.
+        for (const auto& s : data_sources())
+            if (key == s.section) shown = source && source->section == key;
+        if (id == "images") shown = source && source->image_files;
+        if (id == "ood") shown = source && source->ood_sets;
+        if (find_method(key)) shown = method == id;
         section->setVisible(shown);
     }
     if (auto* pretrained = qobject_cast<QLineEdit*>(fields_.at("pretrained")))
-        pretrained->setPlaceholderText(data == "demo"
+        pretrained->setPlaceholderText(source && source->embedded
                                            ? tr("demo backbone (pre-trained on coarse groups)")
                                            : tr("a checkpoint file (required)"));
 }

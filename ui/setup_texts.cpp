@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/setup_texts.h"
+#include "config/data_sources.h"
+#include "config/methods.h"
 
 #include <QObject>
 
@@ -72,17 +74,6 @@ QString label_for(const std::string& key) {
 
 QString choice_text(const std::string& key, const std::string& value) {
     static const std::map<std::string, QString> texts = {
-        {"method=tpgm", QObject::tr("TPGM (trainable projection)")},
-        {"method=ft", QObject::tr("Vanilla fine-tuning")},
-        {"method=lp", QObject::tr("Linear probe (backbone frozen)")},
-        {"method=l2sp", QObject::tr("L2-SP (penalty towards pre-trained)")},
-        {"method=spd", QObject::tr("SPD (selective projection decay)")},
-        {"method=ftp", QObject::tr("FTP (fast trainable projection)")},
-        {"method=lpft", QObject::tr("LP-FT (linear probe, then fine-tune)")},
-        {"method=wise", QObject::tr("WiSE-FT (fine-tune, then interpolate)")},
-        {"data=demo", QObject::tr("Demo benchmark")},
-        {"data=folders", QObject::tr("Image folders")},
-        {"data=lists", QObject::tr("Split lists")},
         {"tpgm.norm=mars", QObject::tr("MARS (per output row)")},
         {"tpgm.norm=l2", QObject::tr("L2 (whole tensor)")},
         {"device=auto", QObject::tr("auto (CUDA if available)")},
@@ -95,27 +86,35 @@ QString choice_text(const std::string& key, const std::string& value) {
         {"images.loading=stream", QObject::tr("stream (decode every batch)")},
     };
     if (auto it = texts.find(key + "=" + value); it != texts.end()) return it->second;
+    // The registries' titles (config/methods.h, config/data_sources.h).
+    if (const MethodInfo* m = key == "method" ? find_method(value) : nullptr)
+        return QString::fromStdString(m->title);
+    if (const DataSource* s = key == "data" ? find_data_source(value) : nullptr)
+        return QString::fromStdString(s->title);
     return QString::fromStdString(value);
 }
 
 const std::vector<std::pair<QString, QString>>& known_sections() {
-    static const std::vector<std::pair<QString, QString>> sections = {
-        {kRunSection, QObject::tr("Run")},
-        {"folders", QObject::tr("Image folders")},
-        {"lists", QObject::tr("Split lists")},
-        {"demo", QObject::tr("Demo benchmark")},
-        {"ood", QObject::tr("OOD test sets")},
-        {"tpgm", QObject::tr("TPGM projection")},
-        {"l2sp", QObject::tr("L2-SP penalty")},
-        {"spd", QObject::tr("SPD decay")},
-        {"ftp", QObject::tr("FTP projection")},
-        {"lpft", QObject::tr("LP-FT phases")},
-        {"wise", QObject::tr("WiSE-FT interpolation")},
-        {"images", QObject::tr("Image input")},
-        {"optim", QObject::tr("Optimiser")},
-        {"dist", QObject::tr("Data parallel (tpgm-cli --nproc)")},
-        {"", QObject::tr("Training")},
-    };
+    static const std::vector<std::pair<QString, QString>> sections = [] {
+        std::vector<std::pair<QString, QString>> s = {
+            {kRunSection, QObject::tr("Run")},
+        };
+        for (const auto& source : data_sources()) {  // each source's own keys
+            const QString id = QString::fromStdString(source.section);
+            if (std::none_of(s.begin(), s.end(), [&](const auto& e) { return e.first == id; }))
+                s.emplace_back(id, QString::fromStdString(source.section_title));
+        }
+        s.emplace_back("ood", QObject::tr("OOD test sets"));
+        for (const auto& m : methods())  // each method's own keys, in the registry's order
+            if (!m.section_title.empty())
+                s.emplace_back(QString::fromStdString(m.name),
+                               QString::fromStdString(m.section_title));
+        s.insert(s.end(), {{"images", QObject::tr("Image input")},
+                           {"optim", QObject::tr("Optimiser")},
+                           {"dist", QObject::tr("Data parallel (tpgm-cli --nproc)")},
+                           {"", QObject::tr("Training")}});
+        return s;
+    }();
     return sections;
 }
 

@@ -32,7 +32,7 @@ bool TrainingController::start(const RunConfig& config, QString* error) {
         } catch (const std::exception& e) {
             // Setup errors (unreadable checkpoint, data) throw before the first step.
             RunSummary s;
-            s.status = "failed";
+            s.status = RunStatus::Failed;
             s.message = e.what();
             s.run_dir = config.run_dir;
             *summary = s;
@@ -66,7 +66,8 @@ void TrainingController::onThreadFinished() {
     if (!thread_) return;
     thread_->deleteLater();
     thread_ = nullptr;
-    emit runFinished(QString::fromStdString(summary_.status),
+    const std::string_view status = to_string(summary_.status);
+    emit runFinished(QString::fromUtf8(status.data(), static_cast<int>(status.size())),
                      QString::fromStdString(summary_.message));
 }
 

@@ -2,6 +2,8 @@
 // WiseCurvePlot: wise.json's sweeps averaged over seeds, in QCustomPlot.
 #include "ui/wise_curve_plot.h"
 
+#include "runs/run_files.h"
+#include "runs/set_names.h"
 #include "ui/form_widgets.h"
 #include "ui/plot_style.h"
 
@@ -20,10 +22,10 @@ namespace tpgm::ui {
 namespace {
 
 // The sets the curve shows, with their colour index (as in the accuracy plot).
-const char* const kSets[] = {"id", "ood_mean"};
+const char* const kSets[] = {kIdSet, kOodMean};
 
 QString setName(const std::string& set) {
-    return set == "id" ? QObject::tr("ID") : QObject::tr("OOD mean");
+    return set == kIdSet ? QObject::tr("ID") : QObject::tr("OOD mean");
 }
 
 // The mean over seeds of the sweeps that share the first one's points.
@@ -205,13 +207,13 @@ void WiseCurvePlot::rebuild() {
         plot_->xAxis->setLabel(tr("a (0: pre-trained, 1: fine-tuned)"));
         plot_->yAxis->setLabel(tr("top-1 accuracy (%)"));
     } else {
-        const auto id = mean_.top1.find("id"), ood = mean_.top1.find("ood_mean");
+        const auto id = mean_.top1.find(kIdSet), ood = mean_.top1.find(kOodMean);
         if (id != mean_.top1.end() && ood != mean_.top1.end()) {
             auto curve = [this](const PathSweep& s, const QPen& pen, const QString& name,
                                 QCPScatterStyle scatter = {}) {
                 auto* c = new QCPCurve(plot_->xAxis, plot_->yAxis);
                 c->setData(QVector<double>(s.points.begin(), s.points.end()),
-                           percent(s.top1.at("id")), percent(s.top1.at("ood_mean")));
+                           percent(s.top1.at(kIdSet)), percent(s.top1.at(kOodMean)));
                 c->setPen(pen);
                 c->setName(name);
                 c->setScatterStyle(scatter);
@@ -220,7 +222,7 @@ void WiseCurvePlot::rebuild() {
             QColor thin = seriesColor(2);
             thin.setAlpha(80);
             for (const auto& s : sweeps_)
-                if (seeds && s.top1.count("id") && s.top1.count("ood_mean"))
+                if (seeds && s.top1.count(kIdSet) && s.top1.count(kOodMean))
                     curve(s, QPen(thin, 1), {});
             curve(mean_, QPen(seriesColor(2), 2.5), tr("WiSE-FT"),
                   QCPScatterStyle(QCPScatterStyle::ssDisc, 5));

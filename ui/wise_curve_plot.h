@@ -4,7 +4,7 @@
 // marked and other methods (FT, post-hoc TPGM) as reference points, as the WiSE-FT paper shows.
 #pragma once
 
-#include "engine/run_store.h"
+#include "runs/run_files.h"
 
 #include <QString>
 #include <QWidget>

@@ -2,6 +2,8 @@
 // tpgm-cli compare: several methods x seeds under one budget, mean and std per set.
 // A method entry is a method name optionally followed by overrides: "tpgm@tpgm.proj_lr=0.01".
 #include "commands.h"
+#include "runs/set_names.h"
+#include "config/data_sources.h"
 #include "console.h"
 
 #include "engine/comparison.h"
@@ -57,7 +59,7 @@ void register_compare_command(CLI::App& app) {
                           << std::setprecision(1);
                 // A run without OOD sets has no OOD mean ("map::at" ended the comparison).
                 for (const auto& [set, label] :
-                     {std::pair{"id", ": ID "}, std::pair{"ood_mean", "  OOD mean "}})
+                     {std::pair{tpgm::kIdSet, ": ID "}, std::pair{tpgm::kOodMean, "  OOD mean "}})
                     if (const auto it = s.final_top1.find(set); it != s.final_top1.end())
                         std::cout << label << 100 * it->second;
                 std::cout << "  (" << format_duration(s.seconds) << ")" << std::endl;

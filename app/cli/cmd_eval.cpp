@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli eval: accuracy of a checkpoint (or a run's final model) on the ID and OOD sets.
 #include "commands.h"
+#include "runs/run_files.h"
+#include "runs/run_discovery.h"
+#include "runs/run_paths.h"
+#include "config/data_sources.h"
 #include "console.h"
 
 #include "engine/evaluator.h"

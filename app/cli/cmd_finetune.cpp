@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli finetune: one fine-tuning run with a progress bar, ending with the accuracy table.
 #include "commands.h"
+#include "config/data_sources.h"
 #include "console.h"
 
 #include "config/config_schema.h"
@@ -16,18 +17,6 @@
 #include <unistd.h>
 
 namespace {
-
-tpgm::RunControl* g_control = nullptr;
-volatile std::sig_atomic_t g_signal = SIGINT;  // the signal that stopped the run
-
-void on_interrupt(int sig) {
-    g_signal = sig;
-    if (g_control && !g_control->stop_requested()) {
-        g_control->request_stop();  // first Ctrl-C: stop after this step, keep the checkpoint
-    } else {
-        std::_Exit(128 + sig);
-    }
-}
 
 // Options shared by finetune and compare: a config file plus overrides.
 struct RunOptions {
@@ -110,28 +99,6 @@ void register_finetune_command(CLI::App& app) {
             std::cout << "fork of " << fork.parent << " in " << config.run_dir << "\n";
         }
         if (opts->processes > 1) return launch_ranks(config, *opts);
-        ConsoleSink sink(opts->quiet);
-        tpgm::RunControl control;
-        g_control = &control;
-        std::signal(SIGINT, on_interrupt);
-        std::signal(SIGTERM, on_interrupt);
-        std::signal(SIGHUP, on_interrupt);  // a closed terminal: stop with a checkpoint
-        const tpgm::RunSummary s = tpgm::run_training(config, sink, control);
-        g_control = nullptr;
-        if (s.rank != 0) {  // rank 0 reports the run; the others' errors were logged
-            if (s.status != "completed") throw CLI::RuntimeError(s.status == "failed" ? 1 : 130);
-            return;
-        }
-        std::cout << "\n"
-                  << config.method << " run " << s.status << " after " << s.steps << " steps in "
-                  << format_duration(s.seconds) << "; run folder: " << s.run_dir << "\n";
-        if (!s.message.empty()) std::cout << s.message << "\n";
-        if (!s.final_top1.empty()) {
-            std::cout << "\n";
-            print_accuracy_table(std::cout, s.final_top1, s.final_top5,
-                                 tpgm::is_segmentation_run(config));
-        }
-        if (s.status == "failed") throw CLI::RuntimeError(1);
-        if (s.status == "stopped") throw CLI::RuntimeError(128 + g_signal);  // 130, 143 or 129
+        if (const int code = train_in_foreground(config, opts->quiet)) throw CLI::RuntimeError(code);
     });
 }

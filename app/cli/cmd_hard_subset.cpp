@@ -5,7 +5,7 @@
 #include "commands.h"
 #include "console.h"
 
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 #include "checkpoints/checkpoint.h"
 #include "data/image_convert.h"
 #include "data/image_file.h"

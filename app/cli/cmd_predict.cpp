@@ -3,10 +3,12 @@
 // segmentation run, the top-5 classes for a classification run.
 #include "commands.h"
 
+#include "config/data_sources.h"
 #include "config/config_schema.h"
 #include "data/image_file.h"
 #include "data/voc.h"
-#include "engine/run_store.h"
+#include "runs/run_paths.h"
+#include "runs/run_discovery.h"
 #include "facade/run_classifier.h"
 #include "facade/run_segmenter.h"
 

@@ -3,8 +3,8 @@
 // radii.csv and config.yaml (runs made before tb/ existed; runs write it live themselves).
 #include "commands.h"
 
-#include "engine/run_store.h"
-#include "engine/run_tensorboard.h"
+#include "runs/run_lock.h"
+#include "runs/run_tensorboard.h"
 
 #include <iostream>
 #include <memory>

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "console.h"
 
-#include "engine/run_store.h"
+#include "runs/set_names.h"
+#include "runs/run_paths.h"
 
 #include "config/config_schema.h"
+#include "config/data_sources.h"
+#include "engine/trainer.h"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -37,6 +42,10 @@ std::string format_duration(double seconds) {
 }
 
 ConsoleSink::ConsoleSink(bool quiet) : tty_(isatty(STDERR_FILENO)), quiet_(quiet) {}
+
+void ConsoleSink::on_started(const tpgm::StartedEvent& e) {
+    device_ = e.device;
+}
 
 void ConsoleSink::draw(const std::string& line, bool final) {
     if (quiet_) return;
@@ -68,8 +77,8 @@ void ConsoleSink::on_eval(const tpgm::EvalEvent& e) {
     if (quiet_) return;
     std::ostringstream line;
     line << "eval at step " << e.step << ": ID " << std::fixed << std::setprecision(1)
-         << 100 * e.top1.at("id");
-    if (e.top1.count("ood_mean")) line << "%, OOD mean " << 100 * e.top1.at("ood_mean");
+         << 100 * e.top1.at(tpgm::kIdSet);
+    if (e.top1.count(tpgm::kOodMean)) line << "%, OOD mean " << 100 * e.top1.at(tpgm::kOodMean);
     line << "%";
     if (bar_open_) std::cerr << "\r\033[K";
     std::cerr << line.str() << "\n";
@@ -103,6 +112,51 @@ void ConsoleSink::on_finished(const tpgm::RunSummary& s) {
     bar_open_ = false;
 }
 
+namespace {
+
+tpgm::RunControl* g_control = nullptr;
+volatile std::sig_atomic_t g_signal = SIGINT;  // the signal that stopped the run
+
+void on_interrupt(int sig) {
+    g_signal = sig;
+    if (g_control && !g_control->stop_requested()) {
+        g_control->request_stop();  // first Ctrl-C: stop after this step, keep the checkpoint
+    } else {
+        std::_Exit(128 + sig);
+    }
+}
+
+}  // namespace
+
+int train_in_foreground(const tpgm::RunConfig& config, bool quiet) {
+    ConsoleSink sink(quiet);
+    tpgm::RunControl control;
+    g_control = &control;
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    std::signal(SIGHUP, on_interrupt);  // a closed terminal: stop with a checkpoint
+    struct Detach {  // the handlers must not reach `control` once it is gone, even on a throw
+        ~Detach() { g_control = nullptr; }
+    } detach;
+    const tpgm::RunSummary s = tpgm::run_training(config, sink, control);
+    const int code = s.status == tpgm::RunStatus::Completed ? 0
+                     : s.status == tpgm::RunStatus::Failed  ? 1
+                                                      : 128 + g_signal;  // 130, 143 or 129
+    if (s.rank != 0) return code;  // rank 0 reports the run; the others' errors were logged
+    std::cout << "\n"
+              << config.method << " run " << tpgm::to_string(s.status) << " after " << s.steps
+              << " steps in " << format_duration(s.seconds)
+              << (sink.device().empty() ? "" : " on " + sink.device())
+              << "; run folder: " << s.run_dir << "\n";
+    if (!s.message.empty()) std::cout << s.message << "\n";
+    if (!s.final_top1.empty()) {
+        std::cout << "\n";
+        print_accuracy_table(std::cout, s.final_top1, s.final_top5,
+                             tpgm::is_segmentation_run(config));
+    }
+    return code;
+}
+
 tpgm::RunConfig resolve_config(const std::string& config_path,
                                const std::vector<std::string>& overrides) {
     try {
@@ -131,15 +185,15 @@ tpgm::RunConfig resolve_config(const std::string& config_path,
 
 void print_class_iou_table(std::ostream& out, const tpgm::ClassIoU& iou) {
     std::vector<std::string> sets;
-    if (iou.sets.count("id")) sets.push_back("id");
+    if (iou.sets.count(tpgm::kIdSet)) sets.push_back(tpgm::kIdSet);
     for (const auto& [name, _] : iou.sets)
-        if (name != "id") sets.push_back(name);
+        if (name != tpgm::kIdSet) sets.push_back(name);
     std::size_t label = 5;  // "class"
     for (const auto& name : iou.classes) label = std::max(label, name.size());
     out << std::left << std::setw(int(label) + 2) << "class" << std::right;
     for (const auto& set : sets)
         out << std::setw(int(std::max<std::size_t>(7, set.size() + 2)))
-            << (set == "id" ? "ID" : set);
+            << (set == tpgm::kIdSet ? "ID" : set);
     out << "\n" << std::fixed << std::setprecision(1);
     for (std::size_t c = 0; c < iou.classes.size(); ++c) {
         out << std::left << std::setw(int(label) + 2) << iou.classes[c] << std::right;
@@ -158,10 +212,10 @@ void print_class_iou_table(std::ostream& out, const tpgm::ClassIoU& iou) {
 void print_accuracy_table(std::ostream& out, const std::map<std::string, double>& top1,
                           const std::map<std::string, double>& top5, bool segmentation) {
     // ID first, the aggregates last, the OOD sets in between.
-    std::vector<std::string> order{"id"};
+    std::vector<std::string> order{tpgm::kIdSet};
     for (const auto& [name, _] : top1)
-        if (name != "id" && name != "corruption_mean" && name != "ood_mean") order.push_back(name);
-    for (const char* agg : {"corruption_mean", "ood_mean"})
+        if (!tpgm::is_headline_set(name)) order.push_back(name);
+    for (const char* agg : {tpgm::kCorruptionMean, tpgm::kOodMean})
         if (top1.count(agg)) order.push_back(agg);
     // A segmentation run keeps mean IoU and pixel accuracy where top-1 and top-5 would be.
     out << std::left << std::setw(20) << "set" << std::right << std::setw(8)
@@ -170,7 +224,7 @@ void print_accuracy_table(std::ostream& out, const std::map<std::string, double>
     out << std::string(36, '-') << "\n";
     for (const auto& name : order) {
         if (!top1.count(name)) continue;
-        out << std::left << std::setw(20) << (name == "id" ? "ID test" : name) << std::right
+        out << std::left << std::setw(20) << (name == tpgm::kIdSet ? "ID test" : name) << std::right
             << std::fixed << std::setprecision(1) << std::setw(8) << 100 * top1.at(name);
         if (top5.count(name)) out << std::setw(8) << 100 * top5.at(name);
         out << "\n";

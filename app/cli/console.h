@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Console output of the CLI: a progress bar sink and result tables.
+// Console output of the CLI, shared with the window's headless mode: a progress bar sink, result
+// tables, and a run in the foreground.
 #pragma once
 
 #include "config/run_config.h"
-#include "engine/events.h"
+#include "runs/events.h"
 
 #include <chrono>
 #include <iosfwd>
@@ -16,11 +17,14 @@
 class ConsoleSink : public tpgm::EventSink {
   public:
     explicit ConsoleSink(bool quiet = false);
+    void on_started(const tpgm::StartedEvent& e) override;
     void on_step(const tpgm::StepEvent& e) override;
     void on_eval(const tpgm::EvalEvent& e) override;
     void on_log(const tpgm::LogEvent& e) override;
     void on_progress(const std::string& phase, int64_t done, int64_t total) override;
     void on_finished(const tpgm::RunSummary& s) override;
+    // What trained the run ("" until it started).
+    const std::string& device() const { return device_; }
 
   private:
     void draw(const std::string& line, bool final);
@@ -29,7 +33,14 @@ class ConsoleSink : public tpgm::EventSink {
     std::chrono::steady_clock::time_point last_draw_{};
     int last_decile_ = -1;
     bool bar_open_ = false;
+    std::string device_;
 };
+
+// Trains `config` on this thread as a terminal user expects: progress on stderr; the first
+// SIGINT, SIGTERM or SIGHUP stops after the current step with a checkpoint, a second exits at
+// once; then the outcome and the accuracy table on stdout; set-up errors throw. Returns the exit status: 0 completed,
+// 1 failed, 128 + the signal when stopped.
+int train_in_foreground(const tpgm::RunConfig& config, bool quiet);
 
 // Reads the config file (if any; with resume=true and no file, the run folder's own
 // config.yaml), applies --set overrides, validates; exits with a clear

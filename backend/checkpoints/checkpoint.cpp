@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoints/checkpoint.h"
 
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 #include "checkpoints/torch_zip_reader.h"
 
 #include <torch/torch.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoints/safetensors.h"
 
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>

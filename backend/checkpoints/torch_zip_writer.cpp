@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoints/torch_zip_writer.h"
 
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 #include "checkpoints/torch_pickle.h"
 
 #include <caffe2/serialize/inline_container.h>

@@ -3,6 +3,8 @@
 // values and YAML accessors, one line per key (config_table.h).
 #include "config/config_schema.h"
 #include "config/config_table.h"
+#include "config/data_sources.h"
+#include "config/methods.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -108,6 +110,32 @@ Field make_field(std::string key, std::string doc, std::function<T&(RunConfig&)>
         }
     };
     return f;
+}
+
+// The method registry's names, the default first (the first choice is the default).
+std::vector<std::string> method_choices() {
+    freeze_method_registry();  // the table is built once: no method may appear after it
+    std::vector<std::string> names{RunConfig{}.method};
+    for (const auto& m : methods())
+        if (m.name != names.front()) names.push_back(m.name);
+    return names;
+}
+std::string method_doc() {
+    std::string doc;
+    for (const auto& m : methods())
+        doc += (doc.empty() ? "" : " | ") + m.name + (m.help.empty() ? "" : " (" + m.help + ")");
+    return doc;
+}
+std::vector<std::string> data_choices() {
+    std::vector<std::string> names;
+    for (const auto& s : data_sources()) names.push_back(s.name);
+    return names;
+}
+std::string data_doc() {
+    std::string doc;
+    for (const auto& s : data_sources())
+        doc += (doc.empty() ? "dataset source: " : " | ") + s.name + " (" + s.help + ")";
+    return doc;
 }
 
 // Narrows a field's type and allowed values; the table below reads as one line per key.
@@ -233,25 +261,14 @@ Field ood_field() {
 
 const std::vector<Field>& fields() {
     static const std::vector<Field> table = {
-        choices(
-            TPGM_FIELD(std::string, "method", method,
-                       "ft (vanilla fine-tuning) | lp (linear probe) | tpgm | l2sp "
-                       "(L2-SP: penalty towards the pre-trained weights) | spd (selective "
-                       "projection decay) | ftp (fast trainable projection) | lpft (linear "
-                       "probe, then fine-tuning) | wise (WiSE-FT: fine-tuning, then weight-space "
-                       "interpolation)"),
-            {"tpgm", "ft", "lp", "l2sp", "spd", "ftp", "lpft", "wise"}),
+        choices(TPGM_FIELD(std::string, "method", method, method_doc()), method_choices()),
         // The registry's names (models/registry.cpp; a test keeps the two lists equal).
         choices(
             TPGM_FIELD(std::string, "model", model,
                        "architecture from the model registry (tpgm-cli models)"),
             {"demo_resnet", "resnet18", "resnet34", "resnet50", "vit_s16", "vit_b16", "demo_fcn",
              "demo_deeplabv3", "fcn_resnet50", "deeplabv3_resnet50", "fcn_vit_s16", "fcn_vit_b16"}),
-        choices(TPGM_FIELD(std::string, "data", data,
-                           "dataset source: demo (the embedded Fashion-MNIST shift benchmark) | "
-                           "folders (ImageFolder roots) | lists (split-list files) | seg_demo "
-                           "(the embedded segmentation scenes) | voc (PASCAL VOC layout masks)"),
-                {"demo", "folders", "lists", "seg_demo", "voc"}),
+        choices(TPGM_FIELD(std::string, "data", data, data_doc()), data_choices()),
         file(TPGM_FIELD(std::string, "pretrained", pretrained,
                         "pre-trained checkpoint; empty with data=demo: the demo backbone")),
         folder(TPGM_FIELD(std::string, "run_dir", run_dir,

@@ -3,7 +3,7 @@
 #include "config/config_schema.h"
 #include "config/config_table.h"
 
-#include "models/model_names.h"
+#include "config/data_sources.h"
 #include "robustness/corruptions.h"
 
 #include <algorithm>
@@ -131,28 +131,10 @@ std::vector<ConfigIssue> validate(const RunConfig& c) {
         if (!ok) issues.push_back({key, msg});
     };
     validate_table(c, issues);
-    if (c.data == "folders") {
-        need(!c.folders.train.empty(), "folders.train", "data=folders needs a training folder");
-        need(!c.folders.test.empty(), "folders.test", "data=folders needs a test folder");
-    } else if (c.data == "lists") {
-        need(!c.lists.root.empty(), "lists.root", "data=lists needs the images' root folder");
-        need(!c.lists.train.empty(), "lists.train", "data=lists needs a training list");
-        need(!c.lists.test.empty(), "lists.test", "data=lists needs a test list");
-    }
-    need(c.data != "demo" || !c.pretrained.empty() || c.model == "demo_resnet", "model",
-         "the demo's backbone is demo_resnet; give pretrained: to fine-tune another model");
-    const bool dense_data = is_segmentation_run(c);
-    need(dense_data == is_segmentation_model(c.model), "model",
-         dense_data ? "data=" + c.data + " needs a segmentation model (tpgm-cli models)"
-                    : "'" + c.model + "' is a segmentation model; it needs data=seg_demo or voc");
-    need(c.data != "seg_demo" || !c.pretrained.empty() || c.model.rfind("demo_", 0) == 0, "model",
-         "the segmentation demo's backbone is demo_resnet (model demo_fcn or demo_deeplabv3); "
-         "give pretrained: to fine-tune another model");
-    need(c.data != "voc" || !c.seg.root.empty(), "seg.root", "data=voc needs the dataset root");
+    check_data_source(c, issues);
     check_corruptions(c.seg.corruptions, c.seg.severities, "seg.", issues);
-    if (c.data != "demo" && c.data != "seg_demo") {
-        need(!c.pretrained.empty(), "pretrained",
-             "data=" + c.data + " needs a pre-trained checkpoint");
+    const DataSource* source = find_data_source(c.data);
+    if (source && !source->embedded) {
         need(c.images.mean.size() == c.images.std.size() &&
                  (c.images.mean.size() == 1 || c.images.mean.size() == 3),
              "images.std", "mean and std need one value, or one per RGB channel");

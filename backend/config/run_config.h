@@ -168,9 +168,9 @@ struct OodSetConfig {
 
 // One fine-tuning run: everything needed to reproduce it.
 struct RunConfig {
-    std::string method = "tpgm";        // ft | lp | tpgm | l2sp | spd | ftp | lpft | wise
+    std::string method = "tpgm";        // a name from the method registry (config/methods.h)
     std::string model = "demo_resnet";  // registry name, see `tpgm-cli models`
-    std::string data = "demo";          // demo | folders | lists | seg_demo | voc
+    std::string data = "demo";          // a source from config/data_sources.h
     std::string pretrained;             // checkpoint path; empty with data=demo: the demo backbone
     std::string run_dir = "runs/latest";  // where the run folder is written
     int epochs = 20;
@@ -201,11 +201,5 @@ struct RunConfig {
     ListDataConfig lists;
     std::vector<OodSetConfig> ood;  // OOD test sets of data=folders | lists
 };
-
-// Whether a run segments (per-pixel labels). Its scores are mean IoU and pixel accuracy, kept
-// where a classification run keeps top-1 and top-5 accuracy (metrics, eval.json, summary.json).
-inline bool is_segmentation_run(const RunConfig& c) {
-    return c.data == "seg_demo" || c.data == "voc";
-}
 
 }  // namespace tpgm

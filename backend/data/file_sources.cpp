@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/file_sources.h"
 
+#include "config/data_sources.h"
+#include "runs/set_names.h"
 #include "data/imagenet_subsets.h"
 #include "data/split_list.h"
 #include "data/tensor_dataset.h"
@@ -241,8 +243,17 @@ SetInfo ood_set_info(const OodSetConfig& entry, const std::vector<std::string>& 
     return info;
 }
 
+std::vector<std::string> file_class_names(const RunConfig& c) {
+    if (data_source(c).kind == DataSourceKind::Lists)
+        return c.lists.classes.empty() ? read_split_list(c.lists.train, c.lists.root, false).classes
+                                       : read_class_list(c.lists.classes);
+    return c.folders.class_list.empty() ? class_folder_names(c.folders.train)
+                                        : read_class_list(c.folders.class_list);
+}
+
 RunSets load_file_sets(const RunConfig& c, const LoadCallbacks& callbacks) {
-    IdLists id = c.data == "lists" ? split_lists(c.lists) : folder_lists(c.folders, callbacks);
+    IdLists id = data_source(c).kind == DataSourceKind::Lists ? split_lists(c.lists)
+                                                              : folder_lists(c.folders, callbacks);
     if (id.proj.samples.empty()) id.proj = split_projection(id.train);
     const std::vector<std::string>& classes = id.train.classes;
 
@@ -262,7 +273,7 @@ RunSets load_file_sets(const RunConfig& c, const LoadCallbacks& callbacks) {
                                        "' is of class '" + classes[s.label] +
                                        "', outside the set's class subset");
         }
-        for (const char* reserved : {"id", "ood_mean", "corruption_mean"})
+        for (const char* reserved : kHeadlineSets)
             if (info.name == reserved)
                 throw DatasetError("an OOD set may not be named '" + info.name +
                                    "' (a column of the results); give it another name");

@@ -12,6 +12,9 @@ namespace tpgm {
 // naming the set and the file, for a missing root, an empty class, a malformed list, missing
 // files, an OOD set with classes training does not have, or an unknown class-subset name.
 RunSets load_file_sets(const RunConfig& config, const LoadCallbacks& callbacks);
+// The class names an image-file run (data folders or lists) trains on, in label order, read as
+// training reads them but without scanning the images; throws DatasetError.
+std::vector<std::string> file_class_names(const RunConfig& config);
 
 // The kind and class subset an OOD entry gets: its own, or by name (imagenet-a, imagenet-r).
 SetInfo ood_set_info(const OodSetConfig& entry, const std::vector<std::string>& run_classes);

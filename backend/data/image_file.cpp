@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/image_file.h"
 
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 
 #include <opencv2/imgcodecs.hpp>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/image_folder.h"
 
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 #include "data/image_convert.h"
 
 #include <spdlog/spdlog.h>
@@ -88,8 +88,11 @@ std::vector<std::string> class_folder_names(const std::string& root) {
     std::error_code ec;
     std::vector<std::string> names;
     for (auto it = fs::directory_iterator(root, ec); !ec && it != fs::directory_iterator();
-         it.increment(ec))
-        if (it->is_directory(ec)) names.push_back(it->path().filename().string());
+         it.increment(ec)) {
+        // Hidden folders (.ipynb_checkpoints, .git) are tools' leftovers, not classes.
+        std::string name = it->path().filename().string();
+        if (it->is_directory(ec) && name.rfind('.', 0) != 0) names.push_back(std::move(name));
+    }
     std::sort(names.begin(), names.end());
     return names;
 }

@@ -42,7 +42,7 @@ struct ImageFolderOptions {
 };
 
 // The sub-folder names of `root`, sorted: an ImageFolder's classes in label order.
-std::vector<std::string> class_folder_names(const std::string& root);
+std::vector<std::string> class_folder_names(const std::string& root);  // hidden ones left out
 // Image files below `dir`, recursively, unsorted; see ImageFolderOptions::follow_links.
 std::vector<std::string> list_image_files(const std::string& dir, bool follow_links = false);
 

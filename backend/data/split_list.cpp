@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/split_list.h"
 
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 
 #include <algorithm>
 #include <cmath>

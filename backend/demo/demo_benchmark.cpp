@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "demo/demo_benchmark.h"
 
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 #include "config/config_schema.h"
 #include "data/idx_reader.h"
 #include "data/image_convert.h"

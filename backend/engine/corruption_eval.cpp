@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/corruption_eval.h"
 
+#include "runs/set_names.h"
 #include "checkpoints/checkpoint.h"
 #include "config/config_schema.h"  // ConfigError
 #include "data/image_convert.h"
@@ -69,7 +70,7 @@ std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
     std::iota(first.begin(), first.end(), 0);
     // The clean evaluation crops, held in memory once: every corruption starts from them.
     const SetBatch crops = data.test->load(first, Transform::Eval, 0);
-    const TensorDataset clean{"id", crops.images, crops.labels};
+    const TensorDataset clean{kIdSet, crops.images, crops.labels};
     std::vector<std::shared_ptr<Classifier>> models;  // all checked before the long sweep starts
     for (const auto& path : checkpoints) models.push_back(load_model_for(path, data));
     const auto total =

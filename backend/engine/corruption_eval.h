@@ -6,7 +6,7 @@
 
 #include "config/run_config.h"
 #include "data/tensor_dataset.h"
-#include "engine/events.h"
+#include "runs/events.h"
 #include "models/classifier.h"
 
 #include <cstdint>

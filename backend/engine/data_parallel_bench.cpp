@@ -3,7 +3,7 @@
 
 #include "engine/comparison.h"
 #include "engine/launcher.h"
-#include "engine/run_reader.h"
+#include "runs/run_reader.h"
 
 #include <filesystem>
 #include <stdexcept>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/evaluator.h"
 
+#include "runs/set_names.h"
 #include "checkpoints/checkpoint.h"
 #include "data/mask_tensor_set.h"
 #include "engine/run_data.h"
@@ -168,9 +169,9 @@ void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vect
         else
             other += it->second, ++n_other;
     }
-    if (n_corr) accuracy["corruption_mean"] = corr / n_corr;
+    if (n_corr) accuracy[kCorruptionMean] = corr / n_corr;
     const int parts = n_other + (n_corr ? 1 : 0);
-    if (parts) accuracy["ood_mean"] = (other + (n_corr ? corr / n_corr : 0)) / parts;
+    if (parts) accuracy[kOodMean] = (other + (n_corr ? corr / n_corr : 0)) / parts;
 }
 
 EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
@@ -187,7 +188,7 @@ EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch:
         if (!acc.class_iou.empty()) e.class_iou.sets[name] = acc.class_iou;
         ++done;
     };
-    score(data.test, "id", "ID test");
+    score(data.test, kIdSet, "ID test");
     std::vector<SetInfo> infos;
     for (const auto& set : data.ood) {
         const std::string& name = set->info().name;

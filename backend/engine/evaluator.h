@@ -6,7 +6,7 @@
 #include "config/run_config.h"
 #include "data/batch_stream.h"
 #include "data/run_sets.h"
-#include "engine/events.h"
+#include "runs/events.h"
 #include "models/classifier.h"
 
 #include <functional>

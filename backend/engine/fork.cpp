@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/fork.h"
 
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 #include "checkpoints/checkpoint.h"
 #include "config/config_schema.h"
-#include "engine/run_format.h"
-#include "engine/run_store.h"
+#include "config/data_sources.h"
+#include "runs/run_format.h"
+#include "runs/run_paths.h"
+#include "runs/fork_marker.h"
+#include "runs/run_discovery.h"
+#include "runs/run_lock.h"
+#include "runs/run_store.h"
 
 #include <torch/torch.h>
 
@@ -26,8 +31,10 @@ bool is_state_shaping(const std::string& key) {
         "model",       "pretrained", "data",
         "images.size", "freeze_bn",  "batch_size"};  // not state, but it moves what "step N" means
     if (std::find(keys.begin(), keys.end(), key) != keys.end()) return true;
-    for (const char* prefix : {"folders.", "lists.", "demo.", "images.mean", "images.std"})
-        if (key.rfind(prefix, 0) == 0 && key != "demo.cache_dir") return true;
+    for (const auto& source : data_sources())  // every source's own keys (folders.train, seg.root)
+        if (key.rfind(source.section + ".", 0) == 0 && key != "demo.cache_dir") return true;
+    for (const char* prefix : {"images.mean", "images.std"})
+        if (key.rfind(prefix, 0) == 0) return true;
     return key == "ood";
 }
 

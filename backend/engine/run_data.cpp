@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/run_data.h"
 
+#include "config/data_sources.h"
 #include "data/file_sources.h"
 #include "data/voc_sets.h"
 #include "demo/demo_benchmark.h"
@@ -14,16 +15,22 @@ namespace tpgm {
 
 RunSets load_run_data(const RunConfig& config, const LoadCallbacks& callbacks) {
     // A missing demo cache is built here, its backbone pre-trained on the run's device.
-    if (config.data == "demo")
-        return demo_run_sets(config.demo, callbacks.progress, resolve_device(config.device));
-    if (config.data == "seg_demo")
-        return seg_demo_run_sets(config, callbacks.progress, resolve_device(config.device));
-    if (config.data == "voc") return load_voc_run_sets(config, callbacks);
-    return load_file_sets(config, callbacks);
+    switch (data_source(config).kind) {
+        case DataSourceKind::Demo:
+            return demo_run_sets(config.demo, callbacks.progress, resolve_device(config.device));
+        case DataSourceKind::SegDemo:
+            return seg_demo_run_sets(config, callbacks.progress, resolve_device(config.device));
+        case DataSourceKind::Voc:
+            return load_voc_run_sets(config, callbacks);
+        case DataSourceKind::Folders:
+        case DataSourceKind::Lists:
+            return load_file_sets(config, callbacks);
+    }
+    throw std::logic_error("no loader for data source " + config.data);
 }
 
 StreamOptions stream_options(const RunConfig& config) {
-    if (config.data == "demo" || config.data == "seg_demo") return {0, 1};
+    if (data_source(config).embedded) return {0, 1};  // in memory: nothing to decode
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     return {config.images.loader_threads > 0 ? config.images.loader_threads : cores,
             config.images.prefetch_batches};

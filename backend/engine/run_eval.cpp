@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/run_eval.h"
 
+#include "runs/run_files.h"
+#include "runs/run_discovery.h"
+#include "runs/run_paths.h"
 #include "config/config_schema.h"
 #include "engine/corruption_eval.h"
 #include "engine/evaluator.h"

@@ -5,8 +5,8 @@
 #pragma once
 
 #include "config/run_config.h"
-#include "engine/events.h"
-#include "engine/run_store.h"
+#include "runs/events.h"
+#include "runs/run_files.h"
 
 #include <cstdint>
 #include <string>

@@ -3,7 +3,7 @@
 
 #include "checkpoints/key_map.h"
 #include "config/config_schema.h"
-#include "models/model_names.h"
+#include "config/model_names.h"
 
 #include <torch/torch.h>
 

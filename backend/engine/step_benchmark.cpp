@@ -7,7 +7,7 @@
 #include "methods/method.h"
 #include "methods/tpgm_cpu_kernels.h"
 #include "methods/tpgm_projector.h"
-#include "models/model_names.h"
+#include "config/model_names.h"
 #include "models/registry.h"
 #include "optim/optim.h"
 

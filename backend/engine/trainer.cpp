@@ -11,8 +11,13 @@
 #include "engine/run_batches.h"
 #include "engine/run_data.h"
 #include "engine/run_model.h"
-#include "engine/run_reader.h"
-#include "engine/run_store.h"
+#include "runs/run_reader.h"
+#include "runs/run_paths.h"
+#include "runs/fork_marker.h"
+#include "runs/run_discovery.h"
+#include "runs/run_files.h"
+#include "runs/run_lock.h"
+#include "runs/run_store.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
 #include "models/sync_batch_norm.h"
@@ -195,9 +200,11 @@ class Session {
                             std::to_string(place_.master_port) + "), " +
                             std::to_string(batch_ / place_.world_size) +
                             " images per process and step");
-        // The window reads the device from the text after the last " on ".
-        log("info", "training " + method_->name() + " for " + std::to_string(total_steps_) +
-                        " steps with LibTorch " + libtorch_ + " on " + describe_device(device_));
+        const StartedEvent started{method_->name(), describe_device(device_), libtorch_,
+                                   total_steps_, place_.world_size};
+        log("info", "training " + started.method + " for " + std::to_string(started.total_steps) +
+                        " steps with LibTorch " + started.libtorch + " on " + started.device);
+        sink_.on_started(started);  // OtherRankSink drops it on ranks other than 0
     }
 
     RunSummary run() {
@@ -210,10 +217,10 @@ class Session {
                             "batch_size)");
         } catch (const std::exception& e) {
             try {
-                return finish("failed", error_message(e), start);
+                return finish(RunStatus::Failed, error_message(e), start);
             } catch (const std::exception& nested) {  // e.g. the disk is full for summary.json too
                 RunSummary s;
-                s.status = "failed";
+                s.status = RunStatus::Failed;
                 s.message = error_message(e) + "; " + error_message(nested);
                 s.run_dir = cfg_.run_dir;
                 sink_.on_finished(s);
@@ -224,7 +231,7 @@ class Session {
 
   private:
     RunSummary train(Clock::time_point start) {
-        if (previous_ && previous_->status == "completed" && step_ >= total_steps_)
+        if (previous_ && previous_->status == RunStatus::Completed && step_ >= total_steps_)
             return nothing_to_do();
         auto last = start;
         for (int64_t step = step_ + 1; step <= total_steps_; ++step) {
@@ -232,7 +239,7 @@ class Session {
             if (all_ranks_agree_to_stop()) {
                 if (!save_last()) return diverged("the weights are not finite", start);
                 return finish(
-                    "stopped",
+                    RunStatus::Stopped,
                     "stopped at step " + std::to_string(step_) + "; resume with resume=true",
                     start);
             }
@@ -280,7 +287,7 @@ class Session {
         if (!method_->radii_updated_at(total_steps_)) report_radii(total_steps_);
         evaluate_all(total_steps_);
         if (writer()) save_checkpoint(paths_.final_checkpoint(), spec_, *model_);
-        return finish("completed", "", start);
+        return finish(RunStatus::Completed, "", start);
     }
 
     void log(const std::string& level, const std::string& message) {
@@ -455,7 +462,7 @@ class Session {
                                                             std::to_string(last_saved_step_) +
                                                             ") is " + paths_.last_checkpoint()
                                                       : "no checkpoint had been written yet";
-        return finish("failed", what + "; training stopped, " + kept + advice, start);
+        return finish(RunStatus::Failed, what + "; training stopped, " + kept + advice, start);
     }
 
     bool weights_finite() {
@@ -609,7 +616,7 @@ class Session {
         replicas_logged_ = true;
     }
 
-    RunSummary finish(const std::string& status, const std::string& message,
+    RunSummary finish(RunStatus status, const std::string& message,
                       Clock::time_point start) {
         RunSummary s;
         s.status = status;
@@ -633,7 +640,7 @@ class Session {
                     " % of the run waiting in collectives (rank 0)");
         }
         if (!message.empty()) {
-            const LogEvent e{status == "failed" ? "error" : "info", message};
+            const LogEvent e{status == RunStatus::Failed ? "error" : "info", message};
             sink_.on_log(e);
             try {  // metrics.jsonl may be the file that could not be written
                 if (store_) store_->append(e);
@@ -683,7 +690,7 @@ RunSummary run_training(const RunConfig& config, EventSink& sink, RunControl& co
         session.setup();
     } catch (const StoppedDuringSetup& e) {
         RunSummary s;
-        s.status = "stopped";
+        s.status = RunStatus::Stopped;
         s.message = e.what();
         s.run_dir = config.run_dir;
         sink.on_finished(s);

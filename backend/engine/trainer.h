@@ -4,7 +4,7 @@
 #pragma once
 
 #include "config/run_config.h"
-#include "engine/events.h"
+#include "runs/events.h"
 
 #include <atomic>
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "facade/checkpoint_report.h"
 
+#include "data/file_sources.h"
+#include "config/data_sources.h"
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/key_map.h"
 #include "data/image_folder.h"
@@ -49,37 +51,26 @@ std::string CheckpointReport::text() const {
 }
 
 int64_t count_classes(const RunConfig& c) {
+    const DataSource* source = find_data_source(c.data);
+    if (!source) return 0;
+    if (source->known_classes > 0) return source->known_classes;
+    if (!source->image_files || source->task != Task::Classification) return 0;
     try {
-        if (c.data == "demo") return 10;
-        if (c.data == "folders") {
-            if (!c.folders.class_list.empty())
-                return static_cast<int64_t>(read_class_list(c.folders.class_list).size());
-            if (c.folders.train.empty() || !fs::is_directory(c.folders.train)) return 0;
-            int64_t n = 0;
-            for (const auto& entry : fs::directory_iterator(c.folders.train))
-                if (entry.is_directory() && entry.path().filename().string().rfind('.', 0) != 0)
-                    ++n;
-            return n;
-        }
-        if (c.data == "lists") {
-            if (!c.lists.classes.empty())
-                return static_cast<int64_t>(read_class_list(c.lists.classes).size());
-            if (c.lists.train.empty()) return 0;
-            return static_cast<int64_t>(
-                read_split_list(c.lists.train, c.lists.root, false).classes.size());
-        }
+        return static_cast<int64_t>(file_class_names(c).size());
     } catch (const std::exception&) {
+        return 0;
     }
-    return 0;
 }
 
 CheckpointReport checkpoint_report(const RunConfig& c) {
     CheckpointReport r;
-    r.in_channels = c.data == "demo" ? 1 : 3;
+    const DataSource* source = find_data_source(c.data);
+    r.in_channels = source ? source->channels : 3;
     r.classes = count_classes(c);
+    const int r_channels = static_cast<int>(r.in_channels);  // the data's, before the file's
     r.source = c.pretrained;
     if (c.pretrained.empty()) {
-        if (c.data == "demo") {
+        if (source && source->embedded) {
             r.ok = true;
             r.note =
                 "the demo backbone (pre-trained on the benchmark's coarse groups, built with "
@@ -110,10 +101,10 @@ CheckpointReport checkpoint_report(const RunConfig& c) {
             if (ckpt.spec.name != c.model)
                 r.note = "the architecture comes from the checkpoint (" + ckpt.spec.name +
                          "), not from model: " + c.model;
-            if (ckpt.spec.in_channels != (c.data == "demo" ? 1 : 3))
+            if (ckpt.spec.in_channels != r_channels)
                 r.note += std::string(r.note.empty() ? "" : "; ") + "the checkpoint expects " +
                           std::to_string(ckpt.spec.in_channels) + "-channel images, the data has " +
-                          (c.data == "demo" ? "1" : "3");
+                          std::to_string(r_channels);
             model = create_model(ckpt.spec);
             report = load_state_dict(*model, ckpt.state);
         } else {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "facade/data_preview.h"
 
+#include "config/data_sources.h"
 #include "data/image_convert.h"
 #include "engine/run_data.h"
 #include "engine/runtime.h"
@@ -64,7 +65,7 @@ DataPreview load_data_preview(const RunConfig& config, int per_set, const Progre
     try {
         RunConfig c = config;
         // Only the samples are needed: stream image files instead of decoding every one.
-        if (c.data != "demo") c.images.loading = "stream";
+        if (data_source(c).image_files) c.images.loading = "stream";
         const RunSets sets = load_run_data(c, LoadCallbacks{progress, [&out](const std::string& m) {
                                                                 out.warnings.push_back(m);
                                                             }});

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "facade/run_classifier.h"
+#include "data/file_sources.h"
+#include "config/data_sources.h"
 #include "facade/run_folder_config.h"
 
 #include "config/config_schema.h"
@@ -7,7 +9,7 @@
 #include "data/image_folder.h"
 #include "data/image_set.h"
 #include "data/split_list.h"
-#include "engine/run_store.h"
+#include "runs/run_discovery.h"
 #include "engine/runtime.h"
 #include "facade/demo_samples.h"
 
@@ -28,21 +30,6 @@ RunConfig classification_run_config(const std::string& run_dir) {
     return config;
 }
 
-// Class names of an image-file run from its config; empty when its files are gone.
-std::vector<std::string> file_class_names(const RunConfig& c) {
-    try {
-        if (c.data == "folders")
-            return c.folders.class_list.empty() ? class_folder_names(c.folders.train)
-                                                : read_class_list(c.folders.class_list);
-        if (c.data == "lists")
-            return c.lists.classes.empty()
-                       ? read_split_list(c.lists.train, c.lists.root, false).classes
-                       : read_class_list(c.lists.classes);
-    } catch (const std::exception&) {
-    }
-    return {};
-}
-
 }  // namespace
 
 struct RunClassifier::Impl {
@@ -59,7 +46,7 @@ RunClassifier::RunClassifier(const std::string& run_dir, const std::string& chec
     const RunConfig config = classification_run_config(run_dir);
     impl_->checkpoint = checkpoint.empty() ? best_checkpoint(run_dir) : checkpoint;
     impl_->predictor = std::make_unique<RunPredictor>(impl_->checkpoint);
-    if (config.data == "demo") {
+    if (data_source(config).embedded) {
         try {
             const DemoSamples samples = load_demo_samples(config.demo, 1);
             if (samples.images.empty())
@@ -76,7 +63,10 @@ RunClassifier::RunClassifier(const std::string& run_dir, const std::string& chec
         impl_->size = static_cast<int>(config.images.size);
         impl_->mean = config.images.mean;
         impl_->std = config.images.std;
-        impl_->class_names = file_class_names(config);
+        try {  // the run's files may be gone; the model still predicts, with numbered classes
+            impl_->class_names = file_class_names(config);
+        } catch (const std::exception&) {
+        }
     }
     for (auto k = static_cast<int>(impl_->class_names.size()); k < impl_->predictor->num_classes();
          ++k)

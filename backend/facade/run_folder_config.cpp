@@ -2,7 +2,7 @@
 #include "facade/run_folder_config.h"
 
 #include "config/config_schema.h"
-#include "engine/run_store.h"
+#include "runs/run_paths.h"
 #include "engine/runtime.h"
 
 #include <filesystem>

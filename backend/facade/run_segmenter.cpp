@@ -2,6 +2,7 @@
 // RunSegmenter and load_run_test_scenes: a segmentation run's checkpoint and test scenes as
 // cv::Mat.
 #include "facade/run_segmenter.h"
+#include "config/data_sources.h"
 #include "facade/run_folder_config.h"
 
 #include "checkpoints/checkpoint.h"
@@ -10,7 +11,7 @@
 #include "data/tensor_dataset.h"
 #include "data/voc.h"
 #include "data/voc_sets.h"
-#include "engine/run_store.h"
+#include "runs/run_discovery.h"
 #include "engine/runtime.h"
 #include "segmentation/demo_segmentation.h"
 
@@ -39,7 +40,7 @@ RunConfig segmentation_run_config(const std::string& run_dir) {
 // them, because a scene set is a function of its count as well as its seed. VOC's sets stream
 // from disk, so only their corrupted copies are dropped.
 RunSets light_run_sets(RunConfig config, bool keep_test) {
-    if (config.data == "seg_demo") {
+    if (data_source(config).embedded) {
         config.seg.train_scenes = 1;
         config.seg.proj_scenes = 1;
         if (!keep_test) config.seg.test_scenes = 1;
@@ -54,7 +55,7 @@ RunSets light_run_sets(RunConfig config, bool keep_test) {
 // Normalisation and class names of a run, without reading its data where the config says them
 // (VOC: a prediction must not need the dataset on disk).
 std::pair<Normalization, std::vector<std::string>> run_inputs(const RunConfig& config) {
-    if (config.data == "voc") {
+    if (!data_source(config).embedded) {
         Normalization norm;
         norm.mean = config.images.mean;
         norm.std = config.images.std;
@@ -101,7 +102,7 @@ RunSegmenter::RunSegmenter(const std::string& run_dir, const std::string& checkp
     for (auto k = static_cast<int64_t>(impl_->class_names.size()); k < impl_->spec.num_classes; ++k)
         impl_->class_names.push_back("class " + std::to_string(k));
     // Only VOC sets resize for evaluation; the demo's scenes are scored at their own size.
-    if (config.data == "voc") impl_->eval_size = config.seg.eval_size;
+    if (data_source(config).image_files) impl_->eval_size = config.seg.eval_size;
 }
 
 RunSegmenter::~RunSegmenter() = default;

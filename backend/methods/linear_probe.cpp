@@ -21,7 +21,7 @@ class LinearProbe final : public Method {
 
 }  // namespace
 
-std::unique_ptr<Method> make_linear_probe(MethodContext ctx) {
+std::unique_ptr<Method> make_lp(MethodContext ctx) {
     return std::make_unique<LinearProbe>(std::move(ctx));
 }
 

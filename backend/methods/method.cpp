@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "methods/method.h"
 
+#include "config/methods.h"
 #include "data/image_set.h"  // kIgnoreLabel
 
 #include <torch/torch.h>
@@ -66,16 +67,13 @@ torch::Tensor mars_row_norms(const torch::Tensor& offset) {
 
 std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx) {
     ctx.config = &config;
-    if (config.method == "ft") return make_vanilla_ft(std::move(ctx));
-    if (config.method == "lp") return make_linear_probe(std::move(ctx));
-    if (config.method == "tpgm") return make_tpgm(std::move(ctx));
-    if (config.method == "l2sp") return make_l2sp(std::move(ctx));
-    if (config.method == "spd") return make_spd(std::move(ctx));
-    if (config.method == "ftp") return make_ftp(std::move(ctx));
-    if (config.method == "lpft") return make_lpft(std::move(ctx));
-    if (config.method == "wise") return make_wise(std::move(ctx));
-    throw std::invalid_argument("unknown method '" + config.method +
-                                "' (ft, lp, tpgm, l2sp, spd, ftp, lpft or wise)");
+#define TPGM_METHOD(name, ...) \
+    if (config.method == #name) return make_##name(std::move(ctx));
+#include "config/method_list.def"
+#undef TPGM_METHOD
+    std::string known;
+    for (const auto& m : methods()) known += (known.empty() ? "" : ", ") + m.name;
+    throw std::invalid_argument("no method '" + config.method + "' to build (" + known + ")");
 }
 
 }  // namespace tpgm

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "config/run_config.h"
-#include "engine/events.h"
+#include "runs/events.h"
 #include "models/classifier.h"
 
 #include <torch/serialize/input-archive.h>
@@ -99,16 +99,13 @@ std::vector<torch::Tensor> set_trainable(Classifier& model, bool head_only);
 // |x| per element; a scalar: one row).
 torch::Tensor mars_row_norms(const torch::Tensor& offset);
 
-// Builds the method named by config.method; throws std::invalid_argument for an unknown one.
+// Builds the method named by config.method; throws std::invalid_argument for a name the
+// registry has no maker for.
 std::unique_ptr<Method> create_method(const RunConfig& config, MethodContext ctx);
 
-std::unique_ptr<Method> make_vanilla_ft(MethodContext ctx);
-std::unique_ptr<Method> make_linear_probe(MethodContext ctx);
-std::unique_ptr<Method> make_tpgm(MethodContext ctx);
-std::unique_ptr<Method> make_l2sp(MethodContext ctx);
-std::unique_ptr<Method> make_spd(MethodContext ctx);
-std::unique_ptr<Method> make_ftp(MethodContext ctx);
-std::unique_ptr<Method> make_lpft(MethodContext ctx);
-std::unique_ptr<Method> make_wise(MethodContext ctx);
+// One maker per registered method, make_<name> (config/method_list.def), each in its own file.
+#define TPGM_METHOD(name, ...) std::unique_ptr<Method> make_##name(MethodContext ctx);
+#include "config/method_list.def"
+#undef TPGM_METHOD
 
 }  // namespace tpgm

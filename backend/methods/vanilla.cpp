@@ -13,7 +13,7 @@ class VanillaFineTuning final : public Method {
 
 }  // namespace
 
-std::unique_ptr<Method> make_vanilla_ft(MethodContext ctx) {
+std::unique_ptr<Method> make_ft(MethodContext ctx) {
     return std::make_unique<VanillaFineTuning>(std::move(ctx));
 }
 

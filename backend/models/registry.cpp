@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/registry.h"
 
-#include "models/model_names.h"
+#include "config/model_names.h"
 #include "models/resnet.h"
 #include "models/segmentation.h"
 #include "models/vit.h"

@@ -4,7 +4,8 @@
 // complete left out, numeric sorting, the WiSE-FT curve with its reference points, the teaching
 // empty states, and a comparison that fails in the background ending on the UI thread.
 #include "engine/comparison.h"
-#include "engine/run_store.h"
+#include "runs/run_files.h"
+#include "runs/run_store.h"
 #include "ui/compare_view.h"
 #include "ui/comparison_job.h"
 #include "ui/comparison_table.h"
@@ -29,7 +30,7 @@ namespace {
 // A finished (or not) run folder: config.yaml naming `method`, five steps `step_s` apart,
 // summary.json with `id` / `ood` / `sketch` final top-1.
 void writeRun(const QString& dir, const std::string& method, double id, double ood, double step_s,
-              const std::string& status = "completed") {
+              RunStatus status = RunStatus::Completed) {
     RunStore store(dir.toStdString(), false);
     RunConfig config;
     config.method = method;
@@ -92,8 +93,8 @@ class TestCompareView : public QObject {
         writeRun(run("ft-seed0"), "ft", 0.80, 0.50, 0.100);
         writeRun(run("ft-seed1"), "ft", 0.82, 0.52, 0.100);
         writeRun(run("ft-seed2"), "ft", 0.84, 0.54, 0.100);
-        writeRun(run("ft-seed3"), "ft", 0.10, 0.10, 0.100, "stopped");  // left out
-        writeRun(run("lp-seed0"), "lp", 0.60, 0.40, 0.050, "failed");   // no row at all
+        writeRun(run("ft-seed3"), "ft", 0.10, 0.10, 0.100, RunStatus::Stopped);  // left out
+        writeRun(run("lp-seed0"), "lp", 0.60, 0.40, 0.050, RunStatus::Failed);   // no row at all
         writeRun(run("tpgm-seed0"), "tpgm", 0.81, 0.58, 0.125);
         writeRun(run("tpgm-seed1"), "tpgm", 0.83, 0.60, 0.125);
         writeRun(run("tpgm_tpgm_post_hoc_true-seed0"), "tpgm", 0.78, 0.61, 0.100);
@@ -162,7 +163,7 @@ class TestCompareView : public QObject {
         QVERIFY2(names.contains("ID") && names.contains("OOD mean"), qPrintable(names.join(", ")));
         QVERIFY2(names.contains("final model (a = 0.5)"), qPrintable(names.join(", ")));
         QVERIFY2(names.contains("FT (ID, OOD)"), qPrintable(names.join(", ")));
-        QVERIFY2(names.contains("TPGM post-hoc (ID, OOD)"), qPrintable(names.join(", ")));
+        QVERIFY2(names.contains("tpgm (post-hoc) (ID, OOD)"), qPrintable(names.join(", ")));
         QCPGraph* idMean = plot->graph(names.indexOf("ID"));
         QCOMPARE(idMean->dataCount(), 5);
         QVERIFY(qAbs(idMean->data()->at(4)->value - 81.0) < 1e-9);  // percent
@@ -208,7 +209,7 @@ class TestCompareView : public QObject {
         view.setFolder(empty.filePath("missing"));
         QVERIFY(view.showsEmptyState());
         // A folder whose only run is still training: empty, and it says so.
-        writeRun(empty.filePath("ft-seed0"), "ft", 0.5, 0.5, 0.1, "stopped");
+        writeRun(empty.filePath("ft-seed0"), "ft", 0.5, 0.5, 0.1, RunStatus::Stopped);
         view.setFolder(empty.path());
         QVERIFY(view.showsEmptyState());
         QVERIFY2(view.emptyText().contains("One run folder here has not completed"),

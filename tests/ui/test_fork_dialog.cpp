@@ -2,7 +2,7 @@
 // "Fork from here...": the dialog lists the setup panel's changes a fork may make, keeps the
 // state-shaping ones from the parent, and prepares a resumable fork folder at the chosen step.
 #include "config/config_schema.h"
-#include "engine/run_store.h"
+#include "runs/run_paths.h"
 #include "engine/trainer.h"
 #include "tiny_demo.h"
 #include "ui/fork_dialog.h"
@@ -23,8 +23,7 @@ class TestForkDialog : public QObject {
   private slots:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
-        if (!fashion_mnist_available())
-            QSKIP("Fashion-MNIST is not installed (fashion-mnist Debian package)");
+        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
     }
 
     void forkTakesTheChosenStepAndTheTickedChanges() {
@@ -34,8 +33,7 @@ class TestForkDialog : public QObject {
         parent.checkpoint_every_steps = 3;
         EventSink sink;
         RunControl control;
-        QCOMPARE(QString::fromStdString(run_training(parent, sink, control).status),
-                 QString("completed"));
+        QCOMPARE(run_training(parent, sink, control).status, tpgm::RunStatus::Completed);
 
         RunConfig wanted = parent;  // the setup panel after the user's edits
         wanted.optim.lr = 0.5;

@@ -100,8 +100,8 @@ class TestSegmentationOverlay : public QObject {
 
     void panelShowsTheDemoScenes() {
         const tpgm::DemoConfig demo;
-        if (!std::filesystem::exists(demo.fashion_mnist_dir + "/t10k-images-idx3-ubyte.gz"))
-            QSKIP("Debian's dataset-fashion-mnist is not installed");
+        QVERIFY2(std::filesystem::exists(demo.fashion_mnist_dir + "/t10k-images-idx3-ubyte.gz"),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
         SegmentationPanel panel;
         panel.setDemoConfig(demo);
         QVERIFY(panel.loadScenes());
@@ -132,14 +132,13 @@ class TestSegmentationOverlay : public QObject {
     }
 
     void panelShowsARunsPredictions() {
-        if (!fashion_mnist_available()) QSKIP("Debian's dataset-fashion-mnist is not installed");
+        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
         QTemporaryDir tmp;
         const std::string run = tmp.filePath("seg").toStdString();
         const tpgm::RunConfig c = tiny_seg_demo_config(tmp.filePath("cache").toStdString(), run);
         tpgm::EventSink quiet;
         tpgm::RunControl control;
-        QCOMPARE(QString::fromStdString(run_training(c, quiet, control).status),
-                 QString("completed"));
+        QCOMPARE(run_training(c, quiet, control).status, tpgm::RunStatus::Completed);
         SegmentationPanel panel;
         panel.setDemoConfig(c.demo);
         QVERIFY(!panel.setRunFolder(1, tmp.filePath("nothing-here")));  // refused, with a reason

@@ -6,6 +6,7 @@
 // folder, a disabled Start names its problem, themes restyle every plot, and the status bar
 // names the evaluation phase.
 #include "engine/build_info.h"
+#include "runs/run_files.h"
 #include "facade/runtime_facade.h"
 #include "tiny_demo.h"
 #include "ui/accuracy_plot.h"
@@ -69,8 +70,7 @@ class TestWorkbench : public QObject {
     void initTestCase() {
         QVERIFY(tmp_.isValid());
         QStandardPaths::setTestModeEnabled(true);
-        if (!fashion_mnist_available())
-            QSKIP("Fashion-MNIST is not installed (fashion-mnist Debian package)");
+        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
     }
 
     void windowOpens() {
@@ -123,7 +123,7 @@ class TestWorkbench : public QObject {
             QVERIFY2(QFileInfo::exists(dir + "/checkpoints/final.pt"), qPrintable(dir));
             const tpgm::RunRecord r = tpgm::read_run(dir.toStdString());
             QVERIFY(r.summary);
-            QCOMPARE(QString::fromStdString(r.summary->status), QString("completed"));
+            QCOMPARE(r.summary->status, tpgm::RunStatus::Completed);
             QCOMPARE(static_cast<int>(r.steps.size()), 6);  // 200 images / 32, one epoch
         }
         QCOMPARE(w.resultsTable()->table()->rowCount(), 2);
@@ -461,7 +461,7 @@ class TestWorkbench : public QObject {
         auto run = w.openRun(dir);
         QVERIFY(run);
         QTRY_VERIFY_WITH_TIMEOUT(!writer.running(), 120000);
-        QCOMPARE(writer.lastSummary().status, std::string("completed"));
+        QCOMPARE(writer.lastSummary().status, tpgm::RunStatus::Completed);
         // The window re-reads the folder as it grows, until summary.json appears.
         QTRY_COMPARE_WITH_TIMEOUT(run->status(), QString("completed"), 10000);
         QCOMPARE(static_cast<int>(run->record.steps.size()), 18);

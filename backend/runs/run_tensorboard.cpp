@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/run_tensorboard.h"
+#include "runs/run_tensorboard.h"
 
-#include "engine/run_reader.h"
-#include "engine/run_store.h"
+#include "runs/set_names.h"
+#include "runs/run_reader.h"
+#include "runs/run_paths.h"
 
 #include <chrono>
 #include <filesystem>
@@ -12,14 +13,9 @@ namespace tpgm {
 
 namespace {
 
-// Columns of an EvalEvent that aggregate the OOD sets (evaluator.cpp) rather than name one; a
-// set may not take these names.
-bool is_aggregate(const std::string& set) {
-    return set == "ood_mean" || set == "corruption_mean";
-}
 
 std::string eval_tag(const std::string& set, const char* metric) {
-    if (set == "id" || is_aggregate(set)) return "eval/" + set + "/" + metric;
+    if (is_headline_set(set)) return "eval/" + set + "/" + metric;
     return "eval/ood/" + set + "/" + metric;
 }
 

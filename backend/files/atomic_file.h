@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Crash- and full-disk-safe file replacement: write a temporary file, fsync, then rename.
+// Safe file I/O: crash- and full-disk-safe replacement (write a temporary file, fsync, then
+// rename), checks on files the workbench reads and appends to, whole-file reads.
 #pragma once
 
 #include <iosfwd>
@@ -18,6 +19,10 @@ void write_file_atomically(const std::string& path, std::string_view bytes);
 // std::runtime_error naming `what` and `path` when `path` exists but is not a regular file (or a
 // link to one): opening a FIFO blocks until someone writes to it, deaf to a stop.
 void check_regular_input(const std::string& path, const std::string& what);
+
+// The whole text of `path`; "" when it is absent or not a regular file (a FIFO in place of a
+// run file would block the reader, e.g. the window's follower, for ever).
+std::string read_text_file(const std::string& path);
 
 // For files appended to as a run goes (metrics.jsonl, radii.csv, TensorBoard events): throws
 // std::runtime_error naming `path` and the system error when a write or flush of `out` failed

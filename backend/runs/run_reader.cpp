@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/run_reader.h"
+#include "runs/run_reader.h"
 
-#include "engine/run_format.h"
-#include "engine/run_store.h"
+#include "files/atomic_file.h"
+#include "runs/run_format.h"
+#include "runs/run_paths.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -68,16 +69,6 @@ FileStamp stamp_of(const std::string& path) {
     if (::stat(path.c_str(), &st) != 0) return {};
     return {true, static_cast<std::uint64_t>(st.st_size), static_cast<std::uint64_t>(st.st_ino),
             static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
-
-std::string read_file(const std::string& path) {
-    // A FIFO in place of a run file would block the reader (the window's follower) for ever.
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) return {};
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 // Drops the entries of `v` at or after `step`: the run went back to before them.
@@ -182,13 +173,13 @@ RunUpdate RunFollower::poll() {
     const FileStamp config = stamp_of(paths.config());
     if (config_ != config) {
         u.config_changed = true;
-        u.config_yaml = config.exists ? read_file(paths.config()) : "";
+        u.config_yaml = config.exists ? read_text_file(paths.config()) : "";
         config_ = config;
     }
     const FileStamp summary = stamp_of(paths.summary());
     if (summary_ != summary) {
         std::optional<RunSummary> s;
-        if (summary.exists) s = run_format::parse_summary_json(read_file(paths.summary()));
+        if (summary.exists) s = run_format::parse_summary_json(read_text_file(paths.summary()));
         // An unreadable summary.json (it is written atomically, so hardly ever) is read again
         // at the next poll.
         if (s || !summary.exists) {
@@ -201,7 +192,7 @@ RunUpdate RunFollower::poll() {
 }
 
 std::optional<RunSummary> read_summary(const std::string& dir) {
-    return run_format::parse_summary_json(read_file(RunPaths(dir).summary()));
+    return run_format::parse_summary_json(read_text_file(RunPaths(dir).summary()));
 }
 
 RunRecord read_run(const std::string& dir) {

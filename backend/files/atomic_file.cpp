@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <ostream>
+#include <sstream>
 #include <stdexcept>
 
 namespace tpgm {
@@ -82,6 +84,15 @@ void check_appended(const std::ostream& out, const std::string& path) {
     throw std::runtime_error("could not write '" + path +
                              "': " + (err ? std::strerror(err) : "the write failed") +
                              "; the run's files end at its last complete line");
+}
+
+std::string read_text_file(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return {};
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 }  // namespace tpgm

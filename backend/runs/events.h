@@ -2,12 +2,25 @@
 // What a run reports while it trains: plain, torch-free structs, safe to pass across threads.
 #pragma once
 
+#include "runs/run_status.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace tpgm {
+
+// What a run trains with, sent once when its set-up is done (before its first step). The
+// window's device label and the CLI's last line read it; the thread count is only known on the
+// training thread.
+struct StartedEvent {
+    std::string method;
+    std::string device;    // what trains it, as people read it: "CPU, 8 threads" or "CUDA"
+    std::string libtorch;  // the LibTorch version, e.g. "1.13.0"
+    int64_t total_steps = 0;
+    int processes = 1;  // data-parallel processes
+};
 
 // One optimiser step.
 struct StepEvent {
@@ -60,7 +73,7 @@ struct LogEvent {
 
 // How a run ended.
 struct RunSummary {
-    std::string status;  // completed | stopped | failed
+    RunStatus status = RunStatus::Failed;
     std::string message;
     int64_t steps = 0;
     double seconds = 0;
@@ -83,6 +96,7 @@ inline constexpr char kEvaluationPhase[] = "evaluating: ";
 class EventSink {
   public:
     virtual ~EventSink() = default;
+    virtual void on_started(const StartedEvent&) {}
     virtual void on_step(const StepEvent&) {}
     virtual void on_eval(const EvalEvent&) {}
     virtual void on_radii(const RadiiSnapshot&) {}

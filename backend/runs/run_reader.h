@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Reading a run folder back: whole (read_run) or as another process writes it (RunFollower).
-// Torch-free: the UI includes it (through engine/run_store.h).
+// Torch-free: the UI includes it (through runs/run_store.h).
 #pragma once
 
-#include "engine/events.h"
+#include "runs/events.h"
 
 #include <cstdint>
 #include <optional>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The byte format of a run folder's files, in one place so that the writer (RunStore), the reader
 // (RunFollower) and discard_after cannot disagree. Internal to the engine: the rest of the
-// project uses engine/run_store.h and engine/run_reader.h.
+// project uses runs/run_store.h and runs/run_reader.h.
 #pragma once
 
-#include "engine/events.h"
-#include "engine/run_store.h"
+#include "runs/events.h"
+#include "runs/run_files.h"
 
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/run_format.h"
+#include "runs/run_format.h"
+#include "runs/run_files.h"
 
 #include <nlohmann/json.hpp>
 
@@ -159,7 +160,7 @@ std::optional<RadiiRow> parse_radii_row(const std::string& line) {
 }
 
 std::string summary_json(const RunSummary& s) {
-    json j{{"status", s.status},      {"message", s.message}, {"steps", s.steps},
+    json j{{"status", to_string(s.status)},      {"message", s.message}, {"steps", s.steps},
            {"seconds", s.seconds},    {"top1", s.final_top1}, {"top5", s.final_top5},
            {"run_dir", s.run_dir},    {"device", s.device},   {"libtorch", s.libtorch},
            {"processes", s.processes}};
@@ -173,7 +174,9 @@ std::optional<RunSummary> parse_summary_json(const std::string& text) {
     if (!j) return std::nullopt;
     try {
         RunSummary s;
-        s.status = j->value("status", "");
+        const auto status = parse_run_status(j->value("status", ""));
+        if (!status) return std::nullopt;  // not a summary this program wrote
+        s.status = *status;
         s.message = j->value("message", "");
         s.steps = j->value("steps", int64_t{0});
         s.seconds = number(*j, "seconds");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/tb_events.h"
+#include "runs/tb_events.h"
 
-#include "checkpoints/atomic_file.h"
+#include "files/atomic_file.h"
 
 #include <unistd.h>
 

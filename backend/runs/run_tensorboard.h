@@ -3,8 +3,8 @@
 // and rebuilt from metrics.jsonl, radii.csv and config.yaml for older or resumed runs.
 #pragma once
 
-#include "engine/events.h"
-#include "engine/tb_events.h"
+#include "runs/events.h"
+#include "runs/tb_events.h"
 
 #include <memory>
 #include <string>
