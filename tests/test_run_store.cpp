@@ -4,13 +4,14 @@
 // step. No training: the folders are written directly, so the suite runs in well under a second.
 #include "config/config_schema.h"
 #include "engine/comparison.h"
-#include "runs/run_paths.h"
+#include "engine/run_eval.h"
+#include "engine/trainer.h"
 #include "runs/run_discovery.h"
 #include "runs/run_files.h"
 #include "runs/run_lock.h"
-#include "runs/run_store.h"
+#include "runs/run_paths.h"
 #include "runs/run_reader.h"
-#include "engine/trainer.h"
+#include "runs/run_store.h"
 
 #include <QtTest/QtTest>
 
@@ -226,6 +227,31 @@ class TestRunStore : public QObject {
         QVERIFY(!fs::exists(plan.out));
         plan.entries = {"ft", "ft"};
         QVERIFY_THROWS_EXCEPTION(ConfigError, run_comparison(plan, sink, control));
+    }
+
+    // A stop request (the window's Cancel, the CLI's Ctrl-C) ends a comparison before its next
+    // run and an evaluation before its data loads, as StopRequested, with nothing written.
+    void longEngineFunctionsStopOnRequest() {
+        ComparisonPlan plan;
+        plan.entries = {"ft", "lp"};
+        plan.seeds = {0, 1};
+        plan.out = dir("compare-stopped");
+        EventSink sink;
+        RunControl control;
+        control.request_stop();
+        int runs = 0;
+        QVERIFY_THROWS_EXCEPTION(StopRequested, run_comparison(plan, sink, control,
+                                                               [&](const std::string&, int,
+                                                                   const RunSummary&) { ++runs; }));
+        QCOMPARE(runs, 0);
+        QVERIFY(!fs::exists(plan.out));
+
+        const std::string run = dir("eval-stopped");
+        fs::create_directories(run);
+        CorruptionRequest request;
+        request.corruptions = {"fog"};
+        QVERIFY_THROWS_EXCEPTION(StopRequested, evaluate_run(run, request, sink, control));
+        QVERIFY(!fs::exists(RunPaths(run).eval()));
     }
 
     void temporaryFilesOfAKilledWriterAreRemoved() {

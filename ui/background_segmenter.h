@@ -11,29 +11,32 @@
 #include <memory>
 #include <optional>
 
-class QThread;
-
 namespace tpgm::facade {
 class RunSegmenter;
 }
 
 namespace tpgm::ui {
 
-// Runs RunSegmenter::segment on a worker thread, one image at a time. A request made while one
+class BackgroundJob;
+
+// Runs RunSegmenter::segment as a BackgroundJob, one image at a time. A request made while one
 // runs waits, and only the newest waiting request runs (dragging the severity or scene control
-// does not queue up forward passes); a superseded result is dropped, never shown.
+// does not queue up forward passes); a superseded or cancelled result is dropped, never shown.
 class BackgroundSegmenter : public QObject {
     Q_OBJECT
   public:
     explicit BackgroundSegmenter(QObject* parent = nullptr);
-    // Waits for a running prediction (its result is dropped).
-    ~BackgroundSegmenter() override;
 
-    // Predicts `image` with `segmenter`; a null segmenter or an empty image asks for nothing but
-    // still supersedes what runs.
+    // Predicts `image` with `segmenter`; a null segmenter or an empty image asks for nothing and
+    // cancels what runs or waits.
     void request(std::shared_ptr<const facade::RunSegmenter> segmenter, cv::Mat image);
+    // Drops the waiting request and cancels the running one: its forward pass cannot be cut
+    // short, but its result is never shown and the job ends as cancelled.
+    void cancel();
     // A prediction is running or waiting.
-    bool busy() const { return thread_ != nullptr; }
+    bool busy() const;
+    // The job the predictions run in (tests).
+    BackgroundJob* job() const { return job_; }
 
   signals:
     // On the UI thread, for the newest request: the image it was given, its label map (CV_8UC1)
@@ -45,15 +48,9 @@ class BackgroundSegmenter : public QObject {
         std::shared_ptr<const facade::RunSegmenter> segmenter;
         cv::Mat image;
     };
-    struct Result {
-        cv::Mat image, labels;
-        QString error;
-    };
     void start(Request request);
-    void onThreadFinished();
 
-    QThread* thread_ = nullptr;
-    std::shared_ptr<Result> result_;  // filled by the running thread
+    BackgroundJob* job_;
     std::optional<Request> waiting_;
 };
 

@@ -3,10 +3,11 @@
 #include "ui/compare_view.h"
 
 #include "config/methods.h"
-#include "runs/set_names.h"
 #include "runs/run_files.h"
-#include "ui/comparison_job.h"
+#include "runs/set_names.h"
 #include "ui/comparison_table.h"
+#include "ui/jobs/background_job.h"
+#include "ui/jobs/comparison_work.h"
 #include "ui/wise_curve_plot.h"
 
 #include <QCheckBox>
@@ -124,15 +125,13 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
     controls->addWidget(progress_);
     controls->addWidget(status_, 1);
 
-    job_ = new ComparisonJob(this);
-    connect(job_, &ComparisonJob::progressed, this, [this](const QString& text, int permille) {
-        progress_->setValue(permille);
+    job_ = new BackgroundJob(QStringLiteral("tpgm-comparison"), this);
+    // About ten times a second: "tpgm seed 1 (5 of 12)…" with the current run's step or phase,
+    // and the fraction of the whole comparison done, in thousandths.
+    connect(job_, &BackgroundJob::progressed, this, [this](const QString& text, qint64 permille) {
+        progress_->setValue(static_cast<int>(permille));
         status_->setText(text);
     });
-    connect(job_, &ComparisonJob::runFinished, this, [this] {
-        if (folder() == runningFolder_) refresh();
-    });
-    connect(job_, &ComparisonJob::finished, this, &CompareView::onFinished);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
@@ -250,8 +249,9 @@ void CompareView::updateCurve() {
         if (row.entry == entry || !(ft || variant) || !row.top1.count(kIdSet) ||
             !row.top1.count(kOodMean))
             continue;
-        references.push_back({ft ? tr("FT") : ComparisonTable::label(QString::fromStdString(row.entry)),
-                              row.top1.at(kIdSet).mean, row.top1.at(kOodMean).mean});
+        references.push_back(
+            {ft ? tr("FT") : ComparisonTable::label(QString::fromStdString(row.entry)),
+             row.top1.at(kIdSet).mean, row.top1.at(kOodMean).mean});
     }
     if (!selected) {
         curve_->showEmpty(comparison_.rows.empty()
@@ -330,7 +330,7 @@ bool CompareView::runComparison() {
     QString why;
     const auto seedList = seeds(&why);
     std::optional<RunConfig> base;
-    if (job_->running())
+    if (job_->isRunning())
         why = tr("a comparison is already running");
     else if (checkedEntries().isEmpty())
         why = tr("tick at least one method");
@@ -353,7 +353,18 @@ bool CompareView::runComparison() {
 }
 
 bool CompareView::startPlan(const ComparisonPlan& plan) {
-    if (!job_->start(plan)) return false;
+    if (plan.entries.empty() || plan.seeds.empty()) return false;
+    // Posted to the UI thread after each run: a completed run reads as a finished run, so the
+    // table shows it while the rest trains.
+    std::function<void()> onRun = [this] {
+        if (folder() == runningFolder_) refresh();
+    };
+    const bool started =
+        job_->start([plan, onRun](JobContext& job) { compare_in_job(plan, job, onRun); },
+                    [this](BackgroundJob::Outcome outcome, const QString& error) {
+                        onFinished(BackgroundJob::errorText(outcome, error));
+                    });
+    if (!started) return false;
     runningFolder_ = QString::fromStdString(plan.out);
     progress_->setValue(0);
     updateButtons();
@@ -362,11 +373,11 @@ bool CompareView::startPlan(const ComparisonPlan& plan) {
 }
 
 bool CompareView::comparing() const {
-    return job_ && job_->running();
+    return job_ && job_->isRunning();
 }
 
 void CompareView::cancel() {
-    if (!job_->running()) return;
+    if (!job_->isRunning()) return;
     job_->cancel();
     status_->setText(tr("Cancelling: the current run stops at its next step…"));
 }
@@ -376,7 +387,7 @@ void CompareView::onFinished(const QString& error) {
     progress_->setValue(error.isEmpty() ? 1000 : progress_->value());
     status_->setText(error.isEmpty() ? tr("Comparison finished: the table is in %1")
                                            .arg(QDir(runningFolder_).filePath("compare.md"))
-                     : error == ComparisonJob::kCancelled
+                     : error == BackgroundJob::kCancelled
                          ? tr("Comparison cancelled; the runs that completed are in the table.")
                          : tr("Comparison failed: %1").arg(error));
     updateButtons();

@@ -24,7 +24,7 @@ class QStackedWidget;
 
 namespace tpgm::ui {
 
-class ComparisonJob;
+class BackgroundJob;
 class ComparisonTable;
 class WiseCurvePlot;
 
@@ -74,7 +74,8 @@ class CompareView : public QWidget {
 
     ComparisonTable* table() const { return table_; }
     WiseCurvePlot* curve() const { return curve_; }
-    ComparisonJob* job() const { return job_; }
+    // The background comparison (tests).
+    BackgroundJob* job() const { return job_; }
 
     // Whether a comparison is training (the window then refuses to start a run of its own).
     bool comparing() const;
@@ -108,7 +109,7 @@ class CompareView : public QWidget {
     QPushButton* cancel_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* status_ = nullptr;
-    ComparisonJob* job_ = nullptr;
+    BackgroundJob* job_ = nullptr;
     ConfigSource source_;
     QString defaultFolder_;
     QString runningFolder_;

@@ -3,8 +3,8 @@
 
 #include "runs/run_discovery.h"
 #include "runs/run_files.h"
-#include "ui/evaluation_job.h"
 #include "ui/form_widgets.h"
+#include "ui/jobs/background_job.h"
 #include "ui/plot_style.h"
 
 #include <qcustomplot.h>
@@ -78,7 +78,7 @@ CorruptionHeatmap::CorruptionHeatmap(QWidget* parent) : QWidget(parent) {
     top->addWidget(new QLabel(tr("minus:"), this));
     top->addWidget(runB_, 1);
 
-    job_ = new EvaluationJob(this);
+    job_ = new BackgroundJob(QStringLiteral("tpgm-evaluation"), this);
     compute_ = new QPushButton(this);
     compute_->setObjectName("computeCorruptions");
     compute_->setToolTip(
@@ -90,16 +90,18 @@ CorruptionHeatmap::CorruptionHeatmap(QWidget* parent) : QWidget(parent) {
     progress_->setTextVisible(true);
     progress_->hide();
     cancel_ = new QPushButton(tr("Cancel"), this);
+    cancel_->setObjectName("cancelCorruptions");
     cancel_->hide();
     connect(compute_, &QPushButton::clicked, this, [this] { computeSelected(); });
-    connect(cancel_, &QPushButton::clicked, job_, &EvaluationJob::cancel);
-    connect(job_, &EvaluationJob::progressed, this,
-            [this](const QString& phase, int done, int total) {
-                progress_->setRange(0, std::max(1, total));
-                progress_->setValue(done);
+    connect(cancel_, &QPushButton::clicked, job_, &BackgroundJob::cancel);
+    // The phase ("evaluating corruptions", "evaluating: OOD set 2 of 4 (sketch)", data loading)
+    // and its fraction done.
+    connect(job_, &BackgroundJob::progressed, this,
+            [this](const QString& phase, qint64 done, qint64 total) {
+                progress_->setRange(0, static_cast<int>(std::max<qint64>(1, total)));
+                progress_->setValue(static_cast<int>(done));
                 progress_->setFormat(phase + " %p%");
             });
-    connect(job_, &EvaluationJob::finished, this, &CorruptionHeatmap::onEvaluated);
     auto* actions = new QHBoxLayout;
     actions->addWidget(compute_);
     actions->addWidget(progress_, 1);
@@ -130,7 +132,7 @@ void CorruptionHeatmap::setSelectedRun(const RunPtr& run, bool training) {
 }
 
 void CorruptionHeatmap::updateCompute() {
-    const bool busy = job_->running();
+    const bool busy = job_->isRunning();
     compute_->setVisible(!busy);
     progress_->setVisible(busy);
     cancel_->setVisible(busy);
@@ -153,8 +155,18 @@ void CorruptionHeatmap::updateCompute() {
 }
 
 bool CorruptionHeatmap::computeSelected(const CorruptionRequest& request) {
-    if (!compute_->isEnabled() || job_->running()) return false;
-    if (!job_->start(selected_->dir, request)) return false;
+    if (!compute_->isEnabled() || job_->isRunning()) return false;
+    // `tpgm-cli eval --run DIR --corruptions ...`: scores the run's best checkpoint on its sets
+    // and the corruption matrix and writes its eval.json; a cancel ends it between sets or cells.
+    const QString dir = selected_->dir;
+    const bool started = job_->start(
+        [folder = dir.toStdString(), request](JobContext& job) {
+            evaluate_run(folder, request, job.sink(), job.control());
+        },
+        [this, dir](BackgroundJob::Outcome outcome, const QString& error) {
+            onEvaluated(dir, BackgroundJob::errorText(outcome, error));
+        });
+    if (!started) return false;
     progress_->setRange(0, 0);  // busy until the first report
     progress_->setFormat(tr("loading %1").arg(selected_->name));
     updateCompute();
@@ -167,7 +179,7 @@ void CorruptionHeatmap::onEvaluated(const QString& dir, const QString& error) {
         setRuns(runs_);
         select(dir, runB_->currentData().toString() == dir ? QString()
                                                            : runB_->currentData().toString());
-    } else if (error != EvaluationJob::kCancelled) {
+    } else if (error != BackgroundJob::kCancelled) {
         hint_->setText(tr("The evaluation of %1 failed: %2").arg(QFileInfo(dir).fileName(), error));
     }
     emit evaluated(dir, error);

@@ -19,7 +19,7 @@ class QPushButton;
 
 namespace tpgm::ui {
 
-class EvaluationJob;
+class BackgroundJob;
 
 class CorruptionHeatmap : public QWidget {
     Q_OBJECT
@@ -37,14 +37,15 @@ class CorruptionHeatmap : public QWidget {
     // Starts evaluating the selected run in the background; false when it cannot.
     bool computeSelected(const CorruptionRequest& request = defaultRequest());
     // The background evaluation (tests wait on it).
-    EvaluationJob* job() const { return job_; }
+    BackgroundJob* job() const { return job_; }
     // Value shown in a cell (top-1 in percent, or A - B in points); NaN when empty.
     double cell(int corruption, int severity) const;
     int rows() const { return static_cast<int>(labels_.size()); }
     int columns() const { return static_cast<int>(severities_.size()); }
 
   signals:
-    // A run folder's eval.json was rewritten (or the evaluation failed: `error` says why).
+    // A run folder's eval.json was rewritten (or not: `error` is BackgroundJob::kCancelled or
+    // why the evaluation failed).
     void evaluated(const QString& dir, const QString& error);
 
   private:
@@ -61,7 +62,7 @@ class CorruptionHeatmap : public QWidget {
     QPushButton* compute_ = nullptr;
     QPushButton* cancel_ = nullptr;
     QProgressBar* progress_ = nullptr;
-    EvaluationJob* job_ = nullptr;
+    BackgroundJob* job_ = nullptr;
     RunList runs_;     // the open runs, to offer a newly evaluated one
     RunPtr selected_;  // what Compute evaluates
     bool training_ = false;

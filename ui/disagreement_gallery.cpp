@@ -3,6 +3,7 @@
 #include "ui/disagreement_gallery.h"
 
 #include "ui/form_widgets.h"
+#include "ui/jobs/background_job.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -13,8 +14,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStyle>
-#include <QThread>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace tpgm::ui {
@@ -40,7 +39,15 @@ QString className(const facade::DemoSamples& s, int label) {
 }
 }  // namespace
 
-DisagreementGallery::DisagreementGallery(QWidget* parent) : QWidget(parent) {
+DisagreementGallery::DisagreementGallery(QWidget* parent)
+    : QWidget(parent), job_(new BackgroundJob(QStringLiteral("tpgm-disagreements"), this)) {
+    // Images corrupted plus images predicted per run, of all there are to do.
+    connect(job_, &BackgroundJob::progressed, this,
+            [this](const QString&, qint64 done, qint64 total) {
+                if (total <= 0) return;
+                progress_->setMaximum(static_cast<int>(total));
+                progress_->setValue(static_cast<int>(done));
+            });
     find_ = new QPushButton(tr("Find disagreements"), this);
     find_->setObjectName("findDisagreements");
     find_->setToolTip(
@@ -109,25 +116,10 @@ DisagreementGallery::DisagreementGallery(QWidget* parent) : QWidget(parent) {
     layout->addLayout(status);
     layout->addWidget(list_);
 
-    poll_ = new QTimer(this);
-    poll_->setInterval(100);
-    connect(poll_, &QTimer::timeout, this, [this] {
-        if (total_ && total_->load() > 0) {
-            progress_->setMaximum(total_->load());
-            progress_->setValue(done_->load());
-        }
-    });
     setResult({});
 }
 
-DisagreementGallery::~DisagreementGallery() {
-    if (thread_) {
-        cancelFlag_->store(true);
-        thread_->disconnect(this);
-        thread_->wait();
-        delete thread_;
-    }
-}
+DisagreementGallery::~DisagreementGallery() = default;
 
 void DisagreementGallery::setRequest(const ScanRequest& request) {
     request_ = request;
@@ -143,57 +135,44 @@ void DisagreementGallery::setCount(int count) {
 }
 
 bool DisagreementGallery::startScan() {
-    if (thread_) return false;
+    if (job_->isRunning()) return false;
     if (request_.checkpoints.size() < 2) {
         summary_->setText(tr("Choose at least two runs (columns above) to compare."));
         return false;
     }
     ScanRequest request = request_;
     request.count = count_->value();
-    cancelFlag_ = std::make_shared<std::atomic<bool>>(false);
-    done_ = std::make_shared<std::atomic<int>>(0);
-    total_ = std::make_shared<std::atomic<int>>(0);
-    pending_ = std::make_shared<ScanResult>();
-    auto cancel = cancelFlag_;
-    auto done = done_, total = total_;
-    auto out = pending_;
-    thread_ = QThread::create([request, cancel, done, total, out] {
-        *out = run_disagreement_scan(
-            request,
-            [done, total](int d, int t) {
-                total->store(t);
-                done->store(d);
-            },
-            *cancel);
-    });
-    connect(thread_, &QThread::finished, this, &DisagreementGallery::finishScan);
+    job_->run(
+        [request](JobContext& job) {
+            return run_disagreement_scan(
+                request, [&job](int done, int total) { job.report({}, done, total); },
+                job.control());
+        },
+        [this](JobResult<ScanResult> result) { finishScan(std::move(result)); });
     progress_->setRange(0, 0);  // busy until the first report
     summary_->setText(tr("Scanning %1 test images with %2 runs…")
                           .arg(request.count)
                           .arg(request.checkpoints.size()));
-    thread_->start();
-    poll_->start();
     updateState();
     return true;
 }
 
 void DisagreementGallery::cancelScan() {
-    if (cancelFlag_) cancelFlag_->store(true);
+    job_->cancel();
 }
 
-void DisagreementGallery::finishScan() {
-    poll_->stop();
-    thread_->deleteLater();
-    thread_ = nullptr;
-    ScanResult r = std::move(*pending_);
-    pending_.reset();
-    if (r.error.isEmpty()) {
-        setResult(std::move(r));
+bool DisagreementGallery::isScanning() const {
+    return job_->isRunning();
+}
+
+void DisagreementGallery::finishScan(JobResult<ScanResult> result) {
+    const QString error = result.ok() ? result.value->error : result.error;
+    if (result.ok() && error.isEmpty()) {
+        setResult(std::move(*result.value));
     } else {
         updateState();
-        summary_->setText(r.error == ScanResult::kCancelled
-                              ? tr("Scan cancelled; the previous result is kept.")
-                              : tr("Scan failed: %1").arg(r.error));
+        summary_->setText(result.cancelled() ? tr("Scan cancelled; the previous result is kept.")
+                                             : tr("Scan failed: %1").arg(error));
     }
     emit scanEnded();
 }
@@ -271,7 +250,7 @@ void DisagreementGallery::populate() {
 }
 
 void DisagreementGallery::updateState() {
-    const bool scanning = thread_ != nullptr;
+    const bool scanning = job_->isRunning();
     find_->setEnabled(!scanning);
     count_->setEnabled(!scanning);
     cancel_->setVisible(scanning);

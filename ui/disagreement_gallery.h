@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The robustness demo's disagreement gallery: scans the first test images of the demo benchmark
-// under the panel's corruption with each chosen run (off the UI thread, cancellable) and shows
+// under the panel's corruption with each chosen run (a BackgroundJob, cancellable) and shows
 // the images the runs disagree on as thumbnails, most telling first.
 #pragma once
 
@@ -9,9 +9,6 @@
 
 #include <QWidget>
 
-#include <atomic>
-#include <memory>
-
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -19,10 +16,12 @@ class QListWidgetItem;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
-class QThread;
-class QTimer;
 
 namespace tpgm::ui {
+
+class BackgroundJob;
+template <class T>
+struct JobResult;
 
 // Thumbnails of the images the chosen runs disagree on, with a filter, a count and a scan.
 class DisagreementGallery : public QWidget {
@@ -38,11 +37,14 @@ class DisagreementGallery : public QWidget {
     // Images to scan (the first N of the test split).
     int count() const;
     void setCount(int count);
-    // Starts a scan of the current request on a worker thread; false (with the reason shown)
+    // Starts a scan of the current request in the background; false (with the reason shown)
     // when a scan runs or fewer than two runs are chosen.
     bool startScan();
+    // Ends the scan between two batches; the previous result is kept.
     void cancelScan();
-    bool isScanning() const { return thread_ != nullptr; }
+    bool isScanning() const;
+    // The job the scans run in (tests).
+    BackgroundJob* job() const { return job_; }
     // Shows a finished scan; tests inject hand-made ones.
     void setResult(ScanResult result);
     const ScanResult& result() const { return result_; }
@@ -64,7 +66,7 @@ class DisagreementGallery : public QWidget {
   private:
     void populate();
     void updateState();
-    void finishScan();
+    void finishScan(JobResult<ScanResult> result);
     void activate(QListWidgetItem* item);
 
     ScanRequest request_;
@@ -78,12 +80,7 @@ class DisagreementGallery : public QWidget {
     QLabel* summary_;
     QLabel* stale_;
     QListWidget* list_;
-    QTimer* poll_;
-    QThread* thread_ = nullptr;
-    // Shared with the worker thread.
-    std::shared_ptr<std::atomic<bool>> cancelFlag_;
-    std::shared_ptr<std::atomic<int>> done_, total_;
-    std::shared_ptr<ScanResult> pending_;
+    BackgroundJob* job_;
 };
 
 }  // namespace tpgm::ui

@@ -2,6 +2,7 @@
 // The disagreement gallery's scan (see disagreement_scan.h).
 #include "ui/disagreement_scan.h"
 
+#include "engine/trainer.h"
 #include "facade/run_predictor.h"
 #include "robustness/corruptions.h"
 
@@ -12,8 +13,6 @@
 #include <stdexcept>
 
 namespace tpgm::ui {
-
-const QString ScanResult::kCancelled = QStringLiteral("cancelled");
 
 namespace {
 constexpr int kChunk = 50;  // images per forward pass: progress and cancel granularity
@@ -26,7 +25,7 @@ QString ScanRequest::signature() const {
 }
 
 ScanResult run_disagreement_scan(const ScanRequest& request, const ScanProgress& progress,
-                                 const std::atomic<bool>& cancel) {
+                                 const RunControl& control) {
     QElapsedTimer clock;
     clock.start();
     ScanResult r;
@@ -37,17 +36,20 @@ ScanResult run_disagreement_scan(const ScanRequest& request, const ScanProgress&
                 QCoreApplication::translate("DisagreementGallery",
                                             "choose at least two runs to compare")
                     .toStdString());
-        r.samples = facade::load_demo_samples(request.demo, request.count);
+        const auto checkStop = [&control] {
+            if (control.stop_requested()) throw StopRequested();
+        };
+        // Building the demo benchmark takes about 30 s the first time: stoppable meanwhile.
+        r.samples =
+            facade::load_demo_samples(request.demo, request.count,
+                                      [&](const std::string&, int64_t, int64_t) { checkStop(); });
         const int n = static_cast<int>(r.samples.images.size());
         const int columns = static_cast<int>(request.checkpoints.size());
         const int total = n * (1 + columns);
         int done = 0;
         const auto corruption = robustness::corruption_from_name(request.corruption.toStdString());
         for (int i = 0; i < n; ++i) {
-            if (i % kChunk == 0 && cancel.load()) {
-                r.error = ScanResult::kCancelled;
-                return r;
-            }
+            if (i % kChunk == 0) checkStop();
             const cv::Mat& clean = r.samples.images[i];
             r.corrupted.push_back(corruption
                                       ? robustness::corrupt(clean, *corruption, request.severity,
@@ -61,10 +63,7 @@ ScanResult run_disagreement_scan(const ScanRequest& request, const ScanProgress&
             predictClock.start();
             const facade::RunPredictor model(request.checkpoints[c].toStdString());
             for (int begin = 0; begin < n; begin += kChunk) {
-                if (cancel.load()) {
-                    r.error = ScanResult::kCancelled;
-                    return r;
-                }
+                checkStop();
                 const int end = std::min(n, begin + kChunk);
                 const std::vector<cv::Mat> chunk(r.corrupted.begin() + begin,
                                                  r.corrupted.begin() + end);
@@ -78,6 +77,8 @@ ScanResult run_disagreement_scan(const ScanRequest& request, const ScanProgress&
             r.predictSeconds += predictClock.nsecsElapsed() * 1e-9;
         }
     } catch (const std::exception& e) {
+        // A loader may wrap the stop in an error of its own: a stop is still a stop.
+        if (control.stop_requested()) throw StopRequested();
         r.error = QString::fromStdString(e.what());
     }
     r.seconds = clock.nsecsElapsed() * 1e-9;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The disagreement gallery's scan: the first test images of the demo benchmark under one
 // corruption, each run's top-1 class on every image. Synchronous and Qt-widget-free, so the
-// gallery runs it on a worker thread and tests can run it directly.
+// gallery runs it as a BackgroundJob and tests can run it directly.
 #pragma once
 
 #include "config/run_config.h"
@@ -10,9 +10,12 @@
 #include <QString>
 #include <QStringList>
 
-#include <atomic>
 #include <functional>
 #include <vector>
+
+namespace tpgm {
+class RunControl;
+}
 
 namespace tpgm::ui {
 
@@ -39,8 +42,7 @@ struct ScanResult {
     std::vector<std::vector<int>> predictions;  // [image][column]
     double seconds = 0;                         // wall time of the whole scan
     double predictSeconds = 0;                  // of which loading the runs and predicting
-    QString error;                              // non-empty: failed or cancelled (kCancelled)
-    static const QString kCancelled;
+    QString error;                              // non-empty: why it failed
 };
 
 // Called with work done and total (images corrupted plus images predicted per run).
@@ -48,8 +50,10 @@ using ScanProgress = std::function<void(int done, int total)>;
 
 // Runs a scan on the calling thread: loads the samples, corrupts each with seed = its index (as
 // the panel does), loads each checkpoint into its own predictor and predicts in batches. Polls
-// `cancel` between batches. Errors come back in `error`, never as exceptions.
+// `control` while the samples load and between batches, as training polls it between steps: a
+// stop request ends the scan with StopRequested. Errors come back in `error`, never as
+// exceptions.
 ScanResult run_disagreement_scan(const ScanRequest& request, const ScanProgress& progress,
-                                 const std::atomic<bool>& cancel);
+                                 const RunControl& control);
 
 }  // namespace tpgm::ui

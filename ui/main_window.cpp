@@ -4,12 +4,11 @@
 #include "config/config_schema.h"
 #include "ui/accuracy_plot.h"
 #include "ui/compare_view.h"
-#include "ui/comparison_job.h"
 #include "ui/corruption_heatmap.h"
 #include "ui/dataset_preview.h"
-#include "ui/evaluation_job.h"
 #include "ui/fork_dialog.h"
 #include "ui/form_widgets.h"
+#include "ui/jobs/background_job.h"
 #include "ui/loss_plot.h"
 #include "ui/plot_style.h"
 #include "ui/radii_curves_plot.h"
@@ -126,10 +125,10 @@ void MainWindow::buildCentral() {
                 const QString text = error.isEmpty() ? tr("%1: corruption matrix written to "
                                                           "eval.json")
                                                            .arg(name)
-                                     : error == EvaluationJob::kCancelled
+                                     : error == BackgroundJob::kCancelled
                                          ? tr("%1: evaluation cancelled").arg(name)
                                          : tr("%1: evaluation failed: %2").arg(name, error);
-                appendLog(error.isEmpty() || error == EvaluationJob::kCancelled ? "info" : "error",
+                appendLog(error.isEmpty() || error == BackgroundJob::kCancelled ? "info" : "error",
                           text);
                 statusBar()->showMessage(text);  // stays until the next message
             });
@@ -139,7 +138,7 @@ void MainWindow::buildCentral() {
     connect(compare_, &CompareView::comparisonFinished, this,
             [this](const QString& folder, const QString& error) {
                 updateActions();
-                appendLog(error.isEmpty() || error == ComparisonJob::kCancelled ? "info" : "error",
+                appendLog(error.isEmpty() || error == BackgroundJob::kCancelled ? "info" : "error",
                           error.isEmpty() ? tr("comparison written to %1").arg(folder)
                                           : tr("comparison in %1: %2").arg(folder, error));
             });

@@ -2,12 +2,13 @@
 #include "ui/robustness_panel.h"
 
 #include "config/config_schema.h"
-#include "runs/run_discovery.h"
 #include "facade/run_predictor.h"
 #include "robustness/corruptions.h"
+#include "runs/run_discovery.h"
 #include "ui/disagreement_gallery.h"
 #include "ui/form_widgets.h"
 #include "ui/image_file.h"
+#include "ui/jobs/background_job.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -23,13 +24,11 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
-#include <QPointer>
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
 #include <QStyle>
 #include <QTableWidget>
-#include <QThread>
 #include <QVBoxLayout>
 
 namespace tpgm::ui {
@@ -57,7 +56,8 @@ QPixmap toPixmap(const cv::Mat& m) {
 }
 }  // namespace
 
-RobustnessPanel::RobustnessPanel(QWidget* parent) : QWidget(parent) {
+RobustnessPanel::RobustnessPanel(QWidget* parent)
+    : QWidget(parent), samplesJob_(new BackgroundJob(QStringLiteral("tpgm-demo-samples"), this)) {
     setAcceptDrops(true);
     // The tab scrolls in a small window: the wheel scrolls it unless a control has focus.
     sample_ = new WheelSafeSpinBox(this);
@@ -118,6 +118,15 @@ RobustnessPanel::RobustnessPanel(QWidget* parent) : QWidget(parent) {
     status_ = new QLabel(tr("Drop an image here, or pick a sample of the demo benchmark."), this);
     status_->setWordWrap(true);
     images->addWidget(status_, 2, 0, 1, 2);
+    // A first demo build pre-trains a backbone: say which phase it is in.
+    connect(samplesJob_, &BackgroundJob::progressed, this,
+            [this](const QString& phase, qint64 done, qint64 total) {
+                if (!phase.isEmpty())
+                    status_->setText(tr("Loading the demo benchmark: %1 (%2 of %3)…")
+                                         .arg(phase)
+                                         .arg(done)
+                                         .arg(total));
+            });
 
     auto* columns = new QHBoxLayout;
     for (int i = 0; i < kColumns; ++i) {
@@ -222,34 +231,39 @@ QString RobustnessPanel::runFolder(int column) const {
 }
 
 void RobustnessPanel::loadSamples() {
-    if (loading_ || samplesLoaded()) return;
-    loading_ = true;
+    if (samplesJob_->isRunning() || samplesLoaded()) return;
     status_->setText(tr("Loading the demo benchmark (built once, about 30 s the first time)…"));
-    QPointer<RobustnessPanel> self(this);
-    const DemoConfig demo = demo_;
-    auto result = std::make_shared<facade::DemoSamples>();
-    auto error = std::make_shared<QString>();
-    QThread* thread = QThread::create([demo, result, error] {
-        try {
-            *result = facade::load_demo_samples(demo, kSamples);
-        } catch (const std::exception& e) {
-            *error = QString::fromStdString(e.what());
-        }
-    });
-    connect(thread, &QThread::finished, this, [this, thread, result, error] {
-        thread->deleteLater();
-        loading_ = false;
-        if (!error->isEmpty()) {
-            status_->setText(tr("Could not load the demo samples: %1").arg(*error));
-            return;
-        }
-        // The gallery's scan may have brought more of the same samples already.
-        if (result->images.size() > samples_.images.size()) samples_ = std::move(*result);
-        sample_->setRange(0, std::max(0, static_cast<int>(samples_.images.size()) - 1));
-        refresh();
-        emit samplesReady();
-    });
-    thread->start();
+    samplesJob_->run(
+        [demo = demo_](JobContext& job) {
+            facade::DemoSamples samples =
+                facade::load_demo_samples(demo, kSamples, job.progressFn());
+            job.checkStop();  // a cached benchmark loads without a report: cancelled all the same
+            return samples;
+        },
+        [this](JobResult<facade::DemoSamples> result) {
+            if (result.cancelled()) {
+                status_->setText(tr("Loading the demo samples was cancelled."));
+                return;
+            }
+            if (!result.ok()) {
+                status_->setText(tr("Could not load the demo samples: %1").arg(result.error));
+                return;
+            }
+            // The gallery's scan may have brought more of the same samples already.
+            if (result.value->images.size() > samples_.images.size())
+                samples_ = std::move(*result.value);
+            sample_->setRange(0, std::max(0, static_cast<int>(samples_.images.size()) - 1));
+            refresh();
+            emit samplesReady();
+        });
+}
+
+void RobustnessPanel::cancelLoading() {
+    samplesJob_->cancel();
+}
+
+bool RobustnessPanel::loadingSamples() const {
+    return samplesJob_->isRunning();
 }
 
 bool RobustnessPanel::openImage(const QString& path) {

@@ -25,9 +25,11 @@ class RunPredictor;
 
 namespace tpgm::ui {
 
+class BackgroundJob;
 class DisagreementGallery;
 struct ScanRequest;
 
+// The Robustness demo tab: one image under a corruption, three runs' top-5, the gallery below.
 class RobustnessPanel : public QWidget {
     Q_OBJECT
   public:
@@ -41,9 +43,14 @@ class RobustnessPanel : public QWidget {
     void chooseLatestRuns();
     void setRunFolder(int column, const QString& dir);
     QString runFolder(int column) const;
-    // Loads the samples now (on a background thread) instead of on first show.
+    // Loads the samples now (as a BackgroundJob) instead of on first show.
     void loadSamples();
+    // Ends a sample load at its next progress report (a first demo build takes about 30 s).
+    void cancelLoading();
     bool samplesLoaded() const { return !samples_.images.empty(); }
+    bool loadingSamples() const;
+    // The job the samples load in (tests).
+    BackgroundJob* sampleJob() const { return samplesJob_; }
     // Uses an image file instead of a demo sample.
     bool openImage(const QString& path);
     void setCorruption(const QString& name, int severity);
@@ -76,7 +83,7 @@ class RobustnessPanel : public QWidget {
     QString runsRoot_ = "runs";
     facade::DemoSamples samples_;
     cv::Mat custom_;  // a dropped or opened image, replacing the sample
-    bool loading_ = false;
+    BackgroundJob* samplesJob_;
     QSpinBox* sample_;
     QComboBox* corruption_;
     QSlider* severity_;

@@ -6,6 +6,7 @@
 #include "facade/checkpoint_report.h"
 #include "ui/collapsible_section.h"
 #include "ui/form_widgets.h"
+#include "ui/jobs/background_job.h"
 #include "ui/ood_set_editor.h"
 #include "ui/run_naming.h"
 #include "ui/setup_texts.h"
@@ -23,12 +24,10 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPointer>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
-#include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -88,7 +87,9 @@ QString range_text(const ConfigFieldInfo& f) {
 
 }  // namespace
 
-SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent) {
+SetupPanel::SetupPanel(QWidget* parent)
+    : QWidget(parent),
+      reportJob_(new BackgroundJob(QStringLiteral("tpgm-checkpoint-report"), this)) {
     auto* inner = new QWidget;
     column_ = new QVBoxLayout(inner);
     column_->setSpacing(4);
@@ -603,70 +604,6 @@ void SetupPanel::revalidate() {
         emit validityChanged(valid);
     }
     emit settingsChanged();
-}
-
-void SetupPanel::scheduleReport() {
-    const RunConfig c = config();
-    const QString key = QString::fromStdString(
-        c.pretrained + "|" + c.model + "|" + c.data + "|" + std::to_string(c.demo.width) + "|" +
-        c.folders.train + "|" + c.folders.class_list + "|" + c.lists.train + "|" + c.lists.classes);
-    if (key == reportKey_) return;
-    reportKey_ = key;
-    if (c.pretrained.empty()) {
-        // Nothing to read: at once, on this thread.
-        ++reportGeneration_;
-        reportTimer_.stop();
-        reportPending_ = false;
-        const auto r = facade::checkpoint_report(c);
-        report_->setText(QString::fromStdString(r.ok ? r.note : r.error));
-        report_->setToolTip(QString());
-        report_->setStyleSheet("font-size: small;");
-        reportError_ = r.ok ? QString() : QString::fromStdString(r.error);
-        emit checkpointReportReady(r.ok);
-        return;
-    }
-    reportPending_ = true;
-    report_->setText(tr("Reading the checkpoint…"));
-    report_->setStyleSheet("font-size: small; color: gray;");
-    reportTimer_.start();
-}
-
-void SetupPanel::startReport() {
-    const int generation = ++reportGeneration_;
-    RunConfig c = config();
-    auto result = std::make_shared<facade::CheckpointReport>();
-    QThread* thread = QThread::create([c, result] { *result = facade::checkpoint_report(c); });
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    connect(thread, &QThread::finished, this, [this, generation, result] {
-        if (generation != reportGeneration_) return;  // a newer path or model is being read
-        reportPending_ = false;
-        const facade::CheckpointReport& r = *result;
-        QStringList lines;
-        if (r.ok) {
-            lines << QString::fromStdString(r.summary());
-            int shown = 0;
-            for (const auto& [name, why] : r.skipped) {
-                if (name.rfind(r.head, 0) == 0) continue;  // the head is replaced anyway
-                if (shown++ == 3) {
-                    lines << tr("… (see tooltip)");
-                    break;
-                }
-                lines << tr("skipped %1: %2")
-                             .arg(QString::fromStdString(name), QString::fromStdString(why));
-            }
-            if (!r.note.empty()) lines << QString::fromStdString(r.note);
-        } else {
-            lines << QString::fromStdString(r.error);
-        }
-        report_->setText(lines.join("\n"));
-        report_->setToolTip(QString::fromStdString(r.text()));
-        report_->setStyleSheet(r.ok ? "font-size: small;" : "font-size: small; color: #e0443e;");
-        // A checkpoint that will not load keeps Start disabled, as any other problem does.
-        reportError_ = r.ok ? QString() : QString::fromStdString(r.error);
-        revalidate();
-        emit checkpointReportReady(r.ok);
-    });
-    thread->start();
 }
 
 }  // namespace tpgm::ui

@@ -4,8 +4,8 @@
 // section, with its documentation as tooltip. Sections that do not apply to the chosen data
 // source or method are hidden. Every edit is checked with the engine's validate(); problems
 // appear in red right under the field concerned. The pre-trained checkpoint's load report
-// (format, tensors loaded / skipped / new head) is computed off the UI thread and shown under
-// its field.
+// (format, tensors loaded / skipped / new head) is computed as a BackgroundJob and shown under
+// its field (setup_panel_report.cpp).
 #pragma once
 
 #include "config/config_schema.h"
@@ -25,11 +25,19 @@ class QLineEdit;
 class QPushButton;
 class QVBoxLayout;
 
+namespace tpgm::facade {
+struct CheckpointReport;
+}
+
 namespace tpgm::ui {
 
+class BackgroundJob;
 class CollapsibleSection;
 class OodSetEditor;
+template <class T>
+struct JobResult;
 
+// The Run setup dock: one editor per config key, validated as it is edited.
 class SetupPanel : public QWidget {
     Q_OBJECT
   public:
@@ -59,6 +67,10 @@ class SetupPanel : public QWidget {
     // The checkpoint's load report under the pretrained field; pending while it is computed.
     QLabel* checkpointReportLabel() const { return report_; }
     bool checkpointReportPending() const { return reportPending_; }
+    // Stops waiting for the report (the read under way is not shown); the next edit reads again.
+    void cancelCheckpointReport();
+    // The job the report is read in (tests).
+    BackgroundJob* checkpointReportJob() const { return reportJob_; }
 
   signals:
     void validityChanged(bool valid);
@@ -86,6 +98,7 @@ class SetupPanel : public QWidget {
     void updateSections();
     void scheduleReport();
     void startReport();
+    void showReport(const QString& key, JobResult<facade::CheckpointReport> result);
 
     RunConfig base_;
     std::vector<Editor> editors_;
@@ -99,9 +112,9 @@ class SetupPanel : public QWidget {
     OodSetEditor* ood_ = nullptr;
     QPushButton* preview_ = nullptr;
     QLabel* report_;
+    BackgroundJob* reportJob_;
     QTimer reportTimer_;
-    QString reportKey_;
-    int reportGeneration_ = 0;
+    QString reportKey_;  // what the report shown or being read is for
     bool reportPending_ = false;
     QString reportError_;  // why the checkpoint will not load (an issue), empty when it will
     QString method_;       // the method the run name was last made to follow

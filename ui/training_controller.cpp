@@ -1,74 +1,70 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/training_controller.h"
 
+#include <stdexcept>
+
 namespace tpgm::ui {
 
 TrainingController::TrainingController(QObject* parent)
-    : QObject(parent), buffer_(std::make_shared<LiveBuffer>()) {}
-
-TrainingController::~TrainingController() {
-    if (thread_) {
-        control_->request_stop();
-        thread_->wait();
-        delete thread_;
-    }
-}
+    : QObject(parent),
+      job_(new BackgroundJob(QStringLiteral("tpgm-training"), this)),
+      buffer_(std::make_shared<LiveBuffer>()) {}
 
 bool TrainingController::start(const RunConfig& config, QString* error) {
-    if (thread_) {
+    if (job_->isRunning()) {
         if (error) *error = tr("a run is already going");
         return false;
     }
+    auto buffer = buffer_;
+    buffer->take();  // nothing of an earlier run leaks into this one
+    auto summary = std::make_shared<RunSummary>();
+    const bool started = job_->start(
+        [config, buffer, summary](JobContext& job) {
+            try {
+                *summary = run_training(config, *buffer, job.control());
+            } catch (const std::exception& e) {
+                // Setup errors (unreadable checkpoint, data) throw before the first step.
+                summary->status = RunStatus::Failed;
+                summary->message = e.what();
+                summary->run_dir = config.run_dir;
+                buffer->on_log({"error", summary->message});
+                buffer->on_finished(*summary);
+            }
+            // The job ends as the run did: a stopped run is a cancelled job, a failed one failed.
+            if (summary->status == RunStatus::Stopped) throw StopRequested(summary->message);
+            if (summary->status == RunStatus::Failed) throw std::runtime_error(summary->message);
+        },
+        [this, summary](BackgroundJob::Outcome, const QString&) {
+            summary_ = *summary;
+            const std::string_view status = to_string(summary_.status);
+            emit runFinished(QString::fromUtf8(status.data(), static_cast<int>(status.size())),
+                             QString::fromStdString(summary_.message));
+        });
+    if (!started) return false;
     config_ = config;
     summary_ = RunSummary{};
-    control_ = std::make_unique<RunControl>();
-    buffer_->take();  // nothing of an earlier run leaks into this one
-    auto buffer = buffer_;
-    RunControl* control = control_.get();
-    RunSummary* summary = &summary_;
-    thread_ = QThread::create([config, buffer, control, summary] {
-        try {
-            *summary = run_training(config, *buffer, *control);
-        } catch (const std::exception& e) {
-            // Setup errors (unreadable checkpoint, data) throw before the first step.
-            RunSummary s;
-            s.status = RunStatus::Failed;
-            s.message = e.what();
-            s.run_dir = config.run_dir;
-            *summary = s;
-            buffer->on_log({"error", s.message});
-            buffer->on_finished(s);
-        }
-    });
-    thread_->setObjectName("tpgm-training");
-    connect(thread_, &QThread::finished, this, &TrainingController::onThreadFinished);
-    thread_->start();
     return true;
 }
 
 void TrainingController::pause() {
-    if (control_) control_->pause();
+    if (RunControl* control = job_->control()) control->pause();
 }
 
 void TrainingController::resume() {
-    if (control_) control_->resume();
+    if (RunControl* control = job_->control()) control->resume();
 }
 
 void TrainingController::stop() {
-    if (control_) control_->request_stop();
+    job_->cancel();
 }
 
-bool TrainingController::wait(unsigned long ms) {
-    return !thread_ || thread_->wait(ms);
+bool TrainingController::paused() const {
+    const RunControl* control = job_->control();
+    return control && control->paused();
 }
 
-void TrainingController::onThreadFinished() {
-    if (!thread_) return;
-    thread_->deleteLater();
-    thread_ = nullptr;
-    const std::string_view status = to_string(summary_.status);
-    emit runFinished(QString::fromUtf8(status.data(), static_cast<int>(status.size())),
-                     QString::fromStdString(summary_.message));
+bool TrainingController::wait(int ms) {
+    return job_->wait(ms);
 }
 
 }  // namespace tpgm::ui

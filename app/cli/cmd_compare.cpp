@@ -2,9 +2,9 @@
 // tpgm-cli compare: several methods x seeds under one budget, mean and std per set.
 // A method entry is a method name optionally followed by overrides: "tpgm@tpgm.proj_lr=0.01".
 #include "commands.h"
-#include "runs/set_names.h"
 #include "config/data_sources.h"
 #include "console.h"
+#include "runs/set_names.h"
 
 #include "engine/comparison.h"
 #include "engine/trainer.h"
@@ -52,18 +52,26 @@ void register_compare_command(CLI::App& app) {
         plan.seeds = o->seeds;
         plan.out = o->out;
         ConsoleSink sink(/*quiet=*/true);
-        tpgm::RunControl control;
-        const auto table = tpgm::run_comparison(
-            plan, sink, control, [](const std::string& entry, int seed, const tpgm::RunSummary& s) {
-                std::cout << std::left << std::setw(28) << entry << " seed " << seed << std::fixed
-                          << std::setprecision(1);
-                // A run without OOD sets has no OOD mean ("map::at" ended the comparison).
-                for (const auto& [set, label] :
-                     {std::pair{tpgm::kIdSet, ": ID "}, std::pair{tpgm::kOodMean, "  OOD mean "}})
-                    if (const auto it = s.final_top1.find(set); it != s.final_top1.end())
-                        std::cout << label << 100 * it->second;
-                std::cout << "  (" << format_duration(s.seconds) << ")" << std::endl;
-            });
+        tpgm::RunControl control;  // Ctrl-C stops the current run at its next step
+        const StopOnSignals signals(control);
+        const auto on_run = [](const std::string& entry, int seed, const tpgm::RunSummary& s) {
+            std::cout << std::left << std::setw(28) << entry << " seed " << seed << std::fixed
+                      << std::setprecision(1);
+            // A run without OOD sets has no OOD mean ("map::at" ended the comparison).
+            for (const auto& [set, label] :
+                 {std::pair{tpgm::kIdSet, ": ID "}, std::pair{tpgm::kOodMean, "  OOD mean "}})
+                if (const auto it = s.final_top1.find(set); it != s.final_top1.end())
+                    std::cout << label << 100 * it->second;
+            std::cout << "  (" << format_duration(s.seconds) << ")" << std::endl;
+        };
+        tpgm::Comparison table;
+        try {
+            table = tpgm::run_comparison(plan, sink, control, on_run);
+        } catch (const tpgm::StopRequested& e) {
+            std::cerr << "\ncompare " << e.what() << "; the completed runs are in " << o->out
+                      << ", compare.md was not written\n";
+            throw CLI::RuntimeError(signals.exit_code());
+        }
         std::cout << "\n"
                   << (tpgm::is_segmentation_run(plan.base) ? "Mean IoU" : "Top-1 accuracy")
                   << " (%), mean ± std over " << plan.seeds.size()

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // tpgm-cli eval: accuracy of a checkpoint (or a run's final model) on the ID and OOD sets.
 #include "commands.h"
-#include "runs/run_files.h"
-#include "runs/run_discovery.h"
-#include "runs/run_paths.h"
 #include "config/data_sources.h"
 #include "console.h"
+#include "runs/run_discovery.h"
+#include "runs/run_files.h"
+#include "runs/run_paths.h"
 
 #include "engine/evaluator.h"
 #include "engine/run_eval.h"
+#include "engine/trainer.h"
 
 #include <iomanip>
 #include <iostream>
@@ -101,22 +102,30 @@ void register_eval_command(CLI::App& app) {
         overrides.push_back("resume=false");
         const tpgm::RunConfig config = resolve_config(config_path, overrides);
         ConsoleSink sink;
-        const tpgm::EvalEvent e = tpgm::evaluate_checkpoint(config, checkpoint, sink);
-        std::cout << "checkpoint: " << checkpoint << "\n\n";
-        print_accuracy_table(std::cout, e.top1, e.top5, tpgm::is_segmentation_run(config));
-        if (o->per_class && e.class_iou.empty()) {
-            std::cout << "\n--per-class: per-class IoU is for segmentation runs; this run "
-                         "classifies\n";
-        } else if (o->per_class) {
-            std::cout << "\nIoU per class (%)\n";
-            print_class_iou_table(std::cout, e.class_iou);
+        tpgm::RunControl control;  // Ctrl-C ends the evaluation at its next set or cell
+        const StopOnSignals signals(control);
+        try {
+            const tpgm::EvalEvent e = tpgm::evaluate_checkpoint(config, checkpoint, sink, control);
+            std::cout << "checkpoint: " << checkpoint << "\n\n";
+            print_accuracy_table(std::cout, e.top1, e.top5, tpgm::is_segmentation_run(config));
+            if (o->per_class && e.class_iou.empty()) {
+                std::cout << "\n--per-class: per-class IoU is for segmentation runs; this run "
+                             "classifies\n";
+            } else if (o->per_class) {
+                std::cout << "\nIoU per class (%)\n";
+                print_class_iou_table(std::cout, e.class_iou);
+            }
+            tpgm::EvalReport report{checkpoint, e.top1, e.top5, std::nullopt, e.class_iou};
+            if (!request.corruptions.empty()) {
+                report.corruptions =
+                    tpgm::evaluate_corruption_report(config, checkpoint, request, sink, control);
+                print_corruptions(*report.corruptions, o->images,
+                                  tpgm::is_segmentation_run(config));
+            }
+            if (!o->run.empty()) tpgm::write_eval_json(o->run, report);
+        } catch (const tpgm::StopRequested& e) {
+            std::cerr << "\neval " << e.what() << "; nothing written\n";
+            throw CLI::RuntimeError(signals.exit_code());
         }
-        tpgm::EvalReport report{checkpoint, e.top1, e.top5, std::nullopt, e.class_iou};
-        if (!request.corruptions.empty()) {
-            report.corruptions =
-                tpgm::evaluate_corruption_report(config, checkpoint, request, sink);
-            print_corruptions(*report.corruptions, o->images, tpgm::is_segmentation_run(config));
-        }
-        if (!o->run.empty()) tpgm::write_eval_json(o->run, report);
     });
 }

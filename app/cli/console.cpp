@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "console.h"
 
-#include "runs/set_names.h"
 #include "runs/run_paths.h"
+#include "runs/set_names.h"
 
 #include "config/config_schema.h"
 #include "config/data_sources.h"
@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
-#include <cstdlib>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -128,20 +128,30 @@ void on_interrupt(int sig) {
 
 }  // namespace
 
-int train_in_foreground(const tpgm::RunConfig& config, bool quiet) {
-    ConsoleSink sink(quiet);
-    tpgm::RunControl control;
+StopOnSignals::StopOnSignals(tpgm::RunControl& control) {
+    g_signal = SIGINT;
     g_control = &control;
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
     std::signal(SIGHUP, on_interrupt);  // a closed terminal: stop with a checkpoint
-    struct Detach {  // the handlers must not reach `control` once it is gone, even on a throw
-        ~Detach() { g_control = nullptr; }
-    } detach;
+}
+
+StopOnSignals::~StopOnSignals() {
+    g_control = nullptr;
+}
+
+int StopOnSignals::exit_code() const {
+    return 128 + g_signal;
+}
+
+int train_in_foreground(const tpgm::RunConfig& config, bool quiet) {
+    ConsoleSink sink(quiet);
+    tpgm::RunControl control;
+    const StopOnSignals signals(control);
     const tpgm::RunSummary s = tpgm::run_training(config, sink, control);
     const int code = s.status == tpgm::RunStatus::Completed ? 0
                      : s.status == tpgm::RunStatus::Failed  ? 1
-                                                      : 128 + g_signal;  // 130, 143 or 129
+                                                            : signals.exit_code();
     if (s.rank != 0) return code;  // rank 0 reports the run; the others' errors were logged
     std::cout << "\n"
               << config.method << " run " << tpgm::to_string(s.status) << " after " << s.steps

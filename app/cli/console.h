@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace tpgm {
+class RunControl;
+}
+
 // Draws a progress bar (step, loss, images/s, ETA) on stderr; plain periodic lines when stderr
 // is not a terminal.
 class ConsoleSink : public tpgm::EventSink {
@@ -36,10 +40,24 @@ class ConsoleSink : public tpgm::EventSink {
     std::string device_;
 };
 
+// While alive, the first SIGINT, SIGTERM or SIGHUP asks `control` to stop (training after the
+// current step with a checkpoint, an evaluation or comparison at its next set, cell or step) and
+// a second exits at once. The engine's long commands share it; one at a time.
+class StopOnSignals {
+  public:
+    explicit StopOnSignals(tpgm::RunControl& control);
+    // The handlers must not reach `control` once it is gone, even on a throw.
+    ~StopOnSignals();
+    StopOnSignals(const StopOnSignals&) = delete;
+    StopOnSignals& operator=(const StopOnSignals&) = delete;
+    // 128 + the signal that asked to stop: 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
+    int exit_code() const;
+};
+
 // Trains `config` on this thread as a terminal user expects: progress on stderr; the first
 // SIGINT, SIGTERM or SIGHUP stops after the current step with a checkpoint, a second exits at
-// once; then the outcome and the accuracy table on stdout; set-up errors throw. Returns the exit status: 0 completed,
-// 1 failed, 128 + the signal when stopped.
+// once; then the outcome and the accuracy table on stdout; set-up errors throw. Returns the exit
+// status: 0 completed, 1 failed, 128 + the signal when stopped.
 int train_in_foreground(const tpgm::RunConfig& config, bool quiet);
 
 // Reads the config file (if any; with resume=true and no file, the run folder's own

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/comparison.h"
 
-#include "files/atomic_file.h"
 #include "config/config_schema.h"
 #include "engine/trainer.h"
+#include "files/atomic_file.h"
 
 #include <filesystem>
 #include <sstream>
@@ -52,11 +52,13 @@ Comparison run_comparison(
         folders.push_back({entry, {}});
         for (int seed : plan.seeds) {
             const RunConfig& config = configs[next++];
+            const std::string run = entry + " seed " + std::to_string(seed);
+            if (control.stop_requested()) throw StopRequested("stopped before " + run);
             const RunSummary s = run_training(config, sink, control);
+            if (s.status == RunStatus::Stopped) throw StopRequested(run + " stopped: " + s.message);
             if (s.status != RunStatus::Completed)
-                throw std::runtime_error(entry + " seed " + std::to_string(seed) + " " +
-                                         std::string(to_string(s.status)) +
-                                         ": " + s.message);
+                throw std::runtime_error(run + " " + std::string(to_string(s.status)) + ": " +
+                                         s.message);
             if (on_run) on_run(entry, seed, s);
             folders.back().second.push_back(config.run_dir);
         }

@@ -26,8 +26,10 @@ struct ComparisonPlan {
 RunConfig comparison_run_config(const ComparisonPlan& plan, const std::string& entry, int seed);
 // Runs every entry x seed in order (replacing earlier runs in their folders), sending each run's
 // events to `sink`, then writes <out>/compare.md and returns the table. `on_run` hears of each
-// finished run. A run that does not complete ends the comparison (std::runtime_error naming the
-// entry and seed); a stop request ends it after the current run's stop.
+// finished run. A run that fails ends the comparison (std::runtime_error naming the entry and
+// seed). `control` is every run's RunControl: a stop request stops the current run at its next
+// step (or the next run before it starts) and ends the comparison with StopRequested, the runs
+// that completed kept in their folders and compare.md not written.
 Comparison run_comparison(
     const ComparisonPlan& plan, EventSink& sink, RunControl& control,
     const std::function<void(const std::string& entry, int seed, const RunSummary&)>& on_run = {});

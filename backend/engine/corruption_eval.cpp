@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/corruption_eval.h"
 
-#include "runs/set_names.h"
 #include "checkpoints/checkpoint.h"
 #include "config/config_schema.h"  // ConfigError
 #include "data/image_convert.h"
 #include "engine/evaluator.h"
 #include "engine/run_data.h"
 #include "engine/runtime.h"
+#include "engine/trainer.h"
 #include "robustness/corruptions.h"
+#include "runs/set_names.h"
 
 #include <torch/torch.h>
 
@@ -57,10 +58,10 @@ CorruptionMatrix evaluate_corruptions(Classifier& model, const TensorDataset& cl
 std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
     const RunConfig& config, const std::vector<std::string>& checkpoints,
     const std::vector<std::string>& corruptions, const std::vector<int>& severities, int64_t images,
-    EventSink& sink) {
+    EventSink& sink, const RunControl& control) {
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
-    const RunSets data = load_run_data(config, sink);
+    const RunSets data = load_run_data(config, sink, control);
     if (data.test->variable_size())
         throw ConfigError(
             "corruption evaluation needs test images of one size; set "
@@ -76,7 +77,10 @@ std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
     const auto total =
         static_cast<int64_t>(checkpoints.size() * corruptions.size() * severities.size());
     int64_t done = 0;
-    auto report = [&] { sink.on_progress("evaluating corruptions", done, total); };
+    auto report = [&] {
+        sink.on_progress("evaluating corruptions", done, total);
+        if (control.stop_requested()) throw StopRequested();
+    };
     report();
     std::vector<CorruptionMatrix> out;
     for (auto& model : models) {

@@ -6,8 +6,8 @@
 
 #include "config/run_config.h"
 #include "data/tensor_dataset.h"
-#include "runs/events.h"
 #include "models/classifier.h"
+#include "runs/events.h"
 
 #include <cstdint>
 #include <functional>
@@ -16,6 +16,8 @@
 #include <vector>
 
 namespace tpgm {
+
+class RunControl;
 
 // Top-1 accuracy of one model on every corruption x severity of one clean set.
 struct CorruptionMatrix {
@@ -48,10 +50,11 @@ CorruptionErrors corruption_errors(const CorruptionMatrix& model, const Corrupti
 
 // Loads the data of `config` and each checkpoint, and evaluates every checkpoint's matrix on the
 // same corrupted copies of the first `images` ID test images (0: all). Progress goes to `sink`
-// per cell as "evaluating corruptions" (a sink may throw from on_progress to cancel).
+// per cell as "evaluating corruptions"; a stop request of `control` ends it while the data loads
+// or after a cell (StopRequested).
 std::vector<CorruptionMatrix> evaluate_checkpoints_on_corruptions(
     const RunConfig& config, const std::vector<std::string>& checkpoints,
     const std::vector<std::string>& corruptions, const std::vector<int>& severities, int64_t images,
-    EventSink& sink);
+    EventSink& sink, const RunControl& control);
 
 }  // namespace tpgm

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/evaluator.h"
 
-#include "runs/set_names.h"
 #include "checkpoints/checkpoint.h"
 #include "data/mask_tensor_set.h"
 #include "engine/run_data.h"
 #include "engine/runtime.h"
+#include "engine/trainer.h"
+#include "runs/set_names.h"
 #include "segmentation/metrics.h"
 
 #include <torch/torch.h>
@@ -176,11 +177,12 @@ void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vect
 
 EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
                             const StreamOptions& stream, EventSink* progress,
-                            const EvalShard& shard) {
+                            const EvalShard& shard, const RunControl* control) {
     EvalEvent e;
     const auto total = static_cast<int64_t>(data.ood.size()) + 1;
     int64_t done = 0;
     auto score = [&](const ImageSetPtr& set, const std::string& name, const std::string& label) {
+        if (control && control->stop_requested()) throw StopRequested();
         if (progress) progress->on_progress(kEvaluationPhase + label, done, total);
         const Accuracy acc = evaluate(model, set, data.norm, device, stream, kEvalBatch, shard);
         e.top1[name] = acc.top1;
@@ -217,13 +219,13 @@ std::shared_ptr<Classifier> load_model_for(const std::string& checkpoint, const 
 }
 
 EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkpoint,
-                              EventSink& sink) {
+                              EventSink& sink, const RunControl& control) {
     set_threads(config.threads);
     const auto device = resolve_device(config.device);
-    const RunSets data = load_run_data(config, sink);
+    const RunSets data = load_run_data(config, sink, control);
     auto model = load_model_for(checkpoint, data);
     model->to(device);
-    return evaluate_run_sets(*model, data, device, stream_options(config), &sink);
+    return evaluate_run_sets(*model, data, device, stream_options(config), &sink, {}, &control);
 }
 
 }  // namespace tpgm

@@ -6,14 +6,16 @@
 #include "config/run_config.h"
 #include "data/batch_stream.h"
 #include "data/run_sets.h"
-#include "runs/events.h"
 #include "models/classifier.h"
+#include "runs/events.h"
 
 #include <functional>
 #include <string>
 #include <vector>
 
 namespace tpgm {
+
+class RunControl;
 
 // One process's share of an evaluation that several (data-parallel ranks) run together, and how
 // their counts add up. The default: the whole set, in this process alone.
@@ -54,15 +56,17 @@ std::vector<int64_t> misclassified(Classifier& model, const ImageSetPtr& set,
 void add_ood_aggregates(std::map<std::string, double>& accuracy, const std::vector<SetInfo>& ood);
 // ID test ("id") and every OOD set, with the aggregates. With `progress`, before each set its
 // on_progress gets kEvaluationPhase + "ID test" or "OOD set 3 of 15 (sketch)" with the sets
-// done and in all, and once more (the phase alone) when every set is done.
+// done and in all, and once more (the phase alone) when every set is done. With `control`, a
+// stop request ends it before the next set (StopRequested).
 EvalEvent evaluate_run_sets(Classifier& model, const RunSets& data, const torch::Device& device,
                             const StreamOptions& stream, EventSink* progress = nullptr,
-                            const EvalShard& shard = {});
-// Loads `checkpoint` and evaluates it on the sets of `config`.
+                            const EvalShard& shard = {}, const RunControl* control = nullptr);
 // The checkpoint's model; throws CheckpointError naming the file when its classes or input
 // channels do not fit `data`.
 std::shared_ptr<Classifier> load_model_for(const std::string& checkpoint, const RunSets& data);
+// Loads `checkpoint` and evaluates it on the sets of `config`; a stop request of `control` ends
+// it while the data loads or between two sets (StopRequested).
 EvalEvent evaluate_checkpoint(const RunConfig& config, const std::string& checkpoint,
-                              EventSink& sink);
+                              EventSink& sink, const RunControl& control);
 
 }  // namespace tpgm

@@ -6,6 +6,7 @@
 #include "data/voc_sets.h"
 #include "demo/demo_benchmark.h"
 #include "engine/runtime.h"
+#include "engine/trainer.h"
 #include "segmentation/demo_segmentation.h"
 
 #include <algorithm>
@@ -27,6 +28,16 @@ RunSets load_run_data(const RunConfig& config, const LoadCallbacks& callbacks) {
             return load_file_sets(config, callbacks);
     }
     throw std::logic_error("no loader for data source " + config.data);
+}
+
+RunSets load_run_data(const RunConfig& config, EventSink& sink, const RunControl& control) {
+    return load_run_data(config, {[&](const std::string& phase, int64_t d, int64_t t) {
+                                      sink.on_progress(phase, d, t);
+                                      if (control.stop_requested()) throw StopRequested();
+                                  },
+                                  [&](const std::string& message) {
+                                      sink.on_log({"warn", message});
+                                  }});
 }
 
 StreamOptions stream_options(const RunConfig& config) {

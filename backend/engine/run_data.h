@@ -10,6 +10,8 @@
 
 namespace tpgm {
 
+class RunControl;
+
 // Loads (building, scanning or decoding as needed) the sets `config.data` names. Throws
 // DatasetError (missing folders, empty classes, bad lists, nothing decodable) before training.
 // Building the demo benchmark pre-trains its backbone on the device `config.device` resolves to.
@@ -17,6 +19,9 @@ RunSets load_run_data(const RunConfig& config, const LoadCallbacks& callbacks);
 
 // The same, reporting progress and warnings to `sink`.
 RunSets load_run_data(const RunConfig& config, EventSink& sink);
+// The same, ending with StopRequested at the loader's next progress report once `control` asks
+// to stop (building the demo benchmark takes about 30 s).
+RunSets load_run_data(const RunConfig& config, EventSink& sink, const RunControl& control);
 
 // Loader threads and prefetch for the run's sets: none for the demo's in-memory tensors (a
 // batch is one index_select), images.loader_threads (0: one per core) for image files.

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/run_eval.h"
 
-#include "runs/run_files.h"
-#include "runs/run_discovery.h"
-#include "runs/run_paths.h"
 #include "config/config_schema.h"
 #include "engine/corruption_eval.h"
 #include "engine/evaluator.h"
+#include "engine/trainer.h"
 #include "robustness/corruptions.h"
+#include "runs/run_discovery.h"
+#include "runs/run_files.h"
+#include "runs/run_paths.h"
 
 #include <sstream>
 #include <stdexcept>
@@ -32,11 +33,13 @@ std::vector<std::string> corruption_names(const std::string& spec) {
 }
 
 CorruptionReport evaluate_corruption_report(const RunConfig& config, const std::string& checkpoint,
-                                            const CorruptionRequest& request, EventSink& sink) {
+                                            const CorruptionRequest& request, EventSink& sink,
+                                            const RunControl& control) {
     std::vector<std::string> checkpoints{checkpoint};
     if (!request.baseline.empty()) checkpoints.push_back(best_checkpoint(request.baseline));
-    const auto matrices = evaluate_checkpoints_on_corruptions(
-        config, checkpoints, request.corruptions, request.severities, request.images, sink);
+    const auto matrices =
+        evaluate_checkpoints_on_corruptions(config, checkpoints, request.corruptions,
+                                            request.severities, request.images, sink, control);
     const CorruptionMatrix& m = matrices.front();
     CorruptionReport report;
     for (std::size_t c = 0; c < m.corruptions.size(); ++c)
@@ -55,14 +58,16 @@ CorruptionReport evaluate_corruption_report(const RunConfig& config, const std::
     return report;
 }
 
-EvalReport evaluate_run(const std::string& dir, const CorruptionRequest& request, EventSink& sink) {
+EvalReport evaluate_run(const std::string& dir, const CorruptionRequest& request, EventSink& sink,
+                        const RunControl& control) {
+    if (control.stop_requested()) throw StopRequested();  // before any data loads
     RunConfig config = load_config_file(RunPaths(dir).config());
     config.resume = false;  // the folder is read, never trained into
     const std::string checkpoint = best_checkpoint(dir);
-    const EvalEvent e = evaluate_checkpoint(config, checkpoint, sink);
+    const EvalEvent e = evaluate_checkpoint(config, checkpoint, sink, control);
     EvalReport report{checkpoint, e.top1, e.top5, std::nullopt, e.class_iou};
     if (!request.corruptions.empty())
-        report.corruptions = evaluate_corruption_report(config, checkpoint, request, sink);
+        report.corruptions = evaluate_corruption_report(config, checkpoint, request, sink, control);
     write_eval_json(dir, report);
     return report;
 }

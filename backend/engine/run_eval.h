@@ -14,6 +14,8 @@
 
 namespace tpgm {
 
+class RunControl;
+
 // The corruption part of an evaluation.
 struct CorruptionRequest {
     std::vector<std::string> corruptions;  // ImageNet-C names; empty: no matrix
@@ -27,12 +29,17 @@ struct CorruptionRequest {
 std::vector<std::string> corruption_names(const std::string& spec);
 
 // The corruption matrix of `checkpoint` on the ID test images of `config` (and its corruption
-// errors against `request.baseline`'s best checkpoint).
+// errors against `request.baseline`'s best checkpoint). A stop request of `control` ends it
+// after the current cell (StopRequested).
 CorruptionReport evaluate_corruption_report(const RunConfig& config, const std::string& checkpoint,
-                                            const CorruptionRequest& request, EventSink& sink);
+                                            const CorruptionRequest& request, EventSink& sink,
+                                            const RunControl& control);
 
 // `tpgm-cli eval --run DIR`: the run's best checkpoint on the run's own data, then its
-// corruption matrix when asked; the report also replaces DIR/eval.json.
-EvalReport evaluate_run(const std::string& dir, const CorruptionRequest& request, EventSink& sink);
+// corruption matrix when asked; the report also replaces DIR/eval.json. `control` is polled
+// between sets and cells, as training polls it between steps: a stop request ends it with
+// StopRequested and DIR/eval.json untouched.
+EvalReport evaluate_run(const std::string& dir, const CorruptionRequest& request, EventSink& sink,
+                        const RunControl& control);
 
 }  // namespace tpgm

@@ -7,6 +7,8 @@
 #include "runs/events.h"
 
 #include <atomic>
+#include <stdexcept>
+#include <string>
 
 namespace tpgm {
 
@@ -25,6 +27,14 @@ class RunControl {
   private:
     std::atomic<bool> stop_{false};
     std::atomic<bool> paused_{false};
+};
+
+// Thrown by the engine's long functions other than training (evaluate_run, run_comparison) when
+// their RunControl asked them to stop: they end between two parts of their work and leave no
+// half-written result. Training instead returns a summary with status "stopped".
+struct StopRequested : std::runtime_error {
+    explicit StopRequested(const std::string& what = "stopped on request")
+        : std::runtime_error(what) {}
 };
 
 // Runs `config` to completion, a stop request, or a failure, writing the run folder and

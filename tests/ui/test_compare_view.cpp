@@ -2,13 +2,16 @@
 // The Compare tab, offscreen, over run folders written by hand (no training): one row per
 // compared entry with mean ± std per set and the cost per step against FT, runs that did not
 // complete left out, numeric sorting, the WiSE-FT curve with its reference points, the teaching
-// empty states, and a comparison that fails in the background ending on the UI thread.
+// empty states, a comparison that fails in the background ending on the UI thread, and one of
+// two tiny demo runs cancelled while it trains.
 #include "engine/comparison.h"
+#include "job_checks.h"
 #include "runs/run_files.h"
 #include "runs/run_store.h"
+#include "tiny_demo.h"
 #include "ui/compare_view.h"
-#include "ui/comparison_job.h"
 #include "ui/comparison_table.h"
+#include "ui/jobs/background_job.h"
 #include "ui/theme.h"
 #include "ui/wise_curve_plot.h"
 
@@ -16,7 +19,9 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QFileInfo>
 #include <QHeaderView>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -247,7 +252,7 @@ class TestCompareView : public QObject {
         view.setPlan({"ft"}, "0, x");
         QVERIFY(!view.runComparison());
         QVERIFY2(view.statusText().contains("\"x\" is not a seed"), qPrintable(view.statusText()));
-        QVERIFY(!view.job()->running());
+        QVERIFY(!view.job()->isRunning());
         view.setPlan({}, "0");
         QVERIFY(!view.runComparison());
         QVERIFY2(view.statusText().contains("tick"), qPrintable(view.statusText()));
@@ -264,13 +269,48 @@ class TestCompareView : public QObject {
         plan.seeds = {0};
         plan.out = tmp_.filePath("bad").toStdString();
         QVERIFY(view.startPlan(plan));
-        QVERIFY(view.job()->running());
+        QVERIFY(view.job()->isRunning());
         QVERIFY(!view.startPlan(plan));  // one comparison at a time
         QVERIFY(spy.wait(10000));
-        QVERIFY(!view.job()->running());
+        QVERIFY(!view.job()->isRunning());
         const QString error = spy.front().at(1).toString();
-        QVERIFY(!error.isEmpty() && error != tpgm::ui::ComparisonJob::kCancelled);
+        QVERIFY(!error.isEmpty() && error != tpgm::ui::BackgroundJob::kCancelled);
         QVERIFY2(view.statusText().startsWith("Comparison failed"), qPrintable(view.statusText()));
+    }
+
+    // Cancel stops the running comparison at its current run's next step: the job ends as
+    // cancelled, the tab is idle again and compare.md is not written.
+    void cancelStopsTheRunningComparison() {
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
+        CompareView view;
+        const QString out = tmp_.filePath("cancelled");
+        view.setFolder(out);
+        ComparisonPlan plan;
+        plan.base = tiny_demo_config(tmp_.filePath("cache").toStdString(), "unused");
+        plan.base.epochs = 50;  // still training when the cancel comes
+        plan.entries = {"ft", "lp"};
+        plan.seeds = {0};
+        plan.out = out.toStdString();
+        QSignalSpy finished(&view, &CompareView::comparisonFinished);
+        QSignalSpy ends(view.job(), &tpgm::ui::BackgroundJob::finished);
+        QVERIFY(view.startPlan(plan));
+        QTRY_VERIFY_WITH_TIMEOUT(view.statusText().contains(" step "), 120000);
+        auto* cancel = view.findChild<QPushButton*>("compareCancel");
+        QVERIFY(cancel->isEnabled());
+        cancel->click();
+        VERIFY_CANCELLED(ends, *view.job(), 30000);
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.front().at(1).toString(), tpgm::ui::BackgroundJob::kCancelled);
+        QVERIFY2(view.statusText().startsWith("Comparison cancelled"),
+                 qPrintable(view.statusText()));
+        QVERIFY(!view.comparing());
+        QVERIFY(!cancel->isEnabled());
+        QVERIFY(!QFileInfo::exists(out + "/compare.md"));
+        // The stopped run keeps its folder; it did not complete, so the table leaves it out.
+        QVERIFY(QFileInfo::exists(out + "/ft-seed0/config.yaml"));
+        QVERIFY(!QFileInfo::exists(out + "/lp-seed0"));
     }
 };
 

@@ -10,6 +10,7 @@
 #include "engine/trainer.h"
 #include "facade/run_predictor.h"
 #include "facade/runtime_facade.h"
+#include "job_checks.h"
 #include "robustness/corruptions.h"
 #include "tiny_demo.h"
 #include "ui/disagreement_gallery.h"
@@ -20,6 +21,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTemporaryDir>
@@ -252,7 +254,9 @@ class TestDisagreementGallery : public QObject {
     }
 
     void realScanAgreesWithThePanel() {
-        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
         const QString cache = tmp_.filePath("cache");
         QStringList runs;
         for (const char* method : {"lp", "tpgm"}) {
@@ -304,12 +308,38 @@ class TestDisagreementGallery : public QObject {
         panel.setCorruption("gaussian_noise", 4);
         QVERIFY(g->isStale());
         const size_t before = g->result().predictions.size();
+        QSignalSpy ends(g->job(), &BackgroundJob::finished);
         QVERIFY(g->startScan());
-        g->cancelScan();
+        g->findChild<QPushButton*>("cancelDisagreements")->click();
         QVERIFY(ended.wait(60000));
+        VERIFY_CANCELLED(ends, *g->job(), 0);
+        QVERIFY(!g->isScanning());
+        QVERIFY(g->findChild<QPushButton*>("findDisagreements")->isEnabled());  // idle again
         QVERIFY2(g->summaryText().contains("cancelled"), qPrintable(g->summaryText()));
         QCOMPARE(g->result().predictions.size(), before);
         QVERIFY(g->isStale());
+    }
+
+    // The panel's sample load (a first demo build takes about 30 s) is cancelled the same way:
+    // no samples, the panel idle, and a later load works.
+    void sampleLoadCancels() {
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
+        RobustnessPanel panel;
+        panel.setDemoConfig(tiny_demo_config(tmp_.filePath("cache").toStdString(), "unused").demo);
+        QSignalSpy ready(&panel, &RobustnessPanel::samplesReady);
+        QSignalSpy ends(panel.sampleJob(), &BackgroundJob::finished);
+        panel.loadSamples();
+        QVERIFY(panel.loadingSamples());
+        panel.cancelLoading();
+        VERIFY_CANCELLED(ends, *panel.sampleJob(), 60000);
+        QVERIFY(!panel.loadingSamples());
+        QVERIFY(!panel.samplesLoaded());
+        QCOMPARE(ready.count(), 0);
+        panel.loadSamples();
+        QVERIFY(ready.wait(60000));
+        QVERIFY(panel.samplesLoaded());
     }
 
     void timeDemoScan() {
@@ -326,8 +356,8 @@ class TestDisagreementGallery : public QObject {
             request.names << QString(m).toUpper();
             request.checkpoints << root + "/" + m + "-seed0/checkpoints/final.pt";
         }
-        std::atomic<bool> cancel{false};
-        const ScanResult r = run_disagreement_scan(request, {}, cancel);
+        const tpgm::RunControl control;
+        const ScanResult r = run_disagreement_scan(request, {}, control);
         QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
         const auto ranked = rank_disagreements(r.predictions, r.samples.labels);
         qInfo(

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Segmentation tab's overlay: opacity and class toggles change exactly the pixels they
 // should, 255 is never drawn, VOC's palette is VOC's; the tab's panel on the demo's scenes and
-// on the predictions of a trained segmentation run.
+// on the predictions of a trained segmentation run, and a prediction cancelled.
 #include "engine/trainer.h"
 #include "facade/run_segmenter.h"
+#include "job_checks.h"
 #include "tiny_demo.h"
+#include "ui/background_segmenter.h"
 #include "ui/segmentation_overlay.h"
 #include "ui/segmentation_panel.h"
 
@@ -101,7 +103,8 @@ class TestSegmentationOverlay : public QObject {
     void panelShowsTheDemoScenes() {
         const tpgm::DemoConfig demo;
         QVERIFY2(std::filesystem::exists(demo.fashion_mnist_dir + "/t10k-images-idx3-ubyte.gz"),
-                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
         SegmentationPanel panel;
         panel.setDemoConfig(demo);
         QVERIFY(panel.loadScenes());
@@ -132,7 +135,9 @@ class TestSegmentationOverlay : public QObject {
     }
 
     void panelShowsARunsPredictions() {
-        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
         QTemporaryDir tmp;
         const std::string run = tmp.filePath("seg").toStdString();
         const tpgm::RunConfig c = tiny_seg_demo_config(tmp.filePath("cache").toStdString(), run);
@@ -190,6 +195,25 @@ class TestSegmentationOverlay : public QObject {
         for (int y = 0; y < expected.rows; ++y)
             QVERIFY(std::equal(expected.ptr<uchar>(y), expected.ptr<uchar>(y) + expected.cols,
                                shown.constScanLine(y)));
+
+        // Cancel, as for every background task: the running prediction's job ends as
+        // cancelled, it and the waiting one are never shown, and the column is idle.
+        BackgroundSegmenter segmenter;
+        int answers = 0;
+        connect(&segmenter, &BackgroundSegmenter::predicted, this, [&answers] { ++answers; });
+        QSignalSpy ends(segmenter.job(), &BackgroundJob::finished);
+        const auto model = std::make_shared<const tpgm::facade::RunSegmenter>(run);
+        const cv::Mat scene = tpgm::facade::load_run_test_scenes(run, 1).images[0];
+        segmenter.request(model, scene);
+        segmenter.request(model, scene);  // waits for the first
+        QVERIFY(segmenter.busy());
+        segmenter.cancel();
+        VERIFY_CANCELLED(ends, *segmenter.job(), 30000);
+        QVERIFY(!segmenter.busy());
+        QTest::qWait(50);
+        QCOMPARE(answers, 0);
+        segmenter.request(model, scene);  // and it predicts again
+        QTRY_COMPARE_WITH_TIMEOUT(answers, 1, 30000);
     }
 };
 

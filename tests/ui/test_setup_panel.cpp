@@ -4,6 +4,7 @@
 // reach config(), sections follow the data source, and a tiny ImageFolder run trains from Start.
 #include "config/config_schema.h"
 #include "facade/checkpoint_report.h"
+#include "job_checks.h"
 #include "ui/dataset_preview.h"
 #include "ui/main_window.h"
 #include "ui/ood_set_editor.h"
@@ -321,6 +322,23 @@ class TestSetupPanel : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(!panel.checkpointReportPending(), 20000);
         QVERIFY(!panel.isValid());
         QVERIFY(!panel.checkpointReportLabel()->text().isEmpty());
+        // Cancel, as for every background task: the read under way ends as cancelled, is not
+        // shown, and the panel waits for nothing; the next edit reads again.
+        QSignalSpy ends(panel.checkpointReportJob(), &tpgm::ui::BackgroundJob::finished);
+        connect(panel.checkpointReportJob(), &tpgm::ui::BackgroundJob::started, &panel,
+                [&panel] { panel.cancelCheckpointReport(); });
+        editor<QLineEdit>(panel, "pretrained")->setText(checkpoint_);
+        QVERIFY(panel.checkpointReportPending());
+        VERIFY_CANCELLED(ends, *panel.checkpointReportJob(), 20000);
+        QVERIFY(!panel.checkpointReportPending());
+        QVERIFY2(panel.checkpointReportLabel()->text().contains("cancelled"),
+                 qPrintable(panel.checkpointReportLabel()->text()));
+        disconnect(panel.checkpointReportJob(), &tpgm::ui::BackgroundJob::started, &panel, nullptr);
+        editor<QLineEdit>(panel, "pretrained")->setText(checkpoint_ + " ");
+        editor<QLineEdit>(panel, "pretrained")->setText(checkpoint_);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.checkpointReportPending(), 20000);
+        QVERIFY2(panel.checkpointReportLabel()->text().contains("tensors loaded"),
+                 qPrintable(panel.checkpointReportLabel()->text()));
         // The facade answers for a torch-free caller with the same report.
         const auto r = tpgm::facade::checkpoint_report(folderConfig("report"));
         QVERIFY2(r.ok, r.error.c_str());
@@ -336,7 +354,7 @@ class TestSetupPanel : public QObject {
         preview.load(folderConfig("preview"));
         QVERIFY(preview.isLoading());
         QVERIFY(loaded.wait(30000));
-        QCOMPARE(loaded.takeFirst().at(0).toBool(), true);
+        QVERIFY2(loaded.takeFirst().at(0).toBool(), qPrintable(preview.statusText()));
         QCOMPARE(preview.setCount(), 4);  // train, projection split, test, one OOD set
         for (int s = 0; s < preview.setCount(); ++s) {
             QVERIFY2(preview.imageCount(s) > 0, qPrintable(preview.setTitle(s)));
@@ -357,6 +375,28 @@ class TestSetupPanel : public QObject {
         QCOMPARE(loaded.takeFirst().at(0).toBool(), false);
         QVERIFY2(preview.statusText().contains("missing"), qPrintable(preview.statusText()));
         QCOMPARE(preview.setCount(), 0);
+
+        // Cancel, as for every background task: the load's job ends as cancelled, nothing is
+        // shown, and the preview is idle.
+        QSignalSpy ends(preview.job(), &tpgm::ui::BackgroundJob::finished);
+        preview.load(folderConfig("preview"));
+        preview.findChild<QPushButton*>("previewCancel")->click();
+        VERIFY_CANCELLED(ends, *preview.job(), 30000);
+        QVERIFY(!preview.isLoading());
+        QCOMPARE(loaded.count(), 1);
+        QCOMPARE(loaded.takeFirst().at(0).toBool(), false);
+        QCOMPARE(preview.setCount(), 0);
+        QVERIFY2(preview.statusText().contains("cancelled"), qPrintable(preview.statusText()));
+        // A load while one runs replaces it: only the newer one shows.
+        ends.clear();
+        preview.load(bad);
+        preview.load(folderConfig("preview"));
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(loaded.takeFirst().at(0).toBool(), true);
+        QCOMPARE(preview.setCount(), 4);
+        QCOMPARE(ends.count(), 2);
+        QCOMPARE(ends.front().at(0).value<tpgm::ui::BackgroundJob::Outcome>(),
+                 tpgm::ui::BackgroundJob::Outcome::Cancelled);
     }
 
     void windowTrainsOnAFolderDataSource() {

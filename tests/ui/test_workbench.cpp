@@ -6,13 +6,14 @@
 // folder, a disabled Start names its problem, themes restyle every plot, and the status bar
 // names the evaluation phase.
 #include "engine/build_info.h"
-#include "runs/run_files.h"
 #include "facade/runtime_facade.h"
+#include "job_checks.h"
+#include "runs/run_files.h"
 #include "tiny_demo.h"
 #include "ui/accuracy_plot.h"
 #include "ui/compare_view.h"
 #include "ui/corruption_heatmap.h"
-#include "ui/evaluation_job.h"
+#include "ui/jobs/background_job.h"
 #include "ui/loss_plot.h"
 #include "ui/main_window.h"
 #include "ui/radii_curves_plot.h"
@@ -70,7 +71,9 @@ class TestWorkbench : public QObject {
     void initTestCase() {
         QVERIFY(tmp_.isValid());
         QStandardPaths::setTestModeEnabled(true);
-        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
     }
 
     void windowOpens() {
@@ -404,10 +407,15 @@ class TestWorkbench : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(w.liveRun()->record.steps.size() > paused + 2, 30000);
         QElapsedTimer t;
         t.start();
+        // Stop is the training job's Cancel: the job ends as cancelled, the run as stopped.
+        QSignalSpy ends(w.controller()->job(), &tpgm::ui::BackgroundJob::finished);
         w.stopRun();
         w.refreshNow();
         const int64_t seen = w.liveRun()->record.steps.back().step;
         QCOMPARE(waitFinished(w, 30000), QString("stopped"));
+        VERIFY_CANCELLED(ends, *w.controller()->job(), 0);
+        QVERIFY(!w.isTraining());
+        QVERIFY(w.startAction()->isEnabled());
         qInfo("stopped %lld ms after the request", static_cast<long long>(t.elapsed()));
         const auto& summary = w.controller()->lastSummary();
         QVERIFY2(summary.steps <= seen + 1,
@@ -599,11 +607,15 @@ class TestWorkbench : public QObject {
         request.corruptions = {"fog", "contrast"};
         request.severities = {1, 3};
         request.images = 40;
+        QSignalSpy ends(heat.job(), &tpgm::ui::BackgroundJob::finished);
         QVERIFY(heat.computeSelected(request));
         QVERIFY(!heat.computeSelected(request));  // one at a time
-        heat.job()->cancel();
+        QVERIFY(compute->isHidden());
+        heat.findChild<QPushButton*>("cancelCorruptions")->click();
         QVERIFY(done.wait(60000));
         QCOMPARE(done.takeFirst().at(1).toString(), QString("cancelled"));
+        VERIFY_CANCELLED(ends, *heat.job(), 0);
+        QVERIFY(!compute->isHidden() && compute->isEnabled());  // idle: Compute is back
         QVERIFY(!QFileInfo::exists(run->dir + "/eval.json"));
 
         QVERIFY(heat.computeSelected(request));
