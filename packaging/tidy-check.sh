@@ -7,15 +7,15 @@
 #
 #   packaging/tidy-check.sh                  files changed since origin/main (see below)
 #   packaging/tidy-check.sh --changed BASE   files changed since the merge base of BASE and HEAD
-#   packaging/tidy-check.sh --all            every tracked .cpp file (about 30 min on 2 cores)
+#   packaging/tidy-check.sh --all            every tracked .cpp file (~30 min, 1 job)
 #   packaging/tidy-check.sh FILE...          the named files
 #   --list (with any of the above)            print the files that would be checked, check none
 #
-# "Changed" means committed since the merge base plus uncommitted and untracked changes; without
-# --changed, when HEAD is origin/main itself (a CI run on main) or there is no origin/main, the
-# last commit's changes. A changed header brings
-# in the .cpp files that include it by name. Environment: TIDY_JOBS (parallel clang-tidy runs,
-# default: the number of CPUs), TIDY_BUILD_DIR (default build/release), CLANG_TIDY (the binary).
+# "Changed" means committed since the merge base, plus uncommitted and untracked changes; without
+# --changed, where HEAD is origin/main itself (CI on main) or there is no origin/main, the last
+# commit's changes. A changed header brings in the .cpp files that include it by name.
+# Environment: TIDY_JOBS (clang-tidy runs at once, default: the number of CPUs; each takes about
+# 1 GB for a LibTorch unit), TIDY_BUILD_DIR (default build/release), CLANG_TIDY (the binary).
 #
 # Why a rewritten compile database: the backend and test targets use GCC precompiled headers
 # (target_precompile_headers), so their commands carry `-include <build>/.../cmake_pch.hxx`. Clang
@@ -31,7 +31,7 @@ jobs=${TIDY_JOBS:-$(nproc 2>/dev/null || echo 2)}
 clang_tidy=${CLANG_TIDY:-clang-tidy}
 
 die() { echo "tidy-check: $*" >&2; exit 2; }
-usage() { sed -n '3,18s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '3,19s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 
 mode=changed
 base=""
@@ -157,11 +157,13 @@ echo "tidy-check: $("$clang_tidy" --version | sed -n 's/.*LLVM version //p'), ${
      "$jobs job(s)"
 start=$(date +%s)
 mkdir "$tmp/out"
-export clang_tidy tmp
+export clang_tidy tmp root
 printf '%s\0' "${files[@]}" |
     xargs -0 -r -n 1 -P "$jobs" sh -c '
         log="$tmp/out/$(printf %s "$1" | tr / _).log"
-        if "$clang_tidy" -p "$tmp" --quiet "$1" >"$log" 2>&1; then rm -f "$log"; fi
+        s=$(date +%s)
+        if "$clang_tidy" -p "$tmp" --quiet "$1" >"$log" 2>&1; then rm -f "$log"; r=ok; else r=FAIL; fi
+        echo "  $r ${1#"$root"/} ($(( $(date +%s) - s )) s)"
     ' sh || true
 failed=()
 for f in "${files[@]}"; do

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The project's checkpoints: round trips, clear errors for bad files, shape checks, and atomic
 // writes that survive a full disk.
-#include "files/atomic_file.h"
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/torch_zip_reader.h"
 #include "config/config_schema.h"
 #include "data/image_file.h"
 #include "engine/evaluator.h"
+#include "files/atomic_file.h"
 #include "models/registry.h"
 
 #include <caffe2/serialize/inline_container.h>

@@ -230,7 +230,8 @@ class TestCheckpointFormats : public QObject {
             const auto back = read_pretrained_state(path(f)).state;
             QCOMPARE(back.size(), prefixed.size());
             for (std::size_t k = 0; k < back.size(); ++k) {
-                const auto& [name, t] = back[k];
+                const std::string& name = back[k].first;
+                const torch::Tensor& t = back[k].second;
                 auto it = std::find_if(prefixed.begin(), prefixed.end(),
                                        [&](const auto& p) { return p.first == name; });
                 QVERIFY(it != prefixed.end());

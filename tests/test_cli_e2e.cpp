@@ -26,9 +26,10 @@ class TestCliEndToEnd : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        QVERIFY2(std::filesystem::exists(
-                     "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
-                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+        QVERIFY2(
+            std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
+            "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs "
+            "it)");
         config_ = dir_.filePath("tiny.yaml");
         QFile f(config_);
         QVERIFY(f.open(QIODevice::WriteOnly));

@@ -10,10 +10,10 @@
 #include "engine/data_parallel.h"
 #include "engine/evaluator.h"
 #include "engine/launcher.h"
-#include "runs/run_reader.h"
-#include "runs/run_lock.h"
 #include "models/classifier.h"
 #include "models/sync_batch_norm.h"
+#include "runs/run_lock.h"
+#include "runs/run_reader.h"
 #include "tiny_demo.h"
 
 #include <QtTest/QtTest>
@@ -114,7 +114,9 @@ class TestDataParallel : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
         if (!data_parallel_available()) QSKIP("this build has no Gloo (libgloo-dev)");
         RunConfig c = tiny_demo_config(path("cache"), path("one"));
         c.threads = 1;         // two processes share this machine's cores

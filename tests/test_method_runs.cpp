@@ -3,11 +3,11 @@
 // resume inside the second), WiSE-FT's sweep and final model, FTP's logged radii, the distances
 // and SPD's decay activity that methods without learned radii record.
 #include "checkpoints/checkpoint.h"
-#include "runs/run_paths.h"
-#include "runs/run_files.h"
-#include "runs/run_reader.h"
 #include "engine/trainer.h"
 #include "recording_sink.h"
+#include "runs/run_files.h"
+#include "runs/run_paths.h"
+#include "runs/run_reader.h"
 #include "tiny_demo.h"
 
 #include <torch/torch.h>
@@ -46,7 +46,9 @@ class TestMethodRuns : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
     }
 
     // 2 epochs of 6 steps, the first a linear probe: through step 6 the backbone (BatchNorm

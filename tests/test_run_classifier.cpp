@@ -8,9 +8,9 @@
 #include "config/config_schema.h"
 #include "data/image_convert.h"
 #include "data/image_set.h"
-#include "runs/run_paths.h"
 #include "facade/run_classifier.h"
 #include "models/registry.h"
+#include "runs/run_paths.h"
 
 #include <QTemporaryDir>
 #include <QtTest/QtTest>

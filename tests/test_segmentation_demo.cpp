@@ -90,7 +90,9 @@ class TestSegmentationDemo : public QObject {
     }
 
     void fashionMnistScenes() {
-        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
         const std::string dir = DemoConfig{}.fashion_mnist_dir;
         const auto images = read_idx_images(dir + "/t10k-images-idx3-ubyte.gz").slice(0, 0, 200);
         const auto labels = read_idx_labels(dir + "/t10k-labels-idx1-ubyte.gz").slice(0, 0, 200);

@@ -10,10 +10,10 @@
 #include "data/image_set.h"
 #include "data/voc.h"
 #include "data/voc_palette.h"
-#include "runs/run_reader.h"
-#include "runs/run_paths.h"
-#include "runs/run_files.h"
 #include "facade/run_segmenter.h"
+#include "runs/run_files.h"
+#include "runs/run_paths.h"
+#include "runs/run_reader.h"
 #include "segmentation/metrics.h"
 
 #include <QTemporaryDir>
@@ -70,7 +70,9 @@ class TestSegmentationPredict : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
         QVERIFY(dir_.isValid());
         run_ = dir_.filePath("seg-run").toStdString();
         config_ = tiny_seg_demo_config(dir_.filePath("cache").toStdString(), run_, kTestScenes);

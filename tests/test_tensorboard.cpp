@@ -4,8 +4,8 @@
 // against metrics.jsonl and radii.csv, live, after a resume and from tb-export.
 #include "config/config_schema.h"
 #include "runs/run_paths.h"
-#include "runs/run_store.h"
 #include "runs/run_reader.h"
+#include "runs/run_store.h"
 #include "runs/run_tensorboard.h"
 #include "runs/tb_events.h"
 

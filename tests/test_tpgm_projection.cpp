@@ -118,7 +118,7 @@ class TestTpgmProjection : public QObject {
         const NormMode mode = mars ? NormMode::Mars : NormMode::L2;
         torch::manual_seed(3);
         std::vector<ConstrainedTensor> ts;
-        for (auto shape : std::vector<std::vector<int64_t>>{{8, 4, 3, 3}, {16}, {5, 7}}) {
+        for (const auto& shape : std::vector<std::vector<int64_t>>{{8, 4, 3, 3}, {16}, {5, 7}}) {
             auto w0 = torch::randn(shape, torch::kDouble);
             ts.push_back(
                 {"t", (w0 + torch::randn(shape, torch::kDouble)).requires_grad_(true), w0});
@@ -154,7 +154,8 @@ class TestTpgmProjection : public QObject {
         const NormMode mode = mars ? NormMode::Mars : NormMode::L2;
         torch::manual_seed(8);
         std::vector<ConstrainedTensor> a, b, exact;
-        for (auto shape : std::vector<std::vector<int64_t>>{{64, 32, 3, 3}, {64}, {10, 640}}) {
+        for (const auto& shape :
+             std::vector<std::vector<int64_t>>{{64, 32, 3, 3}, {64}, {10, 640}}) {
             auto w0 = torch::randn(shape);
             auto w = w0 + 0.1 * torch::randn(shape);
             a.push_back({"t", w.clone().requires_grad_(true), w0});

@@ -6,11 +6,11 @@
 #include "checkpoints/key_map.h"
 #include "config/config_schema.h"
 #include "data/idx_reader.h"
-#include "runs/run_reader.h"
 #include "engine/runtime.h"
 #include "engine/trainer.h"
 #include "models/registry.h"
 #include "recording_sink.h"
+#include "runs/run_reader.h"
 #include "tiny_demo.h"
 
 #include <torch/torch.h>
@@ -42,7 +42,9 @@ class TestTrainer : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
     }
 
     void fineTuningWritesTheRunFolder() {

@@ -124,8 +124,7 @@ void AccuracyPlot::rebuild() {
                 if (run->record.evals.back().top1.count(agg)) names.push_back(agg);
             if (mode == kAll)
                 for (const auto& [name, _] : run->record.evals.back().top1)
-                    if (!is_headline_set(name))
-                        names.push_back(name);
+                    if (!is_headline_set(name)) names.push_back(name);
         }
         for (size_t k = 0; k < names.size(); ++k) {
             QVector<double> x, y;
@@ -141,7 +140,8 @@ void AccuracyPlot::rebuild() {
                      names[k] == kIdSet ? 2.4 : (k < 3 ? 1.8 : 1.1));
             if (shown > 1 && names[k] != kIdSet) pen.setStyle(k < 3 ? Qt::DashLine : Qt::DotLine);
             g->setPen(pen);
-            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, names[k] == kIdSet ? 6 : 4));
+            g->setScatterStyle(
+                QCPScatterStyle(QCPScatterStyle::ssDisc, names[k] == kIdSet ? 6 : 4));
             g->setData(x, y, true);
             g->setName(shown == 1 ? setLabel(names[k]) : run->name + " · " + setLabel(names[k]));
             // One run: the legend names every line. Several: each run's ID and OOD mean (their

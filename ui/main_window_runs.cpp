@@ -2,12 +2,12 @@
 // MainWindow: starting, steering and following runs, and the coalesced replot.
 #include "ui/main_window.h"
 
+#include "config/config_schema.h"
+#include "config/data_sources.h"
+#include "facade/runtime_facade.h"
 #include "runs/run_discovery.h"
 #include "runs/run_paths.h"
 #include "runs/set_names.h"
-#include "config/data_sources.h"
-#include "config/config_schema.h"
-#include "facade/runtime_facade.h"
 #include "ui/accuracy_plot.h"
 #include "ui/compare_view.h"
 #include "ui/corruption_heatmap.h"

@@ -3,9 +3,9 @@
 // message that says what Start would do (or, with focusProblem, why it cannot).
 #include "ui/main_window.h"
 
-#include "runs/run_discovery.h"
-#include "config/data_sources.h"
 #include "config/config_schema.h"
+#include "config/data_sources.h"
+#include "runs/run_discovery.h"
 #include "ui/run_phase.h"
 #include "ui/setup_panel.h"
 #include "ui/training_controller.h"
@@ -107,7 +107,7 @@ void MainWindow::showIdleMessage() {
 QString MainWindow::idleMessage() const {
     const RunConfig c = setup_->config();
     const QString data = find_data_source(c.data) ? QString::fromStdString(describe_data(c))
-                                                   : QString::fromStdString(c.data);
+                                                  : QString::fromStdString(c.data);
     QString text = setup_->isValid() ? tr("Ready: press Start (Ctrl+R) to fine-tune %1 on %2.")
                                            .arg(QString::fromStdString(c.method), data)
                                      : tr("Fix the settings marked in red, then Start (Ctrl+R).");

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/results_table.h"
 
-#include "runs/set_names.h"
 #include "runs/run_paths.h"
+#include "runs/set_names.h"
 
 #include <QFile>
 #include <QFileInfo>

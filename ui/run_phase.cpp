@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/run_phase.h"
 
-#include "runs/set_names.h"
 #include "config/config_schema.h"
+#include "runs/set_names.h"
 
 #include <QObject>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/segmentation_panel.h"
 
-#include "runs/run_discovery.h"
 #include "facade/demo_scenes.h"
 #include "facade/run_segmenter.h"
 #include "robustness/corruptions.h"
+#include "runs/run_discovery.h"
 #include "ui/background_segmenter.h"
 #include "ui/form_widgets.h"
 #include "ui/image_file.h"

@@ -99,6 +99,7 @@ void register_finetune_command(CLI::App& app) {
             std::cout << "fork of " << fork.parent << " in " << config.run_dir << "\n";
         }
         if (opts->processes > 1) return launch_ranks(config, *opts);
-        if (const int code = train_in_foreground(config, opts->quiet)) throw CLI::RuntimeError(code);
+        if (const int code = train_in_foreground(config, opts->quiet))
+            throw CLI::RuntimeError(code);
     });
 }

@@ -5,13 +5,13 @@
 #include "commands.h"
 #include "console.h"
 
-#include "files/atomic_file.h"
 #include "checkpoints/checkpoint.h"
 #include "data/image_convert.h"
 #include "data/image_file.h"
 #include "engine/evaluator.h"
 #include "engine/run_data.h"
 #include "engine/runtime.h"
+#include "files/atomic_file.h"
 
 #include <torch/torch.h>
 #include <opencv2/imgcodecs.hpp>

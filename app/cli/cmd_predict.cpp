@@ -3,14 +3,14 @@
 // segmentation run, the top-5 classes for a classification run.
 #include "commands.h"
 
-#include "config/data_sources.h"
 #include "config/config_schema.h"
+#include "config/data_sources.h"
 #include "data/image_file.h"
 #include "data/voc.h"
-#include "runs/run_paths.h"
-#include "runs/run_discovery.h"
 #include "facade/run_classifier.h"
 #include "facade/run_segmenter.h"
+#include "runs/run_discovery.h"
+#include "runs/run_paths.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

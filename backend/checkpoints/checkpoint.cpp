@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoints/checkpoint.h"
 
-#include "files/atomic_file.h"
 #include "checkpoints/torch_zip_reader.h"
+#include "files/atomic_file.h"
 
 #include <torch/torch.h>
 

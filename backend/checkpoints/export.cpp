@@ -20,25 +20,6 @@ ExportFormat parse_export_format(const std::string& name) {
                                 "' (torch, safetensors, torchscript)");
 }
 
-void export_model(Classifier& model, const std::string& path, ExportFormat format) {
-    switch (format) {
-        case ExportFormat::Torch:
-            write_torch_file(path, state_dict(model));
-            return;
-        case ExportFormat::Safetensors:
-            write_safetensors(path, state_dict(model), {{"format", "pt"}});
-            return;
-        case ExportFormat::TorchScript:
-            if (auto* ts = dynamic_cast<TorchScriptModel*>(&model)) {
-                ts->save(path);
-                return;
-            }
-            throw CheckpointError(
-                "TorchScript export needs a model loaded from TorchScript; export "
-                "torch or safetensors instead");
-    }
-}
-
 void export_checkpoint(const std::string& input, const std::string& output, ExportFormat format) {
     if (format == ExportFormat::TorchScript) {
         if (detect_checkpoint_format(input) != CheckpointFormat::TorchScript)

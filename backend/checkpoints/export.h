@@ -3,8 +3,6 @@
 // torch.load reads it), safetensors, or TorchScript when the model came from TorchScript.
 #pragma once
 
-#include "models/classifier.h"
-
 #include <string>
 
 namespace tpgm {
@@ -13,9 +11,6 @@ enum class ExportFormat { Torch, Safetensors, TorchScript };
 // "torch" (also "pt", "pth"), "safetensors", "torchscript"; throws std::invalid_argument.
 ExportFormat parse_export_format(const std::string& name);
 
-// Writes `model`'s parameters and buffers (torchvision/timm names) in `format`, atomically.
-// TorchScript needs a TorchScriptModel; anything else throws CheckpointError.
-void export_model(Classifier& model, const std::string& path, ExportFormat format);
 // Converts a checkpoint in any readable format; TorchScript output needs a TorchScript input.
 void export_checkpoint(const std::string& input, const std::string& output, ExportFormat format);
 

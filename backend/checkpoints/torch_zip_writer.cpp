@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoints/torch_zip_writer.h"
 
-#include "files/atomic_file.h"
 #include "checkpoints/torch_pickle.h"
+#include "files/atomic_file.h"
 
 #include <caffe2/serialize/inline_container.h>
 #include <torch/torch.h>

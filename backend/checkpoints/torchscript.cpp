@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoints/torchscript.h"
 
-#include "files/atomic_file.h"
 #include "checkpoints/torch_zip_reader.h"
+#include "files/atomic_file.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -45,20 +45,6 @@ struct TorchScriptModel::Impl {
     torch::jit::Module module;
     std::string head;  // "fc." etc.
 };
-
-bool looks_like_torchscript(const std::string& path) {
-    if (!looks_like_zip(path)) return false;
-    try {
-        const auto records = zip_records(path);
-        const bool constants = std::count(records.begin(), records.end(), "constants.pkl") > 0;
-        const bool code = std::any_of(records.begin(), records.end(), [](const std::string& r) {
-            return r.rfind("code/", 0) == 0;
-        });
-        return constants && code;
-    } catch (const CheckpointError&) {
-        return false;
-    }
-}
 
 TorchScriptModel::TorchScriptModel() : impl_(std::make_unique<Impl>()) {}
 TorchScriptModel::~TorchScriptModel() = default;
@@ -109,10 +95,6 @@ torch::Tensor TorchScriptModel::forward(torch::Tensor images) {
 
 std::string TorchScriptModel::head_prefix() const {
     return impl_->head;
-}
-
-void TorchScriptModel::set_head_prefix(const std::string& prefix) {
-    impl_->head = prefix.empty() || prefix.back() == '.' ? prefix : prefix + ".";
 }
 
 int64_t TorchScriptModel::num_classes() const {

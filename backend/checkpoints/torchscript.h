@@ -13,9 +13,7 @@
 
 namespace tpgm {
 
-// True when `path` is a zip archive holding TorchScript code (constants.pkl + code/).
-bool looks_like_torchscript(const std::string& path);
-
+// A TorchScript archive as a fine-tunable classifier.
 class TorchScriptModel : public Classifier {
   public:
     // Throws CheckpointError for a missing or malformed archive.
@@ -28,8 +26,6 @@ class TorchScriptModel : public Classifier {
     void reset_head(int64_t num_classes) override;
     int64_t num_classes() const override;
     std::string head_prefix() const override;
-    // Overrides the detected head module, e.g. "classifier.6." (trailing dot optional).
-    void set_head_prefix(const std::string& prefix);
     void train(bool on = true) override;
     // Saves the scripted module with its current weights, atomically.
     void save(const std::string& path) const;

@@ -2,8 +2,8 @@
 // Reading, overriding and writing run configs through the schema's table (config_fields.cpp).
 #include "config/config_schema.h"
 
-#include "files/atomic_file.h"
 #include "config/config_table.h"
+#include "files/atomic_file.h"
 
 #include <yaml-cpp/yaml.h>
 

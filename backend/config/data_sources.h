@@ -23,19 +23,19 @@ enum class Task { Classification, Segmentation };
 // One dataset source.
 struct DataSource {
     DataSourceKind kind;
-    std::string name;     // the config value: "folders"
-    std::string title;    // the window's choice: "Image folders"
-    std::string help;     // `tpgm-cli config`: "ImageFolder roots"
+    std::string name;   // the config value: "folders"
+    std::string title;  // the window's choice: "Image folders"
+    std::string help;   // `tpgm-cli config`: "ImageFolder roots"
     Task task = Task::Classification;
-    int channels = 3;     // image channels the model sees
+    int channels = 3;  // image channels the model sees
     // Composed in memory from Debian's Fashion-MNIST (no image files): built once and cached,
     // loaded on one thread, and with no checkpoint the built-in backbone (`builtin_backbone`).
     bool embedded = false;
     std::string builtin_backbone;  // the classifier an embedded source pre-trains; "" otherwise
-    std::string section;  // the section of its own keys ("demo", "folders", "lists", "seg")
+    std::string section;        // the section of its own keys ("demo", "folders", "lists", "seg")
     std::string section_title;  // that section's title in the window
-    bool image_files = false;  // reads image files: images.* (size, normalisation, loading) apply
-    bool ood_sets = false;     // takes the ood: list of test sets
+    bool image_files = false;   // reads image files: images.* (size, normalisation, loading) apply
+    bool ood_sets = false;      // takes the ood: list of test sets
     // Class names come from the config (folders' class_list, lists' classes, seg.classes) or
     // from the files; embedded sources know theirs.
     int known_classes = 0;  // > 0: a fixed number of classes (the demo's 10)

@@ -19,10 +19,10 @@ struct Registry {
 Registry& registry() {
     static Registry r = [] {
         Registry built;
-#define TPGM_METHOD(name, title, help, section_title, flags, variant, variant_title)                        \
-    built.methods.push_back({#name, title, help, section_title,                          \
-                             ((flags) & kComparedByDefault) != 0, ((flags) & kBaseline) != 0, \
-                             ((flags) & kHeadOnly) != 0, variant, variant_title});
+#define TPGM_METHOD(name, title, help, section_title, flags, variant, variant_title)               \
+    built.methods.push_back({#name, title, help, section_title, ((flags)&kComparedByDefault) != 0, \
+                             ((flags)&kBaseline) != 0, ((flags)&kHeadOnly) != 0, variant,          \
+                             variant_title});
 #include "config/method_list.def"
 #undef TPGM_METHOD
         return built;

@@ -11,12 +11,12 @@ namespace tpgm {
 
 // What the front ends and the config know about one method; its code lives in methods/.
 struct MethodInfo {
-    std::string name;           // config value and run-folder prefix: "tpgm"
-    std::string title;          // the window's choice: "TPGM (trainable projection)"
-    std::string help;           // `tpgm-cli config`: "trainable projected gradient method"
-    std::string section_title;  // title of its own keys' section (name.*); "" for none
+    std::string name;                  // config value and run-folder prefix: "tpgm"
+    std::string title;                 // the window's choice: "TPGM (trainable projection)"
+    std::string help;                  // `tpgm-cli config`: "trainable projected gradient method"
+    std::string section_title;         // title of its own keys' section (name.*); "" for none
     bool compared_by_default = false;  // in a new comparison
-    bool baseline = false;   // the comparison's cost baseline (vanilla fine-tuning)
+    bool baseline = false;             // the comparison's cost baseline (vanilla fine-tuning)
     bool head_only = false;  // trains only a new head: no distance from the pre-trained weights
     std::string compare_variant;  // an override the compare view also offers: "tpgm.post_hoc=true"
     std::string variant_title;    // how tables and plots name that variant: "post-hoc"

@@ -2,10 +2,10 @@
 #include "data/file_sources.h"
 
 #include "config/data_sources.h"
-#include "runs/set_names.h"
 #include "data/imagenet_subsets.h"
 #include "data/split_list.h"
 #include "data/tensor_dataset.h"
+#include "runs/set_names.h"
 
 #include <torch/torch.h>
 
@@ -255,12 +255,12 @@ RunSets load_file_sets(const RunConfig& c, const LoadCallbacks& callbacks) {
     IdLists id = data_source(c).kind == DataSourceKind::Lists ? split_lists(c.lists)
                                                               : folder_lists(c.folders, callbacks);
     if (id.proj.samples.empty()) id.proj = split_projection(id.train);
-    const std::vector<std::string>& classes = id.train.classes;
+    const std::vector<std::string> classes = id.train.classes;  // id.train moves below
 
     std::vector<std::pair<ImageList, SetInfo>> sets;
-    sets.push_back({std::move(id.train), {"id_train"}});
-    sets.push_back({std::move(id.proj), {"id_proj"}});
-    sets.push_back({std::move(id.test), {"id_test"}});
+    sets.emplace_back(std::move(id.train), SetInfo{"id_train"});
+    sets.emplace_back(std::move(id.proj), SetInfo{"id_proj"});
+    sets.emplace_back(std::move(id.test), SetInfo{"id_test"});
     for (const auto& entry : c.ood) {
         SetInfo info = ood_set_info(entry, classes);
         ImageList list = read_ood_set(entry, c, classes, info.name);

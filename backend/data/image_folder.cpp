@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/image_folder.h"
 
-#include "files/atomic_file.h"
 #include "data/image_convert.h"
+#include "files/atomic_file.h"
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "data/voc.h"
 
-#include "files/atomic_file.h"
 #include "data/image_convert.h"
 #include "data/image_folder.h"
+#include "files/atomic_file.h"
 
 #include <torch/torch.h>
 #include <opencv2/imgcodecs.hpp>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "demo/demo_benchmark.h"
 
-#include "files/atomic_file.h"
 #include "config/config_schema.h"
 #include "data/idx_reader.h"
 #include "data/image_convert.h"
 #include "demo/pretrain.h"
+#include "files/atomic_file.h"
 #include "robustness/corruptions.h"
 #include "robustness/sketch.h"
 

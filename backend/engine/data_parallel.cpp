@@ -173,7 +173,8 @@ void DataParallel::broadcast_from_rank0(const std::vector<torch::Tensor>& tensor
     std::map<std::pair<int, std::string>, std::vector<torch::Tensor>> groups;
     for (const auto& t : tensors)
         groups[{static_cast<int>(t.scalar_type()), t.device().str()}].push_back(t);
-    for (auto& [key, members] : groups) {
+    for (auto& group : groups) {
+        std::vector<torch::Tensor>& members = group.second;
         std::vector<torch::Tensor> flat{torch::cat([&] {
             std::vector<torch::Tensor> parts;
             for (const auto& t : members) parts.push_back(t.reshape(-1));

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/fork.h"
 
-#include "files/atomic_file.h"
 #include "checkpoints/checkpoint.h"
 #include "config/config_schema.h"
 #include "config/data_sources.h"
-#include "runs/run_format.h"
-#include "runs/run_paths.h"
+#include "files/atomic_file.h"
 #include "runs/fork_marker.h"
 #include "runs/run_discovery.h"
+#include "runs/run_format.h"
 #include "runs/run_lock.h"
+#include "runs/run_paths.h"
 #include "runs/run_store.h"
 
 #include <torch/torch.h>
@@ -154,7 +154,7 @@ RunConfig prepare_fork(const ForkRequest& request) {
                           "' already holds a run; choose another run_dir or --overwrite");
     {
         RunLock lock(cfg.run_dir);
-        RunStore{cfg.run_dir, false};  // a fresh folder: an earlier run's files removed
+        const RunStore fresh{cfg.run_dir, false};  // an earlier run's files removed
         const RunPaths child(cfg.run_dir);
         const std::string what = "forked from '" + request.parent + "' at step " +
                                  std::to_string(step) +

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/step_benchmark.h"
 
+#include "config/model_names.h"
 #include "config/run_config.h"
 #include "data/batch_stream.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
 #include "methods/tpgm_cpu_kernels.h"
 #include "methods/tpgm_projector.h"
-#include "config/model_names.h"
 #include "models/registry.h"
 #include "optim/optim.h"
 

@@ -11,17 +11,17 @@
 #include "engine/run_batches.h"
 #include "engine/run_data.h"
 #include "engine/run_model.h"
-#include "runs/run_reader.h"
-#include "runs/run_paths.h"
-#include "runs/fork_marker.h"
-#include "runs/run_discovery.h"
-#include "runs/run_files.h"
-#include "runs/run_lock.h"
-#include "runs/run_store.h"
 #include "engine/runtime.h"
 #include "methods/method.h"
 #include "models/sync_batch_norm.h"
 #include "optim/optim.h"
+#include "runs/fork_marker.h"
+#include "runs/run_discovery.h"
+#include "runs/run_files.h"
+#include "runs/run_lock.h"
+#include "runs/run_paths.h"
+#include "runs/run_reader.h"
+#include "runs/run_store.h"
 
 #include <torch/torch.h>
 
@@ -616,8 +616,7 @@ class Session {
         replicas_logged_ = true;
     }
 
-    RunSummary finish(RunStatus status, const std::string& message,
-                      Clock::time_point start) {
+    RunSummary finish(RunStatus status, const std::string& message, Clock::time_point start) {
         RunSummary s;
         s.status = status;
         s.message = message;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "facade/checkpoint_report.h"
 
-#include "data/file_sources.h"
-#include "config/data_sources.h"
 #include "checkpoints/checkpoint.h"
 #include "checkpoints/key_map.h"
+#include "config/data_sources.h"
+#include "data/file_sources.h"
 #include "data/image_folder.h"
 #include "data/split_list.h"
 #include "engine/runtime.h"

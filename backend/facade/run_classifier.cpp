@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "facade/run_classifier.h"
-#include "data/file_sources.h"
 #include "config/data_sources.h"
+#include "data/file_sources.h"
 #include "facade/run_folder_config.h"
 
 #include "config/config_schema.h"
@@ -9,9 +9,9 @@
 #include "data/image_folder.h"
 #include "data/image_set.h"
 #include "data/split_list.h"
-#include "runs/run_discovery.h"
 #include "engine/runtime.h"
 #include "facade/demo_samples.h"
+#include "runs/run_discovery.h"
 
 #include <opencv2/imgproc.hpp>
 

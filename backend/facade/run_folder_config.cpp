@@ -2,8 +2,8 @@
 #include "facade/run_folder_config.h"
 
 #include "config/config_schema.h"
-#include "runs/run_paths.h"
 #include "engine/runtime.h"
+#include "runs/run_paths.h"
 
 #include <filesystem>
 #include <stdexcept>

@@ -11,8 +11,8 @@
 #include "data/tensor_dataset.h"
 #include "data/voc.h"
 #include "data/voc_sets.h"
-#include "runs/run_discovery.h"
 #include "engine/runtime.h"
+#include "runs/run_discovery.h"
 #include "segmentation/demo_segmentation.h"
 
 #include <torch/torch.h>

@@ -19,8 +19,4 @@ std::string describe_device(const std::string& name) {
     }
 }
 
-bool cuda_available() {
-    return torch::cuda::is_available();
-}
-
 }  // namespace tpgm::facade

@@ -11,7 +11,5 @@ void prepare_process();
 // "cpu" / "cuda:0 (NVIDIA ...)" for a device setting such as "auto"; the error text when the
 // device cannot be used.
 std::string describe_device(const std::string& name);
-// Whether LibTorch was built with CUDA and sees a device.
-bool cuda_available();
 
 }  // namespace tpgm::facade

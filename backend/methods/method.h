@@ -4,8 +4,8 @@
 #pragma once
 
 #include "config/run_config.h"
-#include "runs/events.h"
 #include "models/classifier.h"
+#include "runs/events.h"
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>

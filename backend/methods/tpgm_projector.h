@@ -81,9 +81,8 @@ class TpgmProjector {
     // Current distance of each W from W0 in this norm (max over rows for MARS).
     std::vector<double> distances() const;
 
-    // The flat buffers every constrained weight and anchor is a view of (tests, benchmarks).
+    // The flat buffer every constrained weight is a view of (tests, benchmarks).
     const torch::Tensor& flat_weights() const { return weights_; }
-    const torch::Tensor& flat_anchors() const { return anchors_; }
     // Off: the device-independent tensor-op path on the CPU too (tests compare the two).
     void set_cpu_kernels(bool on) { cpu_kernels_ = on; }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runs/comparison_table.h"
 
-#include "runs/set_names.h"
 #include "config/methods.h"
 #include "runs/run_paths.h"
 #include "runs/run_reader.h"
+#include "runs/set_names.h"
 
 #include <algorithm>
 #include <cmath>
@@ -81,8 +81,9 @@ Comparison compare_runs(
     for (const auto& set : sets)
         if (std::find(table.columns.begin(), table.columns.end(), set) == table.columns.end())
             table.columns.push_back(set);
-    const auto base = std::find_if(table.rows.begin(), table.rows.end(),
-                                   [](const ComparisonRow& r) { return r.entry == baseline_method().name; });
+    const auto base =
+        std::find_if(table.rows.begin(), table.rows.end(),
+                     [](const ComparisonRow& r) { return r.entry == baseline_method().name; });
     const ComparisonRow* baseline =
         base != table.rows.end() ? &*base : (table.rows.empty() ? nullptr : &table.rows.front());
     if (baseline) table.baseline = baseline->entry;

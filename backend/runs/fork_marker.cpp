@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runs/fork_marker.h"
 
-#include "runs/run_paths.h"
 #include "config/config_schema.h"
 #include "files/atomic_file.h"
 #include "runs/run_format.h"
+#include "runs/run_paths.h"
 
 #include <filesystem>
 

@@ -65,7 +65,8 @@ std::optional<std::string> newest_finished_run(const std::string& parent, const 
     std::optional<std::string> best;
     fs::file_time_type best_time;
     for (const std::string& dir : find_runs(parent, method)) {
-        if (segmentation_of_config(read_text_file(RunPaths(dir).config())) != segmentation) continue;
+        if (segmentation_of_config(read_text_file(RunPaths(dir).config())) != segmentation)
+            continue;
         std::error_code ec;
         const auto time = fs::last_write_time(RunPaths(dir).final_checkpoint(), ec);
         if (ec) continue;  // not completed

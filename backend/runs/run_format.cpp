@@ -160,9 +160,9 @@ std::optional<RadiiRow> parse_radii_row(const std::string& line) {
 }
 
 std::string summary_json(const RunSummary& s) {
-    json j{{"status", to_string(s.status)},      {"message", s.message}, {"steps", s.steps},
-           {"seconds", s.seconds},    {"top1", s.final_top1}, {"top5", s.final_top5},
-           {"run_dir", s.run_dir},    {"device", s.device},   {"libtorch", s.libtorch},
+    json j{{"status", to_string(s.status)}, {"message", s.message}, {"steps", s.steps},
+           {"seconds", s.seconds},          {"top1", s.final_top1}, {"top5", s.final_top5},
+           {"run_dir", s.run_dir},          {"device", s.device},   {"libtorch", s.libtorch},
            {"processes", s.processes}};
     if (s.processes > 1) j["communication_seconds"] = s.communication_seconds;
     if (!s.final_class_iou.empty()) j["class_iou"] = class_iou_json(s.final_class_iou);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runs/run_tensorboard.h"
 
-#include "runs/set_names.h"
-#include "runs/run_reader.h"
 #include "runs/run_paths.h"
+#include "runs/run_reader.h"
+#include "runs/set_names.h"
 
 #include <chrono>
 #include <filesystem>
@@ -12,7 +12,6 @@
 namespace tpgm {
 
 namespace {
-
 
 std::string eval_tag(const std::string& set, const char* metric) {
     if (is_headline_set(set)) return "eval/" + set + "/" + metric;

@@ -7,9 +7,9 @@
 
 namespace tpgm {
 
-inline constexpr char kIdSet[] = "id";                            // the ID test split
-inline constexpr char kOodMean[] = "ood_mean";                    // over every OOD set
-inline constexpr char kCorruptionMean[] = "corruption_mean";      // over the corruption sets
+inline constexpr char kIdSet[] = "id";                        // the ID test split
+inline constexpr char kOodMean[] = "ood_mean";                // over every OOD set
+inline constexpr char kCorruptionMean[] = "corruption_mean";  // over the corruption sets
 inline constexpr const char* kHeadlineSets[] = {kIdSet, kOodMean, kCorruptionMean};  // in order
 
 // Whether `name` is one of the aggregates rather than a scored set.

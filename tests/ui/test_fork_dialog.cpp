@@ -2,8 +2,8 @@
 // "Fork from here...": the dialog lists the setup panel's changes a fork may make, keeps the
 // state-shaping ones from the parent, and prepares a resumable fork folder at the chosen step.
 #include "config/config_schema.h"
-#include "runs/run_paths.h"
 #include "engine/trainer.h"
+#include "runs/run_paths.h"
 #include "tiny_demo.h"
 #include "ui/fork_dialog.h"
 
@@ -23,7 +23,9 @@ class TestForkDialog : public QObject {
   private slots:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
-        QVERIFY2(fashion_mnist_available(), "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh installs it)");
+        QVERIFY2(fashion_mnist_available(),
+                 "Debian's dataset-fashion-mnist is not installed (packaging/install-deps.sh "
+                 "installs it)");
     }
 
     void forkTakesTheChosenStepAndTheTickedChanges() {

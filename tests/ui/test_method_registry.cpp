@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The method registry (config/methods.h) is the one list of methods: a method registered there
 // (a dummy, before anything reads the config schema) is a config choice with its help text, a
-// choice of the window's method list with its title, an entry of the compare view (ticked or not as registered) and ranked after the built-ins in comparisons.
+// choice of the window's method list with its title, an entry of the compare view (ticked or not as
+// registered) and ranked after the built-ins in comparisons.
 #include "config/config_schema.h"
 #include "config/methods.h"
 #include "ui/compare_view.h"
