@@ -43,7 +43,6 @@ class CollapsibleSection : public QWidget {
         setExpanded(expanded);
     }
     QFormLayout* form() const { return form_; }
-    bool isExpanded() const { return header_->isChecked(); }
     void setExpanded(bool on) {
         const QSignalBlocker block(header_);
         header_->setChecked(on);

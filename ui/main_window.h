@@ -73,7 +73,6 @@ class MainWindow : public QMainWindow {
     RobustnessPanel* robustnessPanel() const { return robustness_; }
     TrainingController* controller() const { return controller_; }
     const RunList& runs() const { return runs_; }
-    CorruptionHeatmap* corruptionHeatmap() const { return corruption_; }
     CompareView* compareView() const { return compare_; }
     QAction* startAction() const { return start_; }  // tests: whether Start is offered
     DatasetPreview* dataPreview() const { return preview_; }
