@@ -35,6 +35,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
@@ -361,8 +362,8 @@ void MainWindow::restoreLayout() {
     QSettings s;
     if (s.contains("window/geometry"))
         restoreGeometry(s.value("window/geometry").toByteArray());
-    else
-        resize(1500, 920);
+    else  // the preferred size, or the whole screen where that is smaller (a 1024 x 700 laptop)
+        resize(QSize(1500, 920).boundedTo(screen()->availableGeometry().size()));
     restoreState(s.value("window/state").toByteArray());
     rows_->restoreState(s.value("window/rows").toByteArray());
     topRow_->restoreState(s.value("window/topRow").toByteArray());
